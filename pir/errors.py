@@ -1,0 +1,108 @@
+"""Errors the core raises: each carries one sentence a user can act on."""
+
+from __future__ import annotations
+
+
+class PirError(Exception):
+    """Base for every error PIR reports to a user. str(error) is the sentence to show."""
+
+
+class InputError(PirError):
+    """Something the user supplied is wrong; nothing was written."""
+
+
+class WrongPassphraseError(PirError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"The passphrase does not open {path} (or the file is not a PIR database). "
+            "Nothing was changed."
+        )
+        self.path = path
+
+
+class DatabaseMissingError(PirError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"There is no PIR database at {path}; create one first with 'pir init'.")
+        self.path = path
+
+
+class DatabaseExistsError(PirError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"A file already exists at {path}; PIR will not overwrite it.")
+        self.path = path
+
+
+class CorruptDatabaseError(PirError):
+    """The file opened but its pages or structure are damaged."""
+
+
+class NewerSchemaError(PirError):
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(
+            f"This database was written by a newer PIR (schema {found}; this PIR knows up to "
+            f"{supported}). Update PIR to open it."
+        )
+
+
+class DiskFullError(PirError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The disk is full: the entry was NOT saved. Free some space and save again; "
+            "everything saved before is intact." + (f" ({detail})" if detail else "")
+        )
+
+
+class StorageError(PirError):
+    """The database refused a write for a reason other than a full disk."""
+
+
+class ValidationError(InputError):
+    """An entry's fields do not match the procedure template."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownIncidentError(InputError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"There is no incident with reference '{ref}'.")
+        self.ref = ref
+
+
+class DuplicateIncidentError(InputError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"An incident with reference '{ref}' already exists.")
+        self.ref = ref
+
+
+class TemplateError(PirError):
+    """A procedure template file is broken: names the file, the key and the reason."""
+
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        super().__init__(f"{file}: {key}: {reason}")
+        self.file = file
+        self.key = key
+        self.reason = reason
+
+
+class UnknownTemplateError(InputError):
+    def __init__(self, template_id: str, known: list[str]) -> None:
+        super().__init__(
+            f"There is no procedure template '{template_id}'. Known: {', '.join(sorted(known))}."
+        )
+
+
+class ChainBrokenError(PirError):
+    """The hash chain does not hold: names the first entry at fault and why."""
+
+    def __init__(self, seq: int, reason: str, incident: str = "") -> None:
+        where = f"incident {incident}, " if incident else ""
+        super().__init__(f"The log is not intact: {where}entry {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason
+        self.incident = incident
+
+
+class VerificationError(PirError):
+    """An exported file does not verify."""

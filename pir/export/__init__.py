@@ -1,0 +1,1 @@
+"""Exports of an incident: canonical JSON, signed PDF; and their verification."""

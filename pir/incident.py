@@ -1,0 +1,359 @@
+"""One incident's log: the only way entries are written. Validates every entry against the
+procedure template and the registers, builds its body, and appends it to the chain."""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pir import __version__
+from pir.errors import InputError, ValidationError
+from pir.log.store import Database, IncidentRow, StoredEntry
+from pir.procedures.fields import validate_fields
+from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.loader import get_template
+from pir.procedures.model import SCALES, FieldSpec, Step, Template
+from pir.times import format_delay, format_uk, iso_utc, parse_event_time, parse_iso_utc
+from pir.views.state import IncidentState
+
+FORMAT_VERSION = 1
+# Kinds that go straight to the log without a template step unless one is named.
+_FREE_KINDS = ("note", "decision")
+_WRITTEN_BY_PIR = ("incident.opened", "correction", "export.recorded")
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Officer:
+    """Who wrote an entry, or who made the decision it records."""
+
+    name: str
+    rank: str = ""
+    collar: str = ""
+    role: str = ""
+    force: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InputError("An officer needs a name.")
+        for key, value in asdict(self).items():
+            if "\n" in value or len(value) > 200:
+                raise InputError(f"The officer's {key} must be one short line.")
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v.strip() for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Officer:
+        return cls(**{k: str(data.get(k, "") or "") for k in ("name", "rank", "collar", "role",
+                                                                "force")})
+
+    def label(self) -> str:
+        parts = [self.rank, self.name]
+        text = " ".join(p for p in parts if p)
+        if self.collar:
+            text += f" ({self.collar})"
+        if self.role:
+            text += f", {self.role}"
+        return text
+
+
+def officer_label(data: dict[str, Any] | None) -> str:
+    return Officer.from_dict(data).label() if data and data.get("name") else ""
+
+
+def stored_officer(db: Database) -> Officer:
+    """The officer set up in this database, or the computer's login name as a last resort."""
+    data = db.get_setting("officer")
+    if data:
+        return Officer.from_dict(data)
+    return Officer(name=getpass.getuser() or "unknown", role="officer not set up")
+
+
+class IncidentLog:
+    def __init__(self, db: Database, row: IncidentRow, template: Template) -> None:
+        self.db = db
+        self.row = row
+        self.template = template
+        self._state: IncidentState | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db: Database, ref: str) -> IncidentLog:
+        row = db.incident(ref)
+        return cls(db, row, get_template(row.template_id))
+
+    @classmethod
+    def create(cls, db: Database, *, ref: str, template_id: str, scale: str, author: Officer,
+               title: str = "", rationale: str = "", event_time: str | datetime | None = None,
+               decision_maker: Officer | None = None) -> IncidentLog:
+        """Opens a new incident: entry 1 declares it; a rationale adds the scale decision."""
+        ref = ref.strip()
+        if not _REF.match(ref):
+            raise InputError(
+                f"{ref!r} is not a usable incident reference (letters, digits, / _ . - and "
+                "spaces, up to 64).")
+        template = get_template(template_id)
+        if scale not in SCALES:
+            raise InputError(f"{scale!r} is not a scale; use one of: {', '.join(SCALES)}.")
+        now = db.clock()
+        at, note = _event_time(event_time, now)
+        payload = validate_fields(GLOBAL_KINDS["incident.opened"], {
+            "ref": ref, "template": template.id, "template_version": template.version,
+            "title": title, "scale": scale}, where="incident.opened", now=now)
+
+        def first(incident_id: str) -> dict[str, Any]:
+            return _body(incident_id, 1, "0" * 64, "incident.opened", None, at, note, now,
+                         author, decision_maker, payload)
+
+        row, _ = db.create_incident(ref, template.id, first)
+        log = cls(db, row, template)
+        if rationale.strip():
+            log.append("scale.changed", {"scale": scale, "rationale": rationale},
+                       author=author, decision_maker=decision_maker)
+        return log
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> IncidentState:
+        if self._state is None:
+            self._state = self._fold()
+        return self._state
+
+    def _fold(self) -> IncidentState:
+        corrections = list(self.db.entries_of_kind(self.row.id, "correction"))
+        return IncidentState.fold(self.row.id, self.row.ref, self.template,
+                                  self.db.entries(self.row.id), corrections)
+
+    def refresh(self) -> IncidentState:
+        """Refolds if another writer (the CLI beside the app, say) appended meanwhile."""
+        if self._state is not None and self.db.head(self.row.id)[0] != self._state.last_seq:
+            self._state = None
+        return self.state
+
+    def entries(self, from_seq: int = 1) -> Iterator[StoredEntry]:
+        return self.db.entries(self.row.id, from_seq)
+
+    def entry(self, seq: int) -> StoredEntry | None:
+        return self.db.entry(self.row.id, seq)
+
+    def resolve_person(self, text: str) -> int:
+        """A person by register number (12, P12, #12), name or cipher."""
+        raw = text.strip()
+        m = re.fullmatch(r"[Pp#]?(\d+)", raw)
+        people = self.refresh().people
+        if m:
+            return int(m[1])
+        matches = [p.seq for p in people.values()
+                   if raw.casefold() in (p.name.casefold(), p.cipher.casefold())]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ValidationError(f"{raw!r} is not a person in the register.")
+        raise ValidationError(f"{raw!r} matches several people; use their register numbers.")
+
+    def step_and_fields(self, kind: str, step_id: str | None) -> tuple[Step | None,
+                                                                     tuple[FieldSpec, ...]]:
+        """Which template step an entry of `kind` belongs to, and its field specs."""
+        if kind in _WRITTEN_BY_PIR:
+            raise ValidationError(f"Entries of kind {kind!r} are written by PIR itself.")
+        if step_id:
+            step = self.template.step(step_id)
+            if step is None:
+                raise ValidationError(
+                    f"There is no step {step_id!r} in the {self.template.id} procedure.")
+            if step.kind != kind:
+                raise ValidationError(
+                    f"Step {step_id} records {step.kind!r} entries, not {kind!r}.")
+            return step, step.fields
+        steps = self.template.steps_for_kind(kind)
+        if kind in _FREE_KINDS or (not steps and kind in GLOBAL_KINDS):
+            return None, GLOBAL_KINDS[kind]
+        if len(steps) == 1:
+            return steps[0], steps[0].fields
+        if steps:
+            raise ValidationError(
+                f"{kind!r} entries are recorded at several steps "
+                f"({', '.join(s.id for s in steps)}); say which step.")
+        known = sorted({s.kind for s in self.template.steps} | set(_FREE_KINDS))
+        raise ValidationError(f"{kind!r} is not a kind of entry in the {self.template.id} "
+                              f"procedure. Known kinds: {', '.join(known)}.")
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def append(self, kind: str, payload: dict[str, Any], *, author: Officer,
+               step: str | None = None, event_time: str | datetime | None = None,
+               decision_maker: Officer | None = None,
+               late_reason: str | None = None) -> StoredEntry:
+        """Validates, then writes one entry in its own transaction. Nothing is written on error."""
+        state = self.refresh()
+        step_obj, specs = self.step_and_fields(kind, step)
+        now = self.db.clock()
+        at, note = _event_time(event_time, now)
+        where = f"step {step_obj.id}" if step_obj else f"a {kind} entry"
+        clean = validate_fields(specs, payload, where=where, now=now,
+                                person_exists=state.people.__contains__)
+        state.check_new(kind, clean)
+        late = _late_reason(at, now, late_reason, self.template.timing.late_entry_minutes)
+        entry = self.db.append(self.row.id, lambda seq, prev: _body(
+            self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at, note, now,
+            author, decision_maker, clean, late_reason=late,
+            clock_note=_clock_note(state, now)))
+        self._after_append(entry)
+        return entry
+
+    def correct(self, seq: int, reason: str, *, author: Officer,
+                fields: dict[str, Any] | None = None, event_time: str | None = None,
+                withdraw: bool = False, decision_maker: Officer | None = None) -> StoredEntry:
+        """A new entry that corrects entry `seq`; the original stays, marked as corrected."""
+        state = self.refresh()
+        if not reason or not reason.strip():
+            raise ValidationError("A correction needs a reason.", "reason")
+        original = self.entry(seq)
+        if original is None:
+            raise ValidationError(f"There is no entry {seq} to correct in {self.row.ref}.")
+        if original.kind in ("correction", "export.recorded"):
+            raise ValidationError(
+                f"Entry {seq} is a {original.kind} entry; correct the original entry instead.")
+        now = self.db.clock()
+        payload: dict[str, Any] = {}
+        if withdraw:
+            if fields:
+                raise ValidationError("A correction either withdraws an entry or replaces its "
+                                      "fields, not both.")
+            if original.kind == "incident.opened":
+                raise ValidationError("The entry that opened the incident cannot be withdrawn.")
+            payload["withdrawn"] = True
+        if fields:
+            step_obj = self.template.step(original.step) if original.step else None
+            specs = step_obj.fields if step_obj else GLOBAL_KINDS[original.kind]
+            merged = {**original.payload, **fields}
+            clean = validate_fields(specs, merged, where=f"entry {seq}", now=now,
+                                    person_exists=state.people.__contains__)
+            if original.kind == "incident.opened":
+                for key in ("ref", "template", "template_version"):
+                    if clean.get(key) != original.payload.get(key):
+                        raise ValidationError(f"The incident's {key} cannot be corrected.", key)
+            if clean == original.payload:
+                raise ValidationError("The correction changes nothing.")
+            payload["fields"] = clean
+        if event_time:
+            payload["event_time"] = iso_utc(parse_event_time(event_time, now).utc)
+        if not payload:
+            raise ValidationError("Say what the correction changes: fields, the event time, "
+                                  "or that the entry is withdrawn.")
+        self._check_correction_keeps_registers(original, payload)
+        entry = self.db.append(self.row.id, lambda s, prev: _body(
+            self.row.id, s, prev, "correction", original.step, now, None, now, author,
+            decision_maker, payload, corrects=seq, reason=reason.strip(),
+            clock_note=_clock_note(state, now)))
+        self._state = None  # a correction can change any register: refold
+        return entry
+
+    def _check_correction_keeps_registers(self, original: StoredEntry,
+                                          payload: dict[str, Any]) -> None:
+        """A correction may not leave the registers inconsistent (e.g. a transfer chain)."""
+        before = len(self.state.anomalies)
+        fake = StoredEntry({**original.body, "seq": 0, "kind": "correction",
+                            "corrects": original.seq, "payload": payload,
+                            "recorded_time": original.recorded_time}, "")
+        corrections = [*self.db.entries_of_kind(self.row.id, "correction"), fake]
+        trial = IncidentState.fold(self.row.id, self.row.ref, self.template, self.entries(),
+                                   corrections)
+        if len(trial.anomalies) > before:
+            raise ValidationError(
+                f"That correction would leave the record inconsistent: entry "
+                f"{trial.anomalies[-1][0]} {trial.anomalies[-1][1]}.")
+
+    def record_export(self, *, author: Officer, fmt: str, file_name: str, file_sha256: str,
+                      entries: int, head_hash: str, signer: str = "",
+                      certificate_sha256: str = "") -> StoredEntry:
+        """Every copy issued is itself in the log: who, when, and the file's hash."""
+        state = self.refresh()
+        now = self.db.clock()
+        payload = validate_fields(GLOBAL_KINDS["export.recorded"], {
+            "format": fmt, "file_name": file_name, "file_sha256": file_sha256,
+            "entries": entries, "head_hash": head_hash, "signer": signer,
+            "certificate_sha256": certificate_sha256}, where="export", now=now)
+        entry = self.db.append(self.row.id, lambda seq, prev: _body(
+            self.row.id, seq, prev, "export.recorded", None, now, None, now, author, None,
+            payload, clock_note=_clock_note(state, now)))
+        self._after_append(entry)
+        return entry
+
+    def _after_append(self, entry: StoredEntry) -> None:
+        if self._state is not None and self._state.last_seq == entry.seq - 1:
+            self._state.fold_new(entry)
+        else:
+            self._state = None
+
+
+def _event_time(value: str | datetime | None, now: datetime) -> tuple[datetime, str | None]:
+    if value is None:
+        return now, None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InputError("An event time needs its time zone.")
+        if value > now + timedelta(minutes=5):
+            raise InputError(f"The event time {format_uk(value)} is later than now "
+                             f"({format_uk(now)}); check the time and the computer's clock.")
+        return value, None
+    parsed = parse_event_time(value, now)
+    return parsed.utc, parsed.note
+
+
+def _late_reason(at: datetime, now: datetime, reason: str | None, minutes: int) -> str | None:
+    delay = now - at
+    if delay <= timedelta(minutes=minutes):
+        return reason.strip() if reason and reason.strip() else None
+    if not reason or not reason.strip():
+        raise ValidationError(
+            f"This entry is recorded {format_delay(delay)} after the event (more than "
+            f"{minutes} min): give the reason for the late entry.", "late_reason")
+    return reason.strip()
+
+
+def _clock_note(state: IncidentState, now: datetime) -> str | None:
+    """A clock that went backwards is recorded, not hidden, and not allowed to block an entry."""
+    last = state.last_recorded
+    if last is not None and now < last - timedelta(minutes=1):
+        return (f"The computer clock read {format_delay(last - now)} earlier than the recorded "
+                f"time of entry {state.last_seq} ({format_uk(last)}); the clock may be wrong.")
+    return None
+
+
+def _body(incident_id: str, seq: int, prev_hash: str, kind: str, step: str | None,
+          at: datetime, note: str | None, now: datetime, author: Officer,
+          decision_maker: Officer | None, payload: dict[str, Any], *,
+          corrects: int | None = None, reason: str | None = None,
+          late_reason: str | None = None, clock_note: str | None = None) -> dict[str, Any]:
+    """The entry as hashed: every key always present, so verifiers need no defaults."""
+    return {
+        "v": FORMAT_VERSION,
+        "incident": incident_id,
+        "seq": seq,
+        "kind": kind,
+        "step": step,
+        "event_time": iso_utc(at),
+        "event_time_note": note,
+        "recorded_time": iso_utc(now, micro=True),
+        "author": author.to_dict(),
+        "decision_maker": decision_maker.to_dict() if decision_maker else None,
+        "payload": payload,
+        "corrects": corrects,
+        "reason": reason,
+        "late_reason": late_reason,
+        "clock_note": clock_note,
+        "software": f"PIR {__version__}",
+        "prev_hash": prev_hash,
+    }
+
+
+def late_by(entry: StoredEntry) -> timedelta:
+    return parse_iso_utc(entry.recorded_time) - parse_iso_utc(entry.event_time)

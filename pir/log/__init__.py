@@ -1,0 +1,1 @@
+"""The record itself: the encrypted, append-only, hash-chained store of entries."""

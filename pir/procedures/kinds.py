@@ -1,0 +1,93 @@
+"""Entry kinds the core understands: fields of the kinds any incident may use, and the fields a
+template step of a projected kind must define (so a force's template cannot break the registers).
+"""
+
+from __future__ import annotations
+
+from pir.procedures.model import SCALES, FieldSpec
+
+PERSON_CATEGORIES = (
+    "KPW",
+    "witness officer",
+    "other police witness",
+    "subject",
+    "civilian witness",
+    "suspect",
+)
+SEPARATION_OPTIONS = (
+    "separated",
+    "supervised together",
+    "monitored on BWV",
+    "IOPC present",
+    "combination",
+)
+ACCOUNT_TYPES = ("basic facts", "personal initial account", "detailed account")
+
+
+def _f(key: str, label: str, type_: str = "text", required: bool = False, **kw) -> FieldSpec:
+    choices = tuple(kw.pop("choices", ()))
+    return FieldSpec(key=key, label=label, type=type_, required=required, choices=choices, **kw)
+
+
+NDM_FIELDS = (
+    _f("decision", "Decision", "multiline", True),
+    _f("information", "Information and intelligence (NDM)", "multiline"),
+    _f("threat_risk", "Threat and risk assessment (NDM)", "multiline"),
+    _f("powers_policy", "Powers and policy (NDM)", "multiline"),
+    _f("options", "Options considered (NDM)", "multiline"),
+    _f("options_rejected", "Options rejected and why", "multiline"),
+    _f("action", "Action (NDM)", "multiline"),
+    _f("review", "Review (NDM)", "multiline"),
+    _f("rationale", "Rationale", "multiline", True),
+)
+
+# Kinds usable in any incident, outside the template's steps.
+GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
+    "incident.opened": (
+        _f("ref", "Incident / CAD reference", required=True),
+        _f("template", "Procedure template", required=True),
+        _f("template_version", "Template version", required=True),
+        _f("title", "Title"),
+        _f("scale", "Scale", "choice", True, choices=SCALES),
+    ),
+    "scale.changed": (
+        _f("scale", "Scale", "choice", True, choices=SCALES),
+        _f("rationale", "Rationale", "multiline", True),
+    ),
+    "note": (_f("text", "Note", "multiline", True),),
+    "decision": NDM_FIELDS,
+    "export.recorded": (
+        _f("format", "Format", "choice", True, choices=("pdf", "json", "pdf-redacted")),
+        _f("file_name", "File name", required=True),
+        _f("file_sha256", "File SHA-256", required=True),
+        _f("entries", "Entries covered", "number", True),
+        _f("head_hash", "Chain head hash", required=True),
+        _f("signer", "Signed by"),
+        _f("certificate_sha256", "Signing certificate SHA-256"),
+    ),
+    "correction": (),  # validated against the corrected entry's kind
+}
+
+# Kinds with projections: the fields (and types) a step of that kind must define.
+CONTRACTS: dict[str, dict[str, str]] = {
+    "scale.changed": {"scale": "choice", "rationale": "multiline"},
+    "person.added": {"name": "text", "category": "choice", "cipher": "text"},
+    "person.updated": {"person": "person"},
+    "anticonferring.given": {"to": "people", "given_by": "text", "method": "choice"},
+    "separation.decided": {"people": "people", "option": "choice", "rationale": "multiline"},
+    "separation.ended": {"people": "people"},
+    "welfare.check": {"people": "people"},
+    "exhibit.seized": {"ref": "exhibit", "description": "text", "holder": "text"},
+    "exhibit.transferred": {"ref": "exhibit", "from_holder": "text", "to_holder": "text"},
+    "account.recorded": {"person": "person", "account_type": "choice"},
+    "referral.made": {"iopc_reference": "text"},
+    "decision": {"decision": "multiline", "rationale": "multiline"},
+}
+
+# Choice fields whose values the projections rely on: a template may not change these lists.
+FIXED_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("person.added", "category"): PERSON_CATEGORIES,
+    ("separation.decided", "option"): SEPARATION_OPTIONS,
+    ("account.recorded", "account_type"): ACCOUNT_TYPES,
+    ("scale.changed", "scale"): SCALES,
+}

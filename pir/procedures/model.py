@@ -1,0 +1,104 @@
+"""The shape of a procedure template once loaded: phases, steps, field specs, timing rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+SCALES = ("full", "proportionate", "documentation")
+FIELD_TYPES = (
+    "text",  # one line
+    "multiline",  # free text, any length up to MAX_TEXT
+    "choice",  # one of `choices`
+    "multichoice",  # any of `choices`
+    "person",  # a person in the register (the sequence number of their person.added entry)
+    "people",  # several people in the register
+    "datetime",  # a time; stored as UTC text
+    "yesno",  # true / false
+    "number",  # a whole number
+    "exhibit",  # an exhibit reference such as ABC/1
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    phase_id: str
+    kind: str
+    fields: tuple[FieldSpec, ...]
+    required_at: frozenset[str]
+    repeatable: bool = False
+    help: str = ""
+    # Minutes after the incident was declared by which the step should be done.
+    due_minutes: int | None = None
+    # A step that recurs (welfare checks): due again this many minutes after its last entry.
+    recur_minutes: int | None = None
+    # The step the referral deadline applies to.
+    referral_deadline: bool = False
+
+    def field(self, key: str) -> FieldSpec | None:
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        return None
+
+    def required_for(self, scale: str) -> bool:
+        return scale in self.required_at
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Timing:
+    late_entry_minutes: int = 15
+    welfare_check_minutes: int = 60
+    # "end_of_next_day" (the end of the day after the day the need became clear) or "hours:N".
+    referral_deadline: str = "end_of_next_day"
+    referral_warning_hours: int = 6
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    description: str
+    incident_types: tuple[str, ...]
+    policy_reference: str
+    version: str
+    review_date: date
+    timing: Timing
+    phases: tuple[Phase, ...]
+    source: Path = field(default=Path("."), compare=False)
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for phase in self.phases for step in phase.steps)
+
+    def step(self, step_id: str) -> Step | None:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        return None
+
+    def steps_for_kind(self, kind: str) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.kind == kind)
+
+    def review_overdue(self, today: date) -> bool:
+        return today > self.review_date

@@ -1,0 +1,118 @@
+"""Checklist and attention: each step done / outstanding / overdue / not required at this scale,
+with due times; what needs the PIM's attention now (overdue welfare checks, referral deadline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from pir.procedures.model import Step, Template
+from pir.times import UK, format_uk
+from pir.views.state import IncidentState
+
+DONE = "done"
+OUTSTANDING = "outstanding"
+OVERDUE = "overdue"
+NOT_REQUIRED = "not required"
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    step: Step
+    status: str
+    due: datetime | None
+    count: int
+    last_time: datetime | None
+    due_soon: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.status != NOT_REQUIRED
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # "overdue" or "due soon"
+    message: str
+    due: datetime | None
+    step_id: str | None = None
+
+
+def referral_deadline(template: Template, opened_at: datetime | None) -> datetime | None:
+    """When a mandatory referral is due, by the template's rule."""
+    if opened_at is None:
+        return None
+    rule = template.timing.referral_deadline
+    if rule.startswith("hours:"):
+        return opened_at + timedelta(hours=int(rule.split(":", 1)[1]))
+    day = opened_at.astimezone(UK).date() + timedelta(days=1)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UK).astimezone(opened_at.tzinfo)
+
+
+def _step_due(state: IncidentState, step: Step) -> datetime | None:
+    if state.opened_at is None:
+        return None
+    if step.recur_minutes:
+        last = state.step_last_time.get(step.id)
+        base = last if last is not None else state.opened_at
+        if state.welfare_checks and step.kind == "welfare.check":
+            return state.welfare_checks[-1].next_due
+        return base + timedelta(minutes=step.recur_minutes)
+    if step.referral_deadline:
+        return referral_deadline(state.template, state.opened_at)
+    if step.due_minutes:
+        return state.opened_at + timedelta(minutes=step.due_minutes)
+    return None
+
+
+def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
+    out = []
+    warn = timedelta(hours=state.template.timing.referral_warning_hours)
+    for step in state.template.steps:
+        seqs = state.step_seqs.get(step.id, [])
+        last = state.step_last_time.get(step.id)
+        due = _step_due(state, step)
+        required = step.required_for(state.scale)
+        if step.recur_minutes and seqs and state.closed_seq is None:
+            status = OVERDUE if due is not None and now > due else DONE
+        elif seqs:
+            status = DONE
+        elif not required:
+            status = NOT_REQUIRED
+        elif due is not None and now > due:
+            status = OVERDUE
+        else:
+            status = OUTSTANDING
+        soon = (status in (OUTSTANDING, DONE) and due is not None and not
+                (status == DONE and not step.recur_minutes) and now <= due <= now + warn)
+        out.append(StepStatus(step, status, due, len(seqs), last, soon))
+    return out
+
+
+def alerts(state: IncidentState, now: datetime) -> list[Alert]:
+    """What must not wait: overdue steps and checks, and the referral deadline."""
+    if state.closed_seq is not None:
+        return []
+    found: list[Alert] = []
+    for st in checklist(state, now):
+        if st.status == OVERDUE:
+            what = "Welfare check" if st.step.kind == "welfare.check" else st.step.title
+            found.append(Alert("overdue", f"{what} overdue since {format_uk(st.due, False)}",
+                               st.due, st.step.id))
+        elif st.due_soon and st.status != NOT_REQUIRED:
+            found.append(Alert("due soon", f"{st.step.title} due by {format_uk(st.due, False)}",
+                               st.due, st.step.id))
+    # Per KPW: a welfare check overdue for someone even when others were checked.
+    welfare_step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
+    if welfare_step is not None and state.opened_at is not None:
+        interval = timedelta(minutes=welfare_step.recur_minutes or
+                             state.template.timing.welfare_check_minutes)
+        for person in state.kpws():
+            last = state.last_welfare(person.seq)
+            due = last.next_due if last else max(state.opened_at, person.added_at) + interval
+            if now > due:
+                found.append(Alert("overdue",
+                                   f"Welfare check for {person.label(True)} overdue since "
+                                   f"{format_uk(due, False)}", due, welfare_step.id))
+    found.sort(key=lambda a: (a.level != "overdue", a.due or now))
+    return found

@@ -1,0 +1,333 @@
+"""The incident as the log says it is now: people, separation, welfare, exhibits and their
+continuity, accounts, referral, decisions, corrections. Folded from entries, in sequence order.
+
+Folding is lenient (stored entries always fold, anomalies are listed); checking a new entry
+before it is written is strict (`check_new`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pir.canonical import ZERO_HASH
+from pir.errors import ValidationError
+from pir.log.store import StoredEntry
+from pir.procedures.model import Template
+from pir.times import parse_iso_utc
+
+
+def same_holder(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+@dataclass
+class Person:
+    seq: int
+    name: str
+    category: str
+    cipher: str
+    fields: dict[str, Any]
+    added_at: datetime
+    updates: list[int] = field(default_factory=list)
+
+    def shown_name(self, redact: bool = False) -> str:
+        """The cipher where one is set and names are protected; otherwise the name."""
+        if redact and self.cipher:
+            return self.cipher
+        return self.name
+
+    def label(self, redact: bool = False) -> str:
+        if redact and self.cipher:
+            return self.cipher
+        return f"{self.name} ({self.cipher})" if self.cipher else self.name
+
+
+@dataclass
+class Separation:
+    option: str
+    since: datetime
+    rationale: str
+    decided_seq: int
+    fields: dict[str, Any]
+    ended_at: datetime | None = None
+    ended_seq: int | None = None
+
+
+@dataclass
+class Instruction:
+    seq: int
+    time: datetime
+    to: list[int]
+    given_by: str
+    method: str
+
+
+@dataclass
+class WelfareCheck:
+    seq: int
+    time: datetime
+    people: list[int]
+    next_due: datetime
+    fields: dict[str, Any]
+
+
+@dataclass
+class Transfer:
+    seq: int
+    time: datetime
+    from_holder: str
+    to_holder: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class Exhibit:
+    ref: str
+    description: str
+    holder: str
+    seized_seq: int
+    seized_at: datetime
+    fields: dict[str, Any]
+    transfers: list[Transfer] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    seq: int
+    time: datetime
+    person: int
+    account_type: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class Recorded:
+    """Any entry as it now stands (after corrections), for decisions, referral and the like."""
+
+    seq: int
+    kind: str
+    step: str | None
+    time: datetime
+    fields: dict[str, Any]
+    author: dict[str, Any]
+    decision_maker: dict[str, Any] | None
+
+
+@dataclass
+class Effective:
+    """How corrections leave an entry: its fields, event time, and whether it was withdrawn."""
+
+    payload: dict[str, Any]
+    event_time: str
+    withdrawn: bool
+    corrected_by: list[int]
+
+
+def apply_corrections(original: StoredEntry,
+                      corrections: list[StoredEntry]) -> Effective:
+    eff = Effective(original.payload, original.event_time, False, [])
+    for c in corrections:
+        p = c.payload
+        if p.get("withdrawn"):
+            eff.withdrawn = True
+        if "fields" in p:
+            eff.payload = p["fields"]
+            eff.withdrawn = False
+        if "event_time" in p:
+            eff.event_time = p["event_time"]
+        eff.corrected_by.append(c.seq)
+    return eff
+
+
+@dataclass
+class IncidentState:
+    incident_id: str
+    ref: str
+    template: Template
+    title: str = ""
+    scale: str = "full"
+    scale_rationale: str = ""
+    opened_at: datetime | None = None
+    closed_seq: int | None = None
+    people: dict[int, Person] = field(default_factory=dict)
+    instructions: list[Instruction] = field(default_factory=list)
+    separation: dict[int, Separation] = field(default_factory=dict)
+    welfare_checks: list[WelfareCheck] = field(default_factory=list)
+    exhibits: dict[str, Exhibit] = field(default_factory=dict)
+    accounts: dict[int, list[Account]] = field(default_factory=dict)
+    referrals: list[Recorded] = field(default_factory=list)
+    decisions: list[Recorded] = field(default_factory=list)
+    by_kind: dict[str, list[Recorded]] = field(default_factory=dict)
+    step_seqs: dict[str, list[int]] = field(default_factory=dict)
+    step_last_time: dict[str, datetime] = field(default_factory=dict)
+    corrections: dict[int, list[int]] = field(default_factory=dict)
+    withdrawn: set[int] = field(default_factory=set)
+    anomalies: list[tuple[int, str]] = field(default_factory=list)
+    last_seq: int = 0
+    head_hash: str = ZERO_HASH
+    last_recorded: datetime | None = None
+    late_entries: int = 0
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def fold(cls, incident_id: str, ref: str, template: Template,
+             entries: Iterable[StoredEntry],
+             corrections: Iterable[StoredEntry]) -> IncidentState:
+        """Builds the state. `corrections` are the log's correction entries (read first so an
+        entry is folded as corrected, without holding the whole log in memory)."""
+        state = cls(incident_id=incident_id, ref=ref, template=template)
+        by_target: dict[int, list[StoredEntry]] = {}
+        for c in corrections:
+            by_target.setdefault(c.corrects, []).append(c)
+        for entry in entries:
+            state._fold_one(entry, by_target.get(entry.seq, []))
+        return state
+
+    def fold_new(self, entry: StoredEntry) -> None:
+        """Folds an entry just appended (not a correction: those need a refold)."""
+        self._fold_one(entry, [])
+
+    def _fold_one(self, entry: StoredEntry, corrections: list[StoredEntry]) -> None:
+        self.last_seq = entry.seq
+        self.head_hash = entry.hash
+        recorded = parse_iso_utc(entry.recorded_time)
+        self.last_recorded = recorded
+        if entry.body.get("late_reason"):
+            self.late_entries += 1
+        if entry.kind == "correction":
+            self.corrections.setdefault(entry.corrects, []).append(entry.seq)
+            return
+        eff = apply_corrections(entry, corrections)
+        if eff.withdrawn:
+            self.withdrawn.add(entry.seq)
+            return
+        try:
+            self._apply(entry, eff.payload, parse_iso_utc(eff.event_time))
+        except (KeyError, TypeError, ValueError) as exc:
+            self.anomalies.append((entry.seq, f"could not be read: {exc}"))
+
+    def _apply(self, entry: StoredEntry, p: dict[str, Any], at: datetime) -> None:
+        seq, kind = entry.seq, entry.kind
+        rec = Recorded(seq, kind, entry.step, at, p, entry.body["author"],
+                       entry.body.get("decision_maker"))
+        self.by_kind.setdefault(kind, []).append(rec)
+        if entry.step:
+            self.step_seqs.setdefault(entry.step, []).append(seq)
+            prev = self.step_last_time.get(entry.step)
+            self.step_last_time[entry.step] = at if prev is None else max(prev, at)
+        if kind == "incident.opened":
+            self.title = p.get("title", "")
+            self.scale = p["scale"]
+            self.opened_at = at
+        elif kind == "scale.changed":
+            self.scale = p["scale"]
+            self.scale_rationale = p["rationale"]
+        elif kind == "person.added":
+            self.people[seq] = Person(seq, p["name"], p["category"], p.get("cipher", ""),
+                                      dict(p), at)
+        elif kind == "person.updated":
+            person = self.people.get(p["person"])
+            if person is None:
+                self.anomalies.append((seq, f"updates person {p['person']}, who is not listed"))
+                return
+            for key, value in p.items():
+                if key == "person":
+                    continue
+                person.fields[key] = value
+                if key in ("name", "category", "cipher"):
+                    setattr(person, key, value)
+            person.updates.append(seq)
+        elif kind == "anticonferring.given":
+            self.instructions.append(
+                Instruction(seq, at, list(p["to"]), p["given_by"], p.get("method", "")))
+        elif kind == "separation.decided":
+            for pid in p["people"]:
+                self.separation[pid] = Separation(p["option"], at, p["rationale"], seq, dict(p))
+        elif kind == "separation.ended":
+            for pid in p["people"]:
+                sep = self.separation.get(pid)
+                if sep is not None and sep.ended_at is None:
+                    sep.ended_at, sep.ended_seq = at, seq
+        elif kind == "welfare.check":
+            step = self.template.step(entry.step) if entry.step else None
+            minutes = p.get("next_due_minutes") or (step.recur_minutes if step else None) \
+                or self.template.timing.welfare_check_minutes
+            self.welfare_checks.append(
+                WelfareCheck(seq, at, list(p.get("people", [])), at + timedelta(minutes=minutes),
+                             dict(p)))
+        elif kind == "exhibit.seized":
+            ref = p["ref"]
+            if ref in self.exhibits:
+                self.anomalies.append((seq, f"exhibit {ref} was already seized"))
+                return
+            self.exhibits[ref] = Exhibit(ref, p["description"], p["holder"], seq, at, dict(p))
+        elif kind == "exhibit.transferred":
+            ex = self.exhibits.get(p["ref"])
+            if ex is None:
+                self.anomalies.append((seq, f"transfer of {p['ref']}, which was never seized"))
+                return
+            if not same_holder(ex.holder, p["from_holder"]):
+                self.anomalies.append(
+                    (seq, f"transfer of {ex.ref} from {p['from_holder']}, but {ex.holder} held it"))
+            ex.transfers.append(Transfer(seq, at, p["from_holder"], p["to_holder"], dict(p)))
+            ex.holder = p["to_holder"]
+        elif kind == "account.recorded":
+            self.accounts.setdefault(p["person"], []).append(
+                Account(seq, at, p["person"], p["account_type"], dict(p)))
+        elif kind == "referral.made":
+            self.referrals.append(rec)
+        elif kind == "decision":
+            self.decisions.append(rec)
+        elif kind == "incident.closed":
+            self.closed_seq = seq
+
+    # -- strict checks before writing -------------------------------------------------------------
+
+    def check_new(self, kind: str, payload: dict[str, Any]) -> None:
+        """Refuses an entry that would break the registers (raises ValidationError)."""
+        if kind == "exhibit.seized":
+            ref = payload["ref"]
+            if ref in self.exhibits:
+                raise ValidationError(
+                    f"Exhibit {ref} is already recorded (entry {self.exhibits[ref].seized_seq}); "
+                    "each reference is unique within the incident.", "ref")
+        elif kind == "exhibit.transferred":
+            ref = payload["ref"]
+            ex = self.exhibits.get(ref)
+            if ex is None:
+                raise ValidationError(f"Exhibit {ref} has not been recorded as seized.", "ref")
+            if not same_holder(ex.holder, payload["from_holder"]):
+                raise ValidationError(
+                    f"Exhibit {ref} is held by {ex.holder}, not {payload['from_holder']}: a "
+                    "transfer must start from the current holder.", "from_holder")
+            if same_holder(payload["from_holder"], payload["to_holder"]):
+                raise ValidationError(f"A transfer of {ref} must go to someone else.",
+                                      "to_holder")
+        elif kind == "person.updated" and payload["person"] not in self.people:
+            raise ValidationError("That person is not in the register.", "person")
+
+    def copy(self) -> IncidentState:
+        return copy.deepcopy(self)
+
+    # -- questions the screens ask -----------------------------------------------------------------
+
+    def person_name(self, pid: int, redact: bool = False) -> str:
+        person = self.people.get(pid)
+        return person.label(redact) if person else f"person {pid}"
+
+    def kpws(self) -> list[Person]:
+        return [p for p in self.people.values() if p.category == "KPW"]
+
+    def last_welfare(self, pid: int) -> WelfareCheck | None:
+        for check in reversed(self.welfare_checks):
+            if not check.people or pid in check.people:
+                return check
+        return None
+
+    def instructed(self, pid: int) -> list[Instruction]:
+        return [i for i in self.instructions if pid in i.to]
