@@ -346,9 +346,10 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pir.demo import build_demo
 
-    path = Path(args.db) if args.db else None
+    path = args.demo_db or args.db
     if path is None:
         raise InputError("demo needs --db PATH for the sample database.")
+    path = Path(path)
     ref = build_demo(path, _passphrase(args, confirm=True))
     print(f"Created {path} with the sample incident {ref}. Try: pir --db {path} status "
           f"--incident {ref}")
@@ -438,7 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--trust", metavar="CERT.pem", help="a certificate to trust as signer")
     cmd(sub, "templates", cmd_templates, "list the procedure templates")
-    cmd(sub, "demo", cmd_demo, "create a database with a realistic sample incident")
+    sp = cmd(sub, "demo", cmd_demo, "create a database with a realistic sample incident")
+    sp.add_argument("--db", dest="demo_db", metavar="PATH", help="the new sample database")
     return p
 
 

@@ -94,7 +94,10 @@ def alerts(state: IncidentState, now: datetime) -> list[Alert]:
     if state.closed_seq is not None:
         return []
     found: list[Alert] = []
+    has_kpws = bool(state.kpws())
     for st in checklist(state, now):
+        if st.step.kind == "welfare.check" and has_kpws:
+            continue  # reported per KPW below, which is what the PIM acts on
         if st.status == OVERDUE:
             what = "Welfare check" if st.step.kind == "welfare.check" else st.step.title
             found.append(Alert("overdue", f"{what} overdue since {format_uk(st.due, False)}",
