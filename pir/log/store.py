@@ -192,6 +192,8 @@ class Database:
             raise DatabaseMissingError(str(path))
         if path.stat().st_size == 0:
             raise CorruptDatabaseError(f"{path} is empty: it is not a PIR database.")
+        if not passphrase:
+            raise WrongPassphraseError(str(path))
         kdf_iter = kdf_iter if kdf_iter is not None else DEFAULT_KDF_ITER
         conn = cls._connect(path, passphrase, kdf_iter)
         try:
@@ -256,10 +258,14 @@ class Database:
 
     def integrity_check(self) -> list[str]:
         """SQLCipher's page-by-page HMAC check plus SQLite's own; [] means the file is sound."""
-        with _storage_errors("check the database"):
-            problems = [r[0] for r in self.conn.execute("PRAGMA cipher_integrity_check")]
-            quick = [r[0] for r in self.conn.execute("PRAGMA quick_check")]
-        return problems + [q for q in quick if q != "ok"]
+        problems: list[str] = []
+        for pragma in ("cipher_integrity_check", "quick_check"):
+            try:
+                rows = [r[0] for r in self.conn.execute(f"PRAGMA {pragma}")]
+            except sqlcipher3.Error as exc:
+                rows = [f"{pragma}: {exc}"]
+            problems += [r for r in rows if r != "ok"]
+        return problems
 
     def rekey(self, old_passphrase: str, new_passphrase: str) -> None:
         """Changes the passphrase, then proves the new one opens the file."""

@@ -107,7 +107,10 @@ def validate_fields(specs: Sequence[FieldSpec], payload: dict[str, Any], *, wher
     """Returns the payload normalised, or raises ValidationError naming the first bad field."""
     if not isinstance(payload, dict):
         raise ValidationError("The entry's fields must be a set of named values.")
-    check_json_value(payload)
+    try:
+        check_json_value(payload)
+    except InputError as exc:
+        raise ValidationError(str(exc)) from None
     by_key = {spec.key: spec for spec in specs}
     for key in payload:
         if key not in by_key:

@@ -1,0 +1,123 @@
+"""Tampering with stored rows is found, and the first broken entry is named with the reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pir.canonical import canonical_bytes, sha256_hex
+from pir.errors import ChainBrokenError
+from pir.incident import IncidentLog
+from pir.log.chain import verify_stored
+from tests.conftest import PIM
+
+
+@pytest.fixture
+def tampered(log: IncidentLog) -> IncidentLog:
+    for i in range(6):
+        log.append("note", {"text": f"note {i}"}, author=PIM)
+    # Someone with the passphrase and a SQL shell: drop the guards first.
+    conn = log.db.conn
+    for trigger in ("entries_no_update", "entries_no_delete", "entries_gapless",
+                    "entries_chained"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    return log
+
+
+def _body(log: IncidentLog, seq: int) -> dict:
+    return json.loads(log.db.conn.execute(
+        "SELECT body FROM entries WHERE incident_id = ? AND seq = ?",
+        (log.row.id, seq)).fetchone()[0])
+
+
+def _set(log: IncidentLog, seq: int, body: dict, rehash: bool) -> None:
+    data = canonical_bytes(body)
+    params = [data.decode()]
+    sql = "UPDATE entries SET body = ?"
+    if rehash:
+        sql += ", hash = ?"
+        params.append(sha256_hex(data))
+    log.db.conn.execute(sql + " WHERE incident_id = ? AND seq = ?",
+                        (*params, log.row.id, seq))
+
+
+def _broken(log: IncidentLog) -> ChainBrokenError:
+    with pytest.raises(ChainBrokenError) as exc:
+        verify_stored(log.db, log.row.id, log.row.ref)
+    return exc.value
+
+
+def test_intact_log_verifies(log: IncidentLog) -> None:
+    report = verify_stored(log.db, log.row.id)
+    assert report.count == 2 and report.head_hash == log.db.head(log.row.id)[1]
+
+
+def test_altered_entry_is_named(tampered: IncidentLog) -> None:
+    body = _body(tampered, 5)
+    body["payload"]["text"] = "something else"
+    _set(tampered, 5, body, rehash=False)
+    err = _broken(tampered)
+    assert err.seq == 5 and "altered" in err.reason
+
+
+def test_altered_and_rehashed_entry_breaks_the_next_link(tampered: IncidentLog) -> None:
+    body = _body(tampered, 4)
+    body["payload"]["text"] = "rewritten"
+    _set(tampered, 4, body, rehash=True)
+    err = _broken(tampered)
+    assert err.seq == 5 and "does not link to entry 4" in err.reason
+
+
+def test_removed_entry_is_named(tampered: IncidentLog) -> None:
+    tampered.db.conn.execute("DELETE FROM entries WHERE incident_id = ? AND seq = 3",
+                             (tampered.row.id,))
+    err = _broken(tampered)
+    assert err.seq == 4 and "entry 3 is missing" in err.reason
+
+
+def test_removed_last_entry_is_caught_against_an_export(tampered: IncidentLog) -> None:
+    from pir.export.json_log import build_export
+
+    exported = build_export(tampered, PIM)
+    tampered.db.conn.execute("DELETE FROM entries WHERE incident_id = ? AND seq = 8",
+                             (tampered.row.id,))
+    report = verify_stored(tampered.db, tampered.row.id)
+    # A truncated tail still chains; the head hash no longer matches the exported one.
+    assert report.count == 7 and report.head_hash != exported["head_hash"]
+
+
+def test_reordered_entries_are_named(tampered: IncidentLog) -> None:
+    conn = tampered.db.conn
+    conn.execute("UPDATE entries SET seq = 100 WHERE incident_id = ? AND seq = 3",
+                 (tampered.row.id,))
+    conn.execute("UPDATE entries SET seq = 3 WHERE incident_id = ? AND seq = 4",
+                 (tampered.row.id,))
+    conn.execute("UPDATE entries SET seq = 4 WHERE incident_id = ? AND seq = 100",
+                 (tampered.row.id,))
+    err = _broken(tampered)
+    assert err.seq == 3 and "edited" in err.reason
+
+
+def test_inserted_entry_is_named(tampered: IncidentLog) -> None:
+    conn = tampered.db.conn
+    rows = conn.execute("SELECT seq, kind, step, corrects, body, hash FROM entries "
+                        "WHERE incident_id = ? AND seq >= 4 ORDER BY seq DESC",
+                        (tampered.row.id,)).fetchall()
+    for seq, *_ in rows:
+        conn.execute("UPDATE entries SET seq = ? WHERE incident_id = ? AND seq = ?",
+                     (seq + 1, tampered.row.id, seq))
+    forged = _body(tampered, 3)
+    forged.update(seq=4, payload={"text": "forged"}, prev_hash=rows[-1][5])
+    data = canonical_bytes(forged)
+    conn.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
+                 (tampered.row.id, 4, "note", None, None, data.decode(), sha256_hex(data)))
+    err = _broken(tampered)
+    assert err.seq == 4
+
+
+def test_edited_index_column_is_named(tampered: IncidentLog) -> None:
+    tampered.db.conn.execute("UPDATE entries SET kind = 'decision' WHERE incident_id = ? "
+                             "AND seq = 6", (tampered.row.id,))
+    err = _broken(tampered)
+    assert err.seq == 6 and "columns" in err.reason

@@ -1,0 +1,199 @@
+"""The `pir` command line, as a script would use it: exit codes, messages, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pir.cli import main
+from pir.log.store import Database
+from tests.conftest import PASSPHRASE
+
+REF = "CAD-7781"
+
+
+@pytest.fixture
+def pir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
+    monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
+    db = tmp_path / "cli.db"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.db = db  # type: ignore[attr-defined]
+    return run
+
+
+@pytest.fixture
+def opened(pir):
+    assert pir("init", "--name", "Sarah Jones", "--rank", "Inspector", "--collar", "4512",
+               "--role", "PIM", "--force", "Kent")[0] == 0
+    code, out, _ = pir("incident", "open", "--ref", REF, "--template", "firearms-discharge",
+                       "--scale", "full", "--title", "Shots fired",
+                       "--rationale", "Fatal discharge")
+    assert code == 0, out
+    return pir
+
+
+def _entries(pir) -> int:
+    with Database.open(pir.db, PASSPHRASE) as db:
+        return db.count_entries()
+
+
+def test_open_add_status_list(opened) -> None:
+    code, out, _ = opened("entry", "add", "--incident", REF, "--kind", "person.added",
+                          "--field", "name=PC Siân Llŷr", "--field", "category=KPW",
+                          "--field", "cipher=B14")
+    assert code == 0 and "Saved entry 3" in out
+    code, out, _ = opened("entry", "add", "--incident", REF, "--kind", "separation.decided",
+                          "--field", "people=B14", "--field", "option=monitored on BWV",
+                          "--field", "factors=resources", "--field", "factors=location",
+                          "--field", "decided_by=Insp Jones",
+                          "--field", "started_at=2026-11-25 13:00",
+                          "--field", "rationale=One room", "--at", "2026-11-25T13:00Z",
+                          "--late-reason", "written after the move")
+    assert code == 0, out
+    code, out, _ = opened("entry", "add", "--incident", REF, "--kind", "note",
+                          "--text", "Fed rep arrived")
+    assert code == 0
+    code, out, _ = opened("status", "--incident", REF)
+    assert code == 0
+    assert re.search(r"\[\s*done\s*\] p2\.separation", out)
+    assert re.search(r"\[\s*outstanding\s*\] p2\.anticonferring", out)
+    assert "IOPC referral: not yet made; due by" in out
+    code, out, _ = opened("entry", "list", "--incident", REF)
+    assert "Fed rep arrived" in out and "Sarah Jones" in out
+    code, out, _ = opened("incident", "list")
+    assert REF in out and "firearms-discharge" in out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["entry", "add", "--incident", REF, "--kind", "note"], "Note is required"),
+    (["entry", "add", "--incident", REF, "--kind", "teleport", "--text", "x"],
+     "not a kind of entry"),
+    (["entry", "add", "--incident", "NOPE", "--kind", "note", "--text", "x"],
+     "no incident with reference"),
+    (["entry", "add", "--incident", REF, "--kind", "note", "--text", "x", "--at", "tuesday"],
+     "not a date and time"),
+    (["entry", "add", "--incident", REF, "--kind", "note", "--text", "x", "--field", "a=b"],
+     "not a field"),
+    (["entry", "add", "--incident", REF, "--kind", "note", "--field", "text"],
+     "key=value"),
+    (["entry", "add", "--incident", REF, "--kind", "exhibit.transferred",
+      "--field", "ref=AB/1", "--field", "from_holder=X", "--field", "to_holder=Y",
+      "--field", "transferred_at=2026-11-25 10:00", "--field", "place=P",
+      "--field", "reason=R", "--field", "seal_intact=yes"], "not been recorded"),
+    (["entry", "correct", "--incident", REF, "--seq", "99", "--reason", "r", "--text", "x"],
+     "no entry 99"),
+    (["incident", "open", "--ref", "X1", "--template", "nope", "--scale", "full"],
+     "no procedure template"),
+    (["incident", "open", "--ref", REF, "--template", "custody-dsi", "--scale", "full"],
+     "already exists"),
+])
+def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(opened, args, message) -> None:
+    before = _entries(opened)
+    code, out, err = opened(*args)
+    assert code == 2, (out, err)
+    assert message in err and err.startswith("pir: ") and err.count("\n") == 1
+    assert _entries(opened) == before
+
+
+def test_argument_errors_exit_2(opened) -> None:
+    with pytest.raises(SystemExit) as exc:
+        opened("entry", "add", "--incident", REF)
+    assert exc.value.code == 2
+
+
+def test_wrong_passphrase_exits_2(opened, monkeypatch) -> None:
+    monkeypatch.setenv("PIR_PASSPHRASE", "not the passphrase")
+    code, _, err = opened("status", "--incident", REF)
+    assert code == 2 and "passphrase does not open" in err
+
+
+def test_passphrase_file_is_used(opened, monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("PIR_PASSPHRASE")
+    f = tmp_path / "pass.txt"
+    f.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    code, out, _ = opened("--passphrase-file", str(f), "incident", "list")
+    assert code == 0 and REF in out
+
+
+def test_correction_through_the_cli(opened) -> None:
+    opened("entry", "add", "--incident", REF, "--kind", "note", "--text", "arrived 16:05")
+    code, out, _ = opened("entry", "correct", "--incident", REF, "--seq", "3",
+                          "--reason", "misread", "--text", "arrived 15:50")
+    assert code == 0 and "correction of entry 3" in out
+    _, out, _ = opened("entry", "list", "--incident", REF)
+    assert "[corrected by 4]" in out
+
+
+def test_export_json_verify_and_check(opened, tmp_path) -> None:
+    out_file = tmp_path / "export.json"
+    code, out, _ = opened("export", "json", "--incident", REF, "--out", str(out_file))
+    assert code == 0
+    doc = json.loads(out_file.read_text(encoding="utf-8"))
+    assert doc["entry_count"] == 2
+    code, out, _ = opened("export", "json", "--incident", REF, "--out", str(out_file))
+    assert code == 2  # never overwrites
+    code, out, _ = opened("verify", str(out_file))
+    assert code == 0 and out.strip().endswith("VALID")
+    _, listing, _ = opened("entry", "list", "--incident", REF)
+    assert "export.recorded" in listing  # the export itself is logged
+    doc["entries"][1]["payload"]["rationale"] = "changed after export"
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(doc), encoding="utf-8")
+    code, out, _ = opened("verify", str(forged))
+    assert code == 1 and "entry 2" in out and out.strip().endswith("INVALID")
+    code, out, _ = opened("check")
+    assert code == 0 and "chain intact" in out
+
+
+def test_check_fails_on_a_tampered_database(opened) -> None:
+    with Database.open(opened.db, PASSPHRASE) as db:
+        db.conn.execute("DROP TRIGGER entries_no_update")
+        db.conn.execute("UPDATE entries SET body = replace(body, 'Fatal', 'Minor')")
+    code, out, _ = opened("check")
+    assert code == 1 and "entry 2" in out and "INVALID" in out
+
+
+def test_rekey_through_the_cli(opened, monkeypatch) -> None:
+    monkeypatch.setenv("PIR_NEW_PASSPHRASE", "brand new passphrase")
+    assert opened("rekey")[0] == 0
+    code, _, err = opened("incident", "list")
+    assert code == 2
+    monkeypatch.setenv("PIR_PASSPHRASE", "brand new passphrase")
+    assert opened("incident", "list")[0] == 0
+
+
+def test_demo_builds_a_verifiable_incident(pir, tmp_path) -> None:
+    demo = tmp_path / "demo.db"
+    code, out, _ = pir("demo", "--db", str(demo))
+    assert code == 0, out
+    assert main(["--db", str(demo), "check"]) == 0
+
+
+def test_templates_are_listed(pir) -> None:
+    code, out, _ = pir("templates")
+    assert code == 0
+    for tid in ("firearms-discharge", "less-lethal-discharge", "pursuit-dsi", "custody-dsi"):
+        assert tid in out
+
+
+def test_the_installed_command_runs_as_a_subprocess(tmp_path) -> None:
+    env = {**os.environ, "PIR_PASSPHRASE": PASSPHRASE}
+    db = tmp_path / "sub.db"
+    run = [sys.executable, "-m", "pir.cli", "--db", str(db)]
+    assert subprocess.run([*run, "init"], env=env, capture_output=True).returncode == 0
+    bad = subprocess.run([*run, "incident", "open", "--ref", "R", "--template", "x",
+                          "--scale", "full"], env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "no procedure template" in bad.stderr
+    help_ = subprocess.run([*run, "export", "--help"], capture_output=True, text=True)
+    assert help_.returncode == 0 and "json" in help_.stdout

@@ -1,0 +1,142 @@
+"""Projections and the checklist, folded from the entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pir.clock import FixedClock
+from pir.incident import IncidentLog
+from pir.views.checklist import (
+    DONE,
+    NOT_REQUIRED,
+    OUTSTANDING,
+    OVERDUE,
+    alerts,
+    checklist,
+    referral_deadline,
+)
+from pir.views.state import IncidentState
+from tests.conftest import PIM
+from tests.helpers import add_person
+
+
+def _status(log: IncidentLog, now: datetime) -> dict[str, str]:
+    return {st.step.id: st.status for st in checklist(log.state, now)}
+
+
+def test_people_register_with_categories_and_ciphers(log: IncidentLog) -> None:
+    a = add_person(log, "PC Rhodri Pryce", "KPW", "B12", bwv_serial="AX-1")
+    b = add_person(log, "Liam Ó Briain", "subject")
+    log.append("person.updated", {"person": a, "category": "suspect",
+                                  "reason": "Arrested on suspicion"}, author=PIM)
+    people = log.state.people
+    assert people[a].category == "suspect" and people[a].cipher == "B12"
+    assert people[a].fields["bwv_serial"] == "AX-1"
+    assert people[a].label(redact=True) == "B12"
+    assert people[b].label(redact=True) == "Liam Ó Briain"
+    assert log.state.kpws() == []
+
+
+def test_separation_status_per_kpw_with_bwv_alternative(log: IncidentLog) -> None:
+    a, b = add_person(log, "PC A"), add_person(log, "PC B")
+    log.append("separation.decided", {
+        "people": [a, b], "option": "monitored on BWV", "factors": ["resources"],
+        "decided_by": "Insp Jones", "started_at": "2026-11-25T13:50Z", "bwv_serial": "AX-9",
+        "rationale": "One room only"}, author=PIM)
+    sep = log.state.separation[a]
+    assert sep.option == "monitored on BWV" and sep.fields["bwv_serial"] == "AX-9"
+    assert sep.ended_at is None
+    log.append("separation.ended", {"people": [a], "ended_at": "2026-11-25T13:59Z",
+                                    "reason": "Account given"}, author=PIM)
+    assert log.state.separation[a].ended_at is not None
+    assert log.state.separation[b].ended_at is None
+
+
+def test_anticonferring_and_accounts_per_kpw(log: IncidentLog) -> None:
+    a = add_person(log, "PC A")
+    log.append("anticonferring.given", {"given_at": "2026-11-25T13:40Z", "given_by": "Insp J",
+                                        "to": [a], "method": "verbal"}, author=PIM)
+    log.append("account.recorded", {"person": a, "account_type": "personal initial account",
+                                     "material_viewed": "none"},
+               step="p5.initial_account", author=PIM)
+    assert len(log.state.instructed(a)) == 1
+    assert log.state.accounts[a][0].account_type == "personal initial account"
+
+
+def test_welfare_check_sets_the_next_due_time_and_warns_when_overdue(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    log.append("welfare.check", {"people": [a], "by": "Sgt P", "notes": "fine",
+                                 "next_due_minutes": 30}, author=PIM)
+    check = log.state.last_welfare(a)
+    assert check.next_due == clock.now + timedelta(minutes=30)
+    assert _status(log, clock.now)["p3.welfare_check"] == DONE
+    assert not [x for x in alerts(log.state, clock.now) if "B12" in x.message]
+    later = clock.now + timedelta(minutes=31)
+    assert _status(log, later)["p3.welfare_check"] == OVERDUE
+    overdue = [x for x in alerts(log.state, later) if "Welfare check for B12" in x.message]
+    assert overdue and overdue[0].level == "overdue"
+
+
+def test_referral_deadline_is_the_end_of_the_next_day_in_uk_time(log: IncidentLog) -> None:
+    deadline = referral_deadline(log.template, log.state.opened_at)
+    assert deadline == datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
+    summer = datetime(2026, 7, 10, 23, 30, tzinfo=UTC)  # 00:30 BST on 11 July
+    assert referral_deadline(log.template, summer) == datetime(2026, 7, 12, 22, 59, 59,
+                                                               tzinfo=UTC)
+    soon = deadline - timedelta(hours=2)
+    assert any(a.level == "due soon" and "Referral" in a.message
+               for a in alerts(log.state, soon))
+    assert _status(log, deadline + timedelta(seconds=1))["p7.referral"] == OVERDUE
+    log.append("referral.made", {"referral": "mandatory referral", "iopc_reference": "2026/1",
+                                 "rationale": "DSI"}, author=PIM)
+    assert _status(log, deadline + timedelta(days=1))["p7.referral"] == DONE
+    assert log.state.referrals[0].fields["iopc_reference"] == "2026/1"
+
+
+def test_checklist_states_and_scale_change(log: IncidentLog, clock: FixedClock) -> None:
+    now = clock.now
+    status = _status(log, now)
+    assert status["p0.scale"] == DONE
+    assert status["p2.separation"] == OUTSTANDING
+    assert status["p8.learning_debrief"] == NOT_REQUIRED
+    assert status["p5.detailed_account"] == OUTSTANDING
+    assert _status(log, now + timedelta(minutes=31))["p2.separation"] == OVERDUE
+    log.append("scale.changed", {"scale": "documentation",
+                                 "rationale": "IOPC confirmed no discharge caused injury."},
+               author=PIM)
+    status = _status(log, now)
+    assert log.state.scale == "documentation"
+    assert status["p2.separation"] == NOT_REQUIRED
+    assert status["p5.detailed_account"] == NOT_REQUIRED
+    assert status["p7.referral"] == OUTSTANDING
+
+
+def test_decisions_keep_the_full_ndm_rationale(log: IncidentLog) -> None:
+    log.append("decision", {"decision": "Do not re-arm AFO-B12", "information": "i",
+                            "threat_risk": "t", "powers_policy": "p", "options": "o",
+                            "options_rejected": "re-arm now: welfare", "action": "a",
+                            "review": "r", "rationale": "welfare first"}, author=PIM)
+    d = log.state.decisions[0]
+    assert d.fields["options_rejected"] == "re-arm now: welfare"
+    assert d.step is None
+
+
+def test_the_state_rebuilt_from_entries_equals_the_incremental_one(log: IncidentLog) -> None:
+    a = add_person(log, "PC A")
+    log.append("welfare.check", {"people": [a], "by": "S", "notes": "n"}, author=PIM)
+    log.correct(a, "name", fields={"name": "PC Aa"}, author=PIM)
+    log.append("note", {"text": "x"}, author=PIM)
+    incremental = log.state
+    rebuilt = IncidentState.fold(log.row.id, log.row.ref, log.template, log.entries(),
+                                 list(log.db.entries_of_kind(log.row.id, "correction")))
+    assert rebuilt.people[a].name == "PC Aa" == incremental.people[a].name
+    assert rebuilt.last_seq == incremental.last_seq and rebuilt.head_hash == incremental.head_hash
+    assert len(rebuilt.welfare_checks) == len(incremental.welfare_checks)
+
+
+def test_closed_incident_raises_no_alerts(log: IncidentLog, clock: FixedClock) -> None:
+    add_person(log, "PC A")
+    log.append("incident.closed", {"closed_at": "2026-11-25T14:00Z", "pim_signoff": "Insp J",
+                                   "supervisor": "Supt K"}, author=PIM)
+    assert alerts(log.state, clock.now + timedelta(days=3)) == []
