@@ -238,6 +238,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{log.row.ref}  {state.title}  [{log.template.title}]")
         print(f"Scale: {state.scale}   Entries: {state.last_seq}   "
               f"Now: {format_uk(now)}")
+        if log.template.review_overdue(now.date()):
+            print(f"Note: template {log.template.id} v{log.template.version} was due for review "
+                  f"on {log.template.review_date}; check it is still current policy.")
         deadline = referral_deadline(log.template, state.opened_at)
         if state.referrals:
             ref = state.referrals[-1].fields.get("iopc_reference", "")
@@ -458,6 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PirError as exc:
         print(f"pir: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    except BrokenPipeError:
+        return EXIT_OK  # the reader (e.g. `head`) stopped listening
     except KeyboardInterrupt:
         print("pir: interrupted; nothing more was written.", file=sys.stderr)
         return 130
