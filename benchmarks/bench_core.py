@@ -100,7 +100,7 @@ def bench_append(tmp: Path, sizes: list[int], appends: int) -> list[str]:
         have = bare_have = size
         _ = log.state  # the app holds the folded state; folding is not part of an append
         ours, bare = [], []
-        for i in range(appends):
+        for _ in range(appends):
             # Interleave, so both see the same machine load.
             t0 = time.perf_counter()
             log.append("note", {"text": NOTE}, author=AUTHOR)

@@ -191,22 +191,35 @@ class IncidentLog:
                step: str | None = None, event_time: str | datetime | None = None,
                decision_maker: Officer | None = None,
                late_reason: str | None = None) -> StoredEntry:
-        """Validates, then writes one entry in its own transaction. Nothing is written on error."""
-        state = self.refresh()
+        """Validates, then writes one entry in its own transaction. Nothing is written on error.
+
+        Validation against the registers runs inside the write lock, against the log as it is
+        at that moment, so another writer (the CLI beside the app) cannot slip in between.
+        """
         step_obj, specs = self.step_and_fields(kind, step)
         now = self.db.clock()
         at, note = _event_time(event_time, now)
         where = f"step {step_obj.id}" if step_obj else f"a {kind} entry"
-        clean = validate_fields(specs, payload, where=where, now=now,
-                                person_exists=state.people.__contains__)
-        state.check_new(kind, clean)
         late = _late_reason(at, now, late_reason, self.template.timing.late_entry_minutes)
-        entry = self.db.append(self.row.id, lambda seq, prev: _body(
-            self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at, note, now,
-            author, decision_maker, clean, late_reason=late,
-            clock_note=_clock_note(state, now)))
+
+        def build(seq: int, prev: str) -> dict[str, Any]:
+            state = self._state_at(seq - 1)
+            clean = validate_fields(specs, payload, where=where, now=now,
+                                    person_exists=state.people.__contains__)
+            state.check_new(kind, clean)
+            return _body(self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at,
+                         note, now, author, decision_maker, clean, late_reason=late,
+                         clock_note=_clock_note(state, now))
+
+        entry = self.db.append(self.row.id, build)
         self._after_append(entry)
         return entry
+
+    def _state_at(self, last_seq: int) -> IncidentState:
+        """The folded state, refolded if the log has moved on since it was built."""
+        if self._state is not None and self._state.last_seq != last_seq:
+            self._state = None
+        return self.state
 
     def correct(self, seq: int, reason: str, *, author: Officer,
                 fields: dict[str, Any] | None = None, event_time: str | None = None,
