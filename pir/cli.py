@@ -23,6 +23,7 @@ from pir.errors import (
     VerificationError,
     WrongPassphraseError,
 )
+from pir.export.pdf_cli import add_pdf_command
 from pir.incident import IncidentLog, Officer, officer_label, stored_officer
 from pir.log.chain import verify_stored
 from pir.log.store import Database
@@ -74,11 +75,11 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_db_path()
 
 
-def _open(args: argparse.Namespace) -> Database:
+def open_database(args: argparse.Namespace) -> Database:
     return Database.open(_db_path(args), _passphrase(args))
 
 
-def _author(db: Database, args: argparse.Namespace) -> tuple[Officer, Officer | None]:
+def entry_author(db: Database, args: argparse.Namespace) -> tuple[Officer, Officer | None]:
     author = stored_officer(db)
     behalf = getattr(args, "on_behalf_of", None)
     return author, (Officer(name=behalf) if behalf else None)
@@ -102,7 +103,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_officer(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         if args.name:
             officer = Officer(args.name, args.rank or "", args.collar or "", args.role or "",
                               args.force or "")
@@ -112,8 +113,8 @@ def cmd_officer(args: argparse.Namespace) -> int:
 
 
 def cmd_incident_open(args: argparse.Namespace) -> int:
-    with _open(args) as db:
-        author, behalf = _author(db, args)
+    with open_database(args) as db:
+        author, behalf = entry_author(db, args)
         log = IncidentLog.create(db, ref=args.ref, template_id=args.template, scale=args.scale,
                                  title=args.title or "", rationale=args.rationale or "",
                                  event_time=args.at, author=author, decision_maker=behalf)
@@ -130,7 +131,7 @@ def _scale_step(log: IncidentLog) -> str:
 
 
 def cmd_incident_list(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         rows = db.incidents()
         if not rows:
             print("No incidents yet.")
@@ -168,9 +169,9 @@ def _text_field(fields: Sequence, text: str | None) -> list[tuple[str, str]]:
 
 
 def cmd_entry_add(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
-        author, behalf = _author(db, args)
+        author, behalf = entry_author(db, args)
         step, specs = log.step_and_fields(args.kind, args.step)
         where = f"step {step.id}" if step else f"a {args.kind} entry"
         payload = merge_text_fields(specs, _text_field(specs, args.text) + _pairs(args.field),
@@ -182,9 +183,9 @@ def cmd_entry_add(args: argparse.Namespace) -> int:
 
 
 def cmd_entry_correct(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
-        author, behalf = _author(db, args)
+        author, behalf = entry_author(db, args)
         original = log.entry(args.seq)
         if original is None:
             raise ValidationError(f"There is no entry {args.seq} to correct in {log.row.ref}.")
@@ -202,7 +203,7 @@ def cmd_entry_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_entry_list(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
         state = log.state
         for e in log.entries():
@@ -231,7 +232,7 @@ def _summary(payload: dict) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     from pir.views.checklist import alerts, checklist, referral_deadline
 
-    with _open(args) as db:
+    with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
         state = log.state
         now = db.clock()
@@ -274,9 +275,9 @@ def cmd_export_json(args: argparse.Namespace) -> int:
     from pir.export.files import write_new_file
     from pir.export.json_log import build_export, export_bytes
 
-    with _open(args) as db:
+    with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
-        author, _ = _author(db, args)
+        author, _ = entry_author(db, args)
         doc = build_export(log, author)
         data = export_bytes(doc)
         digest = write_new_file(Path(args.out), data)
@@ -289,7 +290,7 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         ok = True
         problems = db.integrity_check()
         if problems:
@@ -321,7 +322,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    with open_database(args) as db:
         db.backup(args.out, _passphrase(args))
     print(f"Wrote an encrypted backup to {args.out} (same passphrase) and verified it.")
     return EXIT_OK
@@ -431,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(exp_sub, "json", cmd_export_json, "export the canonical JSON log")
     sp.add_argument("--incident", required=True, metavar="REF")
     sp.add_argument("--out", required=True, metavar="FILE")
+    add_pdf_command(exp_sub, cmd)
 
     cmd(sub, "check", cmd_check, "check page integrity and every incident's hash chain")
     sp = cmd(sub, "rekey", cmd_rekey, "change the passphrase")

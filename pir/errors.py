@@ -106,3 +106,7 @@ class ChainBrokenError(PirError):
 
 class VerificationError(PirError):
     """An exported file does not verify."""
+
+
+class SigningError(PirError):
+    """The PDF could not be signed with the chosen identity."""
