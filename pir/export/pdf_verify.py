@@ -27,10 +27,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from pir.errors import InputError, VerificationError
-from pir.export.json_log import verify_export
+from pir.errors import InputError
 from pir.export.pdf import MANIFEST_FORMAT, MANIFEST_NAME
-from pir.export.verify import VerifyResult
+from pir.export.verify import VerifyResult, check_log_chain
 
 _FOOTER_HASH = re.compile(rb"Log head SHA-256 ([0-9a-f]{64})  \|  (\d+) entries")
 _FOOTER_PAGE = re.compile(rb"Page (\d+) of (\d+)")
@@ -192,12 +191,9 @@ def _check_log(reader: PdfFileReader, manifest: dict[str, Any], result: VerifyRe
         return
     if hashlib.sha256(data).hexdigest() != manifest.get("log_sha256"):
         result.fail(f"log file: {name} is not the file the document was signed with.")
-    try:
-        verdict = verify_export(data)
-    except VerificationError as exc:
-        result.fail(f"log chain: {exc}")
+    verdict = check_log_chain(data, result)
+    if verdict is None:
         return
-    result.ok(f"log chain: {verdict.count} entries of {verdict.ref}, every hash and link holds")
     if (verdict.count, verdict.head_hash) != (count, head):
         result.fail(f"log chain: the attached log ends at entry {verdict.count} with head "
                     f"{verdict.head_hash}, but the document states {count} entries, head {head}.")

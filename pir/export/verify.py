@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pir.errors import InputError, VerificationError
-from pir.export.json_log import verify_export
+from pir.export.json_log import JsonVerdict, verify_export
 
 
 @dataclass
@@ -22,14 +22,21 @@ class VerifyResult:
         self.lines.append(f"FAIL {text}")
 
 
-def verify_json_bytes(data: bytes, result: VerifyResult) -> None:
+def check_log_chain(data: bytes, result: VerifyResult) -> JsonVerdict | None:
+    """Checks a JSON log (a file, or the one attached to a PDF) and reports it as one line."""
     try:
         verdict = verify_export(data)
     except VerificationError as exc:
         result.fail(f"log chain: {exc}")
-        return
+        return None
     result.ok(f"log chain: {verdict.count} entries of {verdict.ref}, every hash and link holds")
-    result.ok(f"head hash: {verdict.head_hash}")
+    return verdict
+
+
+def verify_json_bytes(data: bytes, result: VerifyResult) -> None:
+    verdict = check_log_chain(data, result)
+    if verdict is not None:
+        result.ok(f"head hash: {verdict.head_hash}")
 
 
 def verify_file(path: Path, trust: Path | None = None) -> VerifyResult:
