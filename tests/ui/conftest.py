@@ -1,0 +1,58 @@
+"""Fixtures for the desktop app tests: a session on a real SQLCipher file (cheap KDF from the top
+conftest), the main window, and an incident opened through the New incident dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from ui_steps import PASSPHRASE, PIM, open_incident
+
+from pir.clock import FixedClock
+from pir.incident import Officer
+from ui.main_window import MainWindow
+from ui.session import Session
+from ui.signals import AppSignals
+
+
+@pytest.fixture
+def session(clock: FixedClock) -> Iterator[Session]:
+    s = Session(AppSignals(), clock=clock)
+    yield s
+    s.lock()
+
+
+@pytest.fixture
+def unlocked(session: Session, db_path: Path) -> Session:
+    session.create(db_path, PASSPHRASE)
+    session.set_officer(PIM)
+    return session
+
+
+@pytest.fixture
+def window(unlocked: Session, qtbot, qapp: QApplication) -> Iterator[MainWindow]:  # noqa: ANN001
+    w = MainWindow(unlocked, qapp)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    yield w
+    w.close()
+    w.deleteLater()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def incident(window: MainWindow) -> str:
+    return open_incident(window, "firearms-discharge", "CAD-2026-1125-0042")
+
+
+@pytest.fixture
+def pim() -> Officer:
+    return PIM
+
+
+
+

@@ -1,0 +1,96 @@
+"""Exhibits and continuity: the register, the chain of custody of the selected exhibit, and
+buttons to seize one or record a transfer (which start from the current holder)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from pir.procedures.model import Template
+from pir.views.state import IncidentState
+from ui.exhibits_model import ExhibitsModel
+from ui.people_view import step_of_kind
+from ui.rows_model import KEY_ROLE
+from ui.tables import register_table
+from ui.transfers_model import TransfersModel
+
+
+class ExhibitsView(QWidget):
+    step_requested = Signal(str, dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.template: Template | None = None
+        self.state: IncidentState | None = None
+        self.now: datetime | None = None
+        self.exhibits = ExhibitsModel()
+        self.transfers = TransfersModel()
+        self.table = register_table(self.exhibits, "Exhibits register")
+        self.chain = register_table(self.transfers, "Continuity of the selected exhibit")
+        self.table.selectionModel().currentRowChanged.connect(self._show_chain)
+        self.chain_title = QLabel("<b>Continuity</b> — select an exhibit")
+        seize = QPushButton("&Seize exhibit…")
+        seize.setAccessibleName("Seize exhibit")
+        seize.clicked.connect(lambda: self._request("exhibit.seized", {}))
+        transfer = QPushButton("Record &transfer…")
+        transfer.setAccessibleName("Record transfer of the selected exhibit")
+        transfer.clicked.connect(self._transfer)
+        row = QHBoxLayout()
+        row.addWidget(seize)
+        row.addWidget(transfer)
+        row.addStretch(1)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(QLabel("<b>Exhibits</b>"))
+        top_layout.addWidget(self.table)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.chain_title)
+        bottom_layout.addWidget(self.chain)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+
+    def refresh(self, state: IncidentState | None, now: datetime) -> None:
+        self.template = state.template if state else None
+        self.state, self.now = state, now
+        selected = self.selected_ref()
+        self.exhibits.refresh(state, now)
+        if selected is not None:
+            for r in range(self.exhibits.rowCount()):
+                if self.exhibits.key(r) == selected:
+                    self.table.setCurrentIndex(self.exhibits.index(r, 0))
+        self._show_chain()
+
+    def selected_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.siblingAtColumn(0).data(KEY_ROLE) if index.isValid() else None
+
+    def _show_chain(self, *_: object) -> None:
+        self.transfers.ref = self.selected_ref()
+        if self.state is not None and self.now is not None:
+            self.transfers.refresh(self.state, self.now)
+        self.chain_title.setText(f"<b>Continuity</b> — {self.transfers.ref}"
+                                 if self.transfers.ref else
+                                 "<b>Continuity</b> — select an exhibit")
+
+    def _transfer(self) -> None:
+        ref = self.selected_ref()
+        prefill = {}
+        if ref and self.state is not None:
+            prefill = {"ref": ref, "from_holder": self.state.exhibits[ref].holder}
+        self._request("exhibit.transferred", prefill)
+
+    def _request(self, kind: str, prefill: dict) -> None:
+        if self.template is None:
+            return
+        step = step_of_kind(self.template, kind)
+        if step is not None:
+            self.step_requested.emit(step, prefill)

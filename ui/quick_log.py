@@ -1,0 +1,109 @@
+"""The quick log: one line, always there (Ctrl+L), saved with Ctrl+Enter as a timestamped note.
+The event time defaults to now; an earlier time that makes it late asks for the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
+
+from pir.errors import PirError, ValidationError
+from pir.procedures.model import FieldSpec
+from ui import shortcuts
+from ui.field_editors import DateTimeEditor
+from ui.session import Session
+from ui.style import ERROR_STYLE, OK_STYLE
+
+_WHEN = FieldSpec("event_time", "Event time of the note", "datetime")
+
+
+class QuickLog(QWidget):
+    saved = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        # Asks why an entry is late; returns None if the user cancels. Replaceable in tests.
+        self.ask_late_reason: Callable[[str], str | None] = self._ask
+        label = QLabel("Quick &log:")
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(
+            f"Type a note and press {shortcuts.label('quick_log_save')} — timestamped now")
+        self.line.setAccessibleName("Quick log note")
+        label.setBuddy(self.line)
+        self.when = DateTimeEditor(_WHEN, session.now)
+        self.when.line.setPlaceholderText("event time: now")
+        self.when.line.setAccessibleName("Quick log event time (empty for now)")
+        self.when.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 30)
+        self.button = QPushButton(f"Save ({shortcuts.label('quick_log_save')})")
+        self.button.setAccessibleName("Save quick log note")
+        self.button.clicked.connect(self.save)
+        self.message = QLabel()
+        self.message.setAccessibleName("Quick log result")
+        for seq in shortcuts.sequences("quick_log_save"):
+            sc = QShortcut(seq, self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(self.save)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(label)
+        layout.addWidget(self.line, 4)
+        layout.addWidget(self.when, 2)
+        layout.addWidget(self.button)
+        layout.addWidget(self.message, 1)
+
+    def focus_line(self) -> None:
+        self.line.setFocus()
+        self.line.selectAll()
+
+    def save(self) -> int | None:
+        text = self.line.text()
+        if not text.strip():
+            self._say("Type a note first.", ERROR_STYLE)
+            return None
+        late_reason: str | None = None
+        while True:
+            try:
+                entry = self.session.append("note", {"text": text},
+                                            event_time=self.when.value(),
+                                            late_reason=late_reason)
+            except ValidationError as exc:
+                if exc.field == "late_reason" and late_reason is None:
+                    late_reason = self.ask_late_reason(str(exc))
+                    if late_reason:
+                        continue
+                    self._say("Not saved: a late entry needs its reason.", ERROR_STYLE)
+                    return None
+                self._say(f"Not saved: {exc}", ERROR_STYLE)
+                return None
+            except PirError as exc:
+                self._say(f"Not saved: {exc}", ERROR_STYLE)
+                return None
+            break
+        self.line.clear()
+        self.when.restore("")
+        self._say(f"Saved as entry {entry.seq}.", OK_STYLE)
+        self.saved.emit(entry.seq)
+        return entry.seq
+
+    def _ask(self, why: str) -> str | None:
+        text, ok = QInputDialog.getText(self, "Late entry", f"{why}\n\nReason:")
+        return text if ok and text.strip() else None
+
+    def _say(self, text: str, style: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(style)
+
+    def draft(self) -> dict[str, str]:
+        return {"text": self.line.text(), "event_time": self.when.draft()}
+
+    def restore(self, draft: dict[str, str]) -> None:
+        self.line.setText(draft.get("text", ""))
+        self.when.restore(draft.get("event_time", ""))
+
+    def clear(self) -> None:
+        self.line.clear()
+        self.when.restore("")
+        self.message.clear()

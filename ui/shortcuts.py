@@ -1,0 +1,68 @@
+"""Every keyboard shortcut of the app, declared once so Help can list them and none collide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QKeySequence
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    id: str
+    keys: tuple[str, ...]
+    text: str
+    # Where it works: "window" (anywhere in the main window) or the panel that owns it.
+    scope: str = "window"
+
+
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("quick_log", ("Ctrl+L",), "Go to the quick log line"),
+    Shortcut("quick_log_save", ("Ctrl+Return", "Ctrl+Enter"), "Save the quick log note",
+             "quick log"),
+    Shortcut("lock", ("Ctrl+Shift+L",), "Lock PIR now (closes the database)"),
+    Shortcut("save_step", ("Ctrl+S",), "Save the open step as a new entry", "step page"),
+    Shortcut("time_now", ("Ctrl+T",), "Fill the focused time field with now", "time fields"),
+    Shortcut("incident_list", ("Ctrl+O",), "Incident list"),
+    Shortcut("new_incident", ("Ctrl+N",), "Start a new incident"),
+    Shortcut("navigator", ("Ctrl+1",), "Procedure navigator"),
+    Shortcut("tab_step", ("Ctrl+2",), "Step page"),
+    Shortcut("tab_people", ("Ctrl+3",), "People and KPW board"),
+    Shortcut("tab_exhibits", ("Ctrl+4",), "Exhibits and continuity"),
+    Shortcut("tab_decisions", ("Ctrl+5",), "Decisions (NDM)"),
+    Shortcut("tab_referral", ("Ctrl+6",), "IOPC referral"),
+    Shortcut("tab_timeline", ("Ctrl+7",), "Timeline"),
+    Shortcut("attention", ("Ctrl+G",), "Go to the most urgent alert"),
+    Shortcut("timeline_filter", ("Ctrl+F",), "Filter the timeline", "timeline"),
+    Shortcut("correct_entry", ("Ctrl+E",), "Correct the selected timeline entry", "timeline"),
+    Shortcut("follow_link", ("Return",), "Go to the correcting (or corrected) entry",
+             "timeline"),
+    Shortcut("export_pdf", ("Ctrl+Shift+P",), "Export a signed PDF"),
+    Shortcut("export_json", ("Ctrl+Shift+J",), "Export the JSON log"),
+    Shortcut("check_chain", ("Ctrl+Shift+K",), "Check the database and the hash chain"),
+    Shortcut("shortcuts_help", ("F1",), "This list of shortcuts"),
+    Shortcut("quit", ("Ctrl+Q",), "Quit (locks and closes the database)"),
+)
+
+_BY_ID = {s.id: s for s in SHORTCUTS}
+
+
+def sequences(shortcut_id: str) -> list[QKeySequence]:
+    return [QKeySequence(k) for k in _BY_ID[shortcut_id].keys]
+
+
+def label(shortcut_id: str) -> str:
+    """The keys as shown on a button or tooltip, e.g. 'Ctrl+S'."""
+    return _BY_ID[shortcut_id].keys[0]
+
+
+def collisions() -> list[str]:
+    """Keys bound twice where both can fire: the same scope, or one of them window-wide."""
+    bound = [(QKeySequence(k).toString(), s) for s in SHORTCUTS for k in s.keys]
+    clashes = []
+    for i, (key, a) in enumerate(bound):
+        for other_key, b in bound[i + 1:]:
+            if key == other_key and a.id != b.id and (
+                    a.scope == b.scope or "window" in (a.scope, b.scope)):
+                clashes.append(f"{key}: {a.id} and {b.id}")
+    return clashes

@@ -1,0 +1,24 @@
+"""One way to set up a read-only register table (keyboard selectable, accessible, no editing)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+
+def register_table(model: QAbstractItemModel, name: str) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    # Registers hold tens of rows: fitting columns to their text is cheap and avoids clipping.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setMaximumSectionSize(420)
+    table.setWordWrap(False)
+    return table
