@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
 from ui.exhibits_model import ExhibitsModel
 from ui.people_view import step_of_kind
 from ui.rows_model import KEY_ROLE
-from ui.tables import register_table
+from ui.tables import register_table, stacked_panes
 from ui.transfers_model import TransfersModel
 
 
@@ -41,19 +41,8 @@ class ExhibitsView(QWidget):
         row.addWidget(seize)
         row.addWidget(transfer)
         row.addStretch(1)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(QLabel("<b>Exhibits</b>"))
-        top_layout.addWidget(self.table)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.chain_title)
-        bottom_layout.addWidget(self.chain)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
+        split = stacked_panes((QLabel("<b>Exhibits</b>"), self.table),
+                              (self.chain_title, self.chain))
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(split, 1)

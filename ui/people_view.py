@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
@@ -13,7 +13,7 @@ from ui.glossary import tooltip
 from ui.kpw_board_model import KpwBoardModel
 from ui.people_model import PeopleModel
 from ui.rows_model import KEY_ROLE
-from ui.tables import register_table
+from ui.tables import register_table, stacked_panes
 
 
 def step_of_kind(template: Template, kind: str) -> str | None:
@@ -57,19 +57,7 @@ class PeopleView(QWidget):
             self.buttons[kind] = button
         row.addStretch(1)
 
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(board_title)
-        top_layout.addWidget(self.board_table)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(people_title)
-        bottom_layout.addWidget(self.people_table)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
+        split = stacked_panes((board_title, self.board_table), (people_title, self.people_table))
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(split, 1)

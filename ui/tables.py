@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def register_table(model: QAbstractItemModel, name: str) -> QTableView:
@@ -22,3 +29,16 @@ def register_table(model: QAbstractItemModel, name: str) -> QTableView:
     header.setMaximumSectionSize(420)
     table.setWordWrap(False)
     return table
+
+
+def stacked_panes(*panes: tuple[QWidget, QWidget]) -> QSplitter:
+    """A vertical splitter of (title, table) panes, each title directly above its table."""
+    split = QSplitter(Qt.Orientation.Vertical)
+    for title, table in panes:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(table)
+        split.addWidget(pane)
+    return split
