@@ -140,3 +140,14 @@ def test_closed_incident_raises_no_alerts(log: IncidentLog, clock: FixedClock) -
     log.append("incident.closed", {"closed_at": "2026-11-25T14:00Z", "pim_signoff": "Insp J",
                                    "supervisor": "Supt K"}, author=PIM)
     assert alerts(log.state, clock.now + timedelta(days=3)) == []
+
+
+def test_due_soon_uses_a_short_window_except_for_the_referral(log: IncidentLog,
+                                                              clock: FixedClock) -> None:
+    fresh = [a.message for a in alerts(log.state, clock.now) if a.level == "due soon"]
+    # Just opened: anti-conferring (due in 15 min) is not yet "soon"; nothing else is either.
+    assert fresh == []
+    soon = [a.message for a in alerts(log.state, clock.now + timedelta(minutes=6))
+            if a.level == "due soon"]
+    assert any("Anti-conferring" in m for m in soon)
+    assert not any("Separation decision" in m for m in soon)  # due at 30 min

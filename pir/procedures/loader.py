@@ -31,6 +31,7 @@ _STEP_KEYS = {
 _FIELD_KEYS = {"key", "label", "type", "required", "choices", "help"}
 _TIMING_KEYS = {
     "late_entry_minutes", "welfare_check_minutes", "referral_deadline", "referral_warning_hours",
+    "step_warning_minutes",
 }
 
 
@@ -197,6 +198,8 @@ def _load_timing(r: _Reader, raw: Any) -> Timing:
         referral_deadline=deadline,
         referral_warning_hours=r.integer(t, "referral_warning_hours", "timing",
                                          default.referral_warning_hours) or 0,
+        step_warning_minutes=r.integer(t, "step_warning_minutes", "timing",
+                                       default.step_warning_minutes) or 0,
     )
 
 

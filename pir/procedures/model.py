@@ -72,6 +72,8 @@ class Timing:
     # "end_of_next_day" (the end of the day after the day the need became clear) or "hours:N".
     referral_deadline: str = "end_of_next_day"
     referral_warning_hours: int = 6
+    # Other timed steps (and welfare checks) are flagged "due soon" this close to their time.
+    step_warning_minutes: int = 10
 
 
 @dataclass(frozen=True)

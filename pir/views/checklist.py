@@ -67,7 +67,7 @@ def _step_due(state: IncidentState, step: Step) -> datetime | None:
 
 def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
     out = []
-    warn = timedelta(hours=state.template.timing.referral_warning_hours)
+    timing = state.template.timing
     for step in state.template.steps:
         seqs = state.step_seqs.get(step.id, [])
         last = state.step_last_time.get(step.id)
@@ -83,6 +83,8 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
             status = OVERDUE
         else:
             status = OUTSTANDING
+        warn = (timedelta(hours=timing.referral_warning_hours) if step.referral_deadline
+                else timedelta(minutes=timing.step_warning_minutes))
         soon = (status in (OUTSTANDING, DONE) and due is not None and not
                 (status == DONE and not step.recur_minutes) and now <= due <= now + warn)
         out.append(StepStatus(step, status, due, len(seqs), last, soon))
