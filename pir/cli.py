@@ -131,19 +131,16 @@ def _scale_step(log: IncidentLog) -> str:
 
 
 def cmd_incident_list(args: argparse.Namespace) -> int:
+    from pir.views.summary import summaries
+
     with open_database(args) as db:
-        rows = db.incidents()
-        if not rows:
+        found = summaries(db)
+        if not found:
             print("No incidents yet.")
-        for row in rows:
-            log = IncidentLog(db, row, load_templates()[row.template_id]) \
-                if row.template_id in load_templates() else None
-            state = log.state if log else None
-            status = "closed" if state and state.closed_seq else "open"
-            title = f"  {state.title}" if state and state.title else ""
-            count = state.last_seq if state else db.count_entries(row.id)
-            print(f"{row.ref}\t{row.template_id}\t{format_uk_text(row.created_utc, False)}\t"
-                  f"{status}\t{count} entries{title}")
+        for inc in found:
+            title = f"  {inc.title}" if inc.title else ""
+            print(f"{inc.ref}\t{inc.template_id}\t{format_uk(inc.opened, False)}\t"
+                  f"{'closed' if inc.closed else 'open'}\t{inc.entries} entries{title}")
     return EXIT_OK
 
 

@@ -151,3 +151,17 @@ def test_due_soon_uses_a_short_window_except_for_the_referral(log: IncidentLog,
             if a.level == "due soon"]
     assert any("Anti-conferring" in m for m in soon)
     assert not any("Separation decision" in m for m in soon)  # due at 30 min
+
+
+def test_incident_summary_applies_corrections_without_folding(log: IncidentLog) -> None:
+    from pir.views.summary import summaries
+
+    log.correct(1, "title mistyped", fields={"title": "Shots fired, Canterbury Rd"}, author=PIM)
+    closed = log.append("incident.closed", {"closed_at": "2026-11-25T14:00Z",
+                                            "pim_signoff": "Insp J", "supervisor": "Supt K"},
+                        author=PIM)
+    [summary] = summaries(log.db)
+    assert summary.title == "Shots fired, Canterbury Rd" and summary.closed
+    assert summary.entries == 4 and summary.template_title == log.template.title
+    log.correct(closed.seq, "closed by mistake", withdraw=True, author=PIM)
+    assert not summaries(log.db)[0].closed

@@ -11,7 +11,7 @@ from pir.procedures.model import Template
 from pir.views.state import IncidentState
 from ui.decisions_model import DecisionsModel
 from ui.glossary import tooltip
-from ui.people_view import step_of_kind
+from ui.people_view import request_step
 from ui.tables import register_table
 
 
@@ -41,7 +41,4 @@ class DecisionsView(QWidget):
         self.model.refresh(state, now)
 
     def _request(self) -> None:
-        if self.template is not None:
-            step = step_of_kind(self.template, "decision")
-            if step:
-                self.step_requested.emit(step, {})
+        request_step(self.step_requested, self.template, "decision", {})

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
 from ui.exhibits_model import ExhibitsModel
-from ui.people_view import step_of_kind
+from ui.people_view import request_step
 from ui.rows_model import KEY_ROLE
 from ui.tables import register_table, stacked_panes
 from ui.transfers_model import TransfersModel
@@ -78,8 +78,4 @@ class ExhibitsView(QWidget):
         self._request("exhibit.transferred", prefill)
 
     def _request(self, kind: str, prefill: dict) -> None:
-        if self.template is None:
-            return
-        step = step_of_kind(self.template, kind)
-        if step is not None:
-            self.step_requested.emit(step, prefill)
+        request_step(self.step_requested, self.template, kind, prefill)

@@ -7,10 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from pir.errors import PirError
 from pir.log.store import Database
-from pir.procedures.loader import load_templates
-from pir.times import format_uk, parse_iso_utc
+from pir.times import format_uk
+from pir.views.summary import summaries
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -27,21 +26,9 @@ class IncidentsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = []
         if db is not None:
-            templates = load_templates()
-            for row in reversed(db.incidents()):
-                first = db.entry(row.id, 1)
-                title = first.payload.get("title", "") if first else ""
-                closed = next(iter(db.entries_of_kind(row.id, "incident.closed")), None)
-                template = templates.get(row.template_id)
-                kind = template.title if template else row.template_id
-                try:
-                    opened = format_uk(parse_iso_utc(first.event_time if first
-                                                     else row.created_utc), False)
-                except (ValueError, PirError):
-                    opened = row.created_utc
-                self._rows.append((row.ref, title, kind, opened,
-                                   "closed" if closed else "open",
-                                   str(db.count_entries(row.id))))
+            self._rows = [(inc.ref, inc.title, inc.template_title, format_uk(inc.opened, False),
+                           "closed" if inc.closed else "open", str(inc.entries))
+                          for inc in summaries(db)]
         self.endResetModel()
 
     def ref(self, row: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.procedures.model import Template
@@ -16,9 +16,12 @@ from ui.rows_model import KEY_ROLE
 from ui.tables import register_table, stacked_panes
 
 
-def step_of_kind(template: Template, kind: str) -> str | None:
-    steps = template.steps_for_kind(kind)
-    return steps[0].id if steps else None
+def request_step(signal: SignalInstance, template: Template | None, kind: str,
+                 prefill: dict) -> None:
+    """Asks for the step page that records `kind`, with fields filled in."""
+    steps = template.steps_for_kind(kind) if template is not None else ()
+    if steps:
+        signal.emit(steps[0].id, prefill)
 
 
 class PeopleView(QWidget):
@@ -79,11 +82,7 @@ class PeopleView(QWidget):
         return None
 
     def _request(self, kind: str, prefill: dict) -> None:
-        if self.template is None:
-            return
-        step = step_of_kind(self.template, kind)
-        if step is not None:
-            self.step_requested.emit(step, prefill)
+        request_step(self.step_requested, self.template, kind, prefill)
 
     def _plain(self, kind: str) -> None:
         self._request(kind, {})

@@ -11,7 +11,7 @@ from pir.times import format_delay, format_uk
 from pir.views.checklist import referral_deadline
 from pir.views.state import IncidentState
 from ui.glossary import tooltip
-from ui.people_view import step_of_kind
+from ui.people_view import request_step
 from ui.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
 
 
@@ -85,7 +85,5 @@ class ReferralPanel(QWidget):
         self.details.setText("\n".join(lines))
 
     def _request(self) -> None:
-        if self.state is not None:
-            step = step_of_kind(self.state.template, "referral.made")
-            if step:
-                self.step_requested.emit(step, {})
+        request_step(self.step_requested, self.state.template if self.state else None,
+                     "referral.made", {})
