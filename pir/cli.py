@@ -344,6 +344,12 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from pir.selftest import run_self_test
+
+    return run_self_test()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pir.demo import build_demo
 
@@ -441,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--trust", metavar="CERT.pem", help="a certificate to trust as signer")
     cmd(sub, "templates", cmd_templates, "list the procedure templates")
+    cmd(sub, "self-test", cmd_self_test,
+        "record a short incident from each template in a temporary database, export and verify "
+        "it, and print PASS or FAIL with timings (no display, no network, no passphrase)")
     sp = cmd(sub, "demo", cmd_demo, "create a database with a realistic sample incident")
     sp.add_argument("--db", dest="demo_db", metavar="PATH", help="the new sample database")
     return p

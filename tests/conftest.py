@@ -12,16 +12,10 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from pir.clock import FixedClock  # noqa: E402
-from pir.incident import IncidentLog, Officer  # noqa: E402
+from pir.incident import IncidentLog  # noqa: E402
 from pir.log import store  # noqa: E402
 from pir.log.store import Database  # noqa: E402
-
-# SQLCipher's real KDF costs ~0.2 s per open; tests use a cheap one. The product never does.
-TEST_KDF_ITER = 2000
-PASSPHRASE = "correct horse battery"
-
-PIM = Officer("Sarah Jones", "Inspector", "4512", "PIM", "Kent Police")
-LOGGIST = Officer("Tomasz Wiśniewski", "PC", "7781", "Loggist", "Kent Police")
+from tests.values import PASSPHRASE, PIM, TEST_KDF_ITER  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

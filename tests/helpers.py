@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pir.incident import IncidentLog, Officer
-from tests.conftest import PIM
+from tests.values import PIM
 
 
 def add_person(log: IncidentLog, name: str, category: str = "KPW", cipher: str = "",

@@ -10,7 +10,7 @@ from pir.canonical import canonical_bytes, sha256_hex
 from pir.errors import ChainBrokenError
 from pir.incident import IncidentLog
 from pir.log.chain import verify_stored
-from tests.conftest import PIM
+from tests.values import PIM
 
 
 @pytest.fixture

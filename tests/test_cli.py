@@ -13,7 +13,7 @@ import pytest
 
 from pir.cli import main
 from pir.log.store import Database
-from tests.conftest import PASSPHRASE
+from tests.values import PASSPHRASE
 
 REF = "CAD-7781"
 

@@ -18,8 +18,8 @@ from pir.errors import (
 )
 from pir.incident import IncidentLog, Officer
 from pir.log.chain import verify_stored
-from tests.conftest import LOGGIST, PIM
 from tests.helpers import add_person, seize, transfer
+from tests.values import LOGGIST, PIM
 
 NAMES = ["Siân Llŷr ap Dafydd", "Ŵyn Ŷr", "Paweł Łukasiewicz", "Aoife Ní Bhriain",
          "نادية الخوري", "Zoë 🚓 O'Neill-Smith", "אברהם", "Дмитрий"]

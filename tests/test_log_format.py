@@ -13,8 +13,8 @@ import pytest
 from pir.errors import VerificationError
 from pir.export.json_log import build_export, export_bytes, verify_export
 from pir.incident import IncidentLog
-from tests.conftest import PIM
 from tests.helpers import add_person
+from tests.values import PIM
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "LOG-FORMAT.md"
 

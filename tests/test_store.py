@@ -23,7 +23,7 @@ from pir.incident import IncidentLog
 from pir.log.chain import verify_stored
 from pir.log.schema import SCHEMA_VERSION
 from pir.log.store import Database
-from tests.conftest import PASSPHRASE, PIM, TEST_KDF_ITER
+from tests.values import PASSPHRASE, PIM, TEST_KDF_ITER
 
 
 def _digest(path: Path) -> str:

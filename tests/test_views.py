@@ -16,8 +16,8 @@ from pir.views.checklist import (
     referral_deadline,
 )
 from pir.views.state import IncidentState
-from tests.conftest import PIM
 from tests.helpers import add_person
+from tests.values import PIM
 
 
 def _status(log: IncidentLog, now: datetime) -> dict[str, str]:

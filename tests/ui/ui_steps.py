@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pir.incident import IncidentLog, Officer
+from pir.incident import IncidentLog
 from pir.log.store import Database
+from tests.values import LOGGIST, PASSPHRASE, PIM  # noqa: F401 - re-exported to the UI tests
 from ui.field_form import FieldForm
 from ui.main_window import MainWindow
 from ui.new_incident_dialog import NewIncidentDialog
-
-PASSPHRASE = "correct horse battery"
-PIM = Officer("Sarah Jones", "Inspector", "4512", "PIM", "Kent Police")
-LOGGIST = Officer("Tomasz Wiśniewski", "PC", "7781", "Loggist", "Kent Police")
 
 
 def fill_required(form: FieldForm, people: list[int] | None = None,
