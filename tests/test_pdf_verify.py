@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from io import BytesIO
 from pathlib import Path
@@ -20,7 +19,6 @@ from test_pdf_export import PROTECTED, populate
 from pir import cli
 from pir.canonical import entry_hash
 from pir.export.pdf import build_signed_pdf, export_pdf, log_file_name
-from pir.export.pdf_cli import add_pdf_command
 from pir.export.signing import new_self_signed
 from pir.export.verify import VerifyResult, verify_file
 from pir.incident import IncidentLog, Officer
@@ -210,23 +208,6 @@ def pir_cli(monkeypatch: pytest.MonkeyPatch, db: Database, log: IncidentLog):
     populate(log)
     db.set_setting("officer", PIM.to_dict())
     monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
-    original = cli.build_parser
-
-    def with_pdf() -> argparse.ArgumentParser:
-        parser = original()
-        export = parser._subparsers._group_actions[0].choices["export"]
-        formats = export._subparsers._group_actions[0]
-        if "pdf" not in formats.choices:  # until pir.cli registers it itself
-
-            def cmd(parent, name, func, help_):
-                sp = parent.add_parser(name, help=help_, description=help_)
-                sp.set_defaults(func=func)
-                return sp
-
-            add_pdf_command(formats, cmd)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", with_pdf)
 
     def run(*args: str) -> int:
         return cli.main(["--db", str(db.path), *args])

@@ -1,4 +1,4 @@
-"""`pir export pdf`: the signed PDF from the command line (registered by pir.cli)."""
+"""`pir export pdf`: the signed PDF, with the signing identity's password handling."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pir import operations
+from pir.cli.plumbing import EXIT_OK, entry_author, open_database, print_lines
 from pir.errors import InputError
 
 PASSWORD_ENV = "PIR_IDENTITY_PASSWORD"
 
 
 def add_pdf_command(exp_sub: argparse._SubParsersAction, cmd: Callable) -> None:
-    """Adds `export pdf` under `pir export`; `cmd` is build_parser's helper."""
+    """Adds `export pdf` under `pir export`; `cmd` is the parser's helper that registers one."""
     sp = cmd(exp_sub, "pdf", cmd_export_pdf,
              "export the signed PDF (OFFICIAL-SENSITIVE) with the JSON log attached")
     sp.add_argument("--incident", required=True, metavar="REF")
@@ -46,11 +48,7 @@ def _identity_password(args: argparse.Namespace) -> bytes | None:
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
-    # Imported here: pir.cli imports this module to register the command.
-    from pir.cli import EXIT_OK, entry_author, open_database
-    from pir.export.pdf import export_pdf
-    from pir.export.signing import identity_from_pkcs12, officer_identity
-    from pir.incident import IncidentLog
+    from pir.export.signing import identity_from_pkcs12
 
     out = Path(args.out)
     if out.exists():
@@ -59,14 +57,8 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     identity = identity_from_pkcs12(Path(args.identity), _identity_password(args)) \
         if args.identity else None
     with open_database(args) as db:
-        log = IncidentLog.open(db, args.incident)
         author, _ = entry_author(db, args)
-        if identity is None:
-            identity = officer_identity(db, author)
-        result = export_pdf(log, out, exported_by=author, identity=identity,
-                            redacted=args.redacted)
-    kind = "redacted PDF" if args.redacted else "signed PDF"
-    print(f"Exported {result.entries} entries of {args.incident} to {out} ({kind}).")
-    print(f"SHA-256 {result.sha256}")
-    print(f"Signed by {result.signer}; certificate SHA-256 {result.certificate_sha256}")
+        result = operations.export_pdf(db, args.incident, out, author, identity=identity,
+                                       redacted=args.redacted)
+    print_lines(result.lines)
     return EXIT_OK

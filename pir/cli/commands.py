@@ -1,0 +1,227 @@
+"""`pir` commands that read and write the record: init, officer, incidents, entries, status."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pir.cli.plumbing import EXIT_OK, db_path, entry_author, open_database, passphrase
+from pir.errors import DatabaseExistsError, InputError, ValidationError
+from pir.incident import IncidentLog, Officer, officer_label, stored_officer
+from pir.log.store import Database
+from pir.procedures.fields import merge_text_fields
+from pir.procedures.loader import load_templates
+from pir.times import format_uk, format_uk_text
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    if path.exists():
+        raise DatabaseExistsError(str(path))
+    db = Database.create(path, passphrase(args, confirm=True))
+    with db:
+        if args.name:
+            officer = Officer(args.name, args.rank or "", args.collar or "", args.role or "",
+                              args.force or "")
+            db.set_setting("officer", officer.to_dict())
+    print(f"Created the encrypted database {path}.")
+    print("Keep the passphrase safe: without it the record cannot be opened or recovered.")
+    return EXIT_OK
+
+
+def cmd_officer(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        if args.name:
+            officer = Officer(args.name, args.rank or "", args.collar or "", args.role or "",
+                              args.force or "")
+            db.set_setting("officer", officer.to_dict())
+        print(f"Entries are written as: {stored_officer(db).label()}")
+    return EXIT_OK
+
+
+def cmd_incident_open(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        author, behalf = entry_author(db, args)
+        log = IncidentLog.create(db, ref=args.ref, template_id=args.template, scale=args.scale,
+                                 title=args.title or "", rationale=args.rationale or "",
+                                 event_time=args.at, author=author, decision_maker=behalf)
+        print(f"Opened incident {log.row.ref} ({log.template.title}, scale: {args.scale}).")
+        if not args.rationale:
+            print("The scale decision still needs its rationale (step "
+                  f"{_scale_step(log)}).")
+    return EXIT_OK
+
+
+def _scale_step(log: IncidentLog) -> str:
+    steps = log.template.steps_for_kind("scale.changed")
+    return steps[0].id if steps else "scale.changed"
+
+
+def cmd_incident_list(args: argparse.Namespace) -> int:
+    from pir.views.summary import summaries
+
+    with open_database(args) as db:
+        found = summaries(db)
+        if not found:
+            print("No incidents yet.")
+        for inc in found:
+            title = f"  {inc.title}" if inc.title else ""
+            print(f"{inc.ref}\t{inc.template_id}\t{format_uk(inc.opened, False)}\t"
+                  f"{'closed' if inc.closed else 'open'}\t{inc.entries} entries{title}")
+    return EXIT_OK
+
+
+def _pairs(values: Sequence[str] | None) -> list[tuple[str, str]]:
+    out = []
+    for item in values or []:
+        if "=" not in item:
+            raise InputError(f"--field {item!r} must be key=value.")
+        key, value = item.split("=", 1)
+        out.append((key.strip(), value))
+    return out
+
+
+def _text_field(fields: Sequence, text: str | None) -> list[tuple[str, str]]:
+    if text is None:
+        return []
+    keys = [f.key for f in fields]
+    for key in ("text", "notes", "summary", "details"):
+        if key in keys:
+            return [(key, text)]
+    raise ValidationError(f"This kind of entry has no free-text field; use --field "
+                          f"(fields: {', '.join(keys)}).")
+
+
+def cmd_entry_add(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        author, behalf = entry_author(db, args)
+        step, specs = log.step_and_fields(args.kind, args.step)
+        where = f"step {step.id}" if step else f"a {args.kind} entry"
+        payload = merge_text_fields(specs, _text_field(specs, args.text) + _pairs(args.field),
+                                    log.resolve_person, where)
+        entry = log.append(args.kind, payload, step=args.step, event_time=args.at,
+                           author=author, decision_maker=behalf, late_reason=args.late_reason)
+        print(f"Saved entry {entry.seq} ({entry.kind}) in {log.row.ref}.")
+    return EXIT_OK
+
+
+def cmd_entry_correct(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        author, behalf = entry_author(db, args)
+        original = log.entry(args.seq)
+        if original is None:
+            raise ValidationError(f"There is no entry {args.seq} to correct in {log.row.ref}.")
+        fields = None
+        if args.text is not None or args.field:
+            step = log.template.step(original.step) if original.step else None
+            from pir.procedures.kinds import GLOBAL_KINDS
+            specs = step.fields if step else GLOBAL_KINDS.get(original.kind, ())
+            fields = merge_text_fields(specs, _text_field(specs, args.text) + _pairs(args.field),
+                                       log.resolve_person, f"entry {args.seq}")
+        entry = log.correct(args.seq, args.reason, author=author, decision_maker=behalf,
+                            fields=fields, event_time=args.at, withdraw=args.withdraw)
+        print(f"Saved entry {entry.seq}: correction of entry {args.seq} in {log.row.ref}.")
+    return EXIT_OK
+
+
+def cmd_entry_list(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        state = log.state
+        for e in log.entries():
+            mark = ""
+            if e.seq in state.corrections:
+                mark = " [corrected by " + ", ".join(map(str, state.corrections[e.seq])) + "]"
+            if e.seq in state.withdrawn:
+                mark += " [withdrawn]"
+            extra = f" corrects {e.corrects}: {e.body['reason']}" if e.corrects else ""
+            print(f"{e.seq:>5}  {format_uk_text(e.event_time)}  (recorded "
+                  f"{format_uk_text(e.recorded_time)})  {e.kind}"
+                  f"{' @' + e.step if e.step else ''}  by {officer_label(e.body['author'])}"
+                  f"{extra}{mark}")
+            summary = _summary(e.payload)
+            if summary:
+                print(f"       {summary}")
+    return EXIT_OK
+
+
+def _summary(payload: dict) -> str:
+    parts = [f"{k}={v}" for k, v in payload.items()]
+    text = "; ".join(parts).replace("\n", " ")
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pir.views.checklist import alerts, checklist, referral_deadline
+
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        state = log.state
+        now = db.clock()
+        print(f"{log.row.ref}  {state.title}  [{log.template.title}]")
+        print(f"Scale: {state.scale}   Entries: {state.last_seq}   "
+              f"Now: {format_uk(now)}")
+        if log.template.review_overdue(now.date()):
+            print(f"Note: template {log.template.id} v{log.template.version} was due for review "
+                  f"on {log.template.review_date}; check it is still current policy.")
+        deadline = referral_deadline(log.template, state.opened_at)
+        if state.referrals:
+            ref = state.referrals[-1].fields.get("iopc_reference", "")
+            print(f"IOPC referral: made (entry {state.referrals[-1].seq}) {ref}")
+        elif deadline:
+            print(f"IOPC referral: not yet made; due by {format_uk(deadline)}")
+        current = None
+        for st in checklist(state, now):
+            if st.step.phase_id != current:
+                current = st.step.phase_id
+                phase = next(p for p in log.template.phases if p.id == current)
+                print(f"\n{phase.id} {phase.title}")
+            due = f"  due {format_uk(st.due, False)}" if st.due and st.status != "done" else ""
+            if st.step.recur_minutes and st.due and st.status in ("done", "overdue"):
+                due = f"  next due {format_uk(st.due, False)}"
+            count = f"  ({st.count} entries)" if st.count else ""
+            print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}")
+        found = alerts(state, now)
+        if found:
+            print("\nAttention:")
+            for a in found:
+                print(f"  {a.level.upper()}: {a.message}")
+        if state.anomalies:
+            print("\nRecord anomalies:")
+            for seq, text in state.anomalies:
+                print(f"  entry {seq}: {text}")
+    return EXIT_OK
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    today = datetime.now(UTC).date()
+    for template in load_templates().values():
+        review = "REVIEW OVERDUE" if template.review_overdue(today) else "current"
+        print(f"{template.id}\t{template.title}\tv{template.version}\treview by "
+              f"{template.review_date} ({review})\t{len(template.steps)} steps")
+    return EXIT_OK
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from pir.selftest import run_self_test
+
+    return run_self_test()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pir.demo import build_demo
+
+    path = args.demo_db or args.db
+    if path is None:
+        raise InputError("demo needs --db PATH for the sample database.")
+    path = Path(path)
+    ref = build_demo(path, passphrase(args, confirm=True))
+    print(f"Created {path} with the sample incident {ref}. Try: pir --db {path} status "
+          f"--incident {ref}")
+    return EXIT_OK
+
+

@@ -1,0 +1,135 @@
+"""The `pir` command line: its parser and entry point (the commands live beside it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from pir import __version__
+from pir.cli import commands as rec
+from pir.cli import file_commands as files
+from pir.cli.pdf_command import add_pdf_command
+from pir.cli.plumbing import EXIT_FAIL, EXIT_INPUT, EXIT_OK, Parser
+from pir.errors import (
+    DatabaseExistsError,
+    DatabaseMissingError,
+    InputError,
+    PirError,
+    UnknownTemplateError,
+    WrongPassphraseError,
+)
+from pir.paths import default_db_path
+
+_INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
+                 UnknownTemplateError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="pir", description="PIR, the post-incident recorder (command line).")
+    p.add_argument("--version", action="version", version=f"PIR {__version__}")
+    p.add_argument("--db", metavar="PATH", help=f"database file (default {default_db_path()})")
+    p.add_argument("--passphrase-file", metavar="FILE",
+                   help="read the passphrase from FILE (else PIR_PASSPHRASE, else a prompt)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    def cmd(parent, name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    def officer_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--name", help="officer's name, written on every entry")
+        sp.add_argument("--rank")
+        sp.add_argument("--collar", help="collar or warrant number")
+        sp.add_argument("--role", help="e.g. PIM, loggist")
+        sp.add_argument("--force")
+
+    officer_args(cmd(sub, "init", rec.cmd_init, "create a new encrypted database"))
+    officer_args(cmd(sub, "officer", rec.cmd_officer, "show or set who entries are written by"))
+
+    inc = sub.add_parser("incident", help="open or list incidents")
+    inc_sub = inc.add_subparsers(dest="action", required=True, parser_class=Parser)
+    sp = cmd(inc_sub, "open", rec.cmd_incident_open,
+             "open a new incident from a procedure template")
+    sp.add_argument("--ref", required=True, help="incident / CAD reference")
+    sp.add_argument("--template", required=True, help="template id (see 'pir templates')")
+    sp.add_argument("--scale", required=True, choices=["full", "proportionate", "documentation"])
+    sp.add_argument("--title")
+    sp.add_argument("--rationale", help="why this scale (records the scale decision)")
+    sp.add_argument("--at", metavar="TIME", help="when the procedure was declared (default now)")
+    sp.add_argument("--on-behalf-of", metavar="NAME", help="decision maker, when a loggist types")
+    cmd(inc_sub, "list", rec.cmd_incident_list, "list incidents")
+
+    ent = sub.add_parser("entry", help="add, correct or list entries")
+    ent_sub = ent.add_subparsers(dest="action", required=True, parser_class=Parser)
+    sp = cmd(ent_sub, "add", rec.cmd_entry_add, "append an entry to an incident's log")
+    sp.add_argument("--incident", required=True, metavar="REF")
+    sp.add_argument("--kind", required=True, help="e.g. note, decision, person.added")
+    sp.add_argument("--step", help="template step id (needed when a kind has several steps)")
+    sp.add_argument("--at", metavar="TIME",
+                    help="event time: ISO 8601; without an offset it is UK local time")
+    sp.add_argument("--text", help="the entry's free text")
+    sp.add_argument("--field", action="append", metavar="KEY=VALUE",
+                    help="a field value; repeat for more (lists: repeat the key)")
+    sp.add_argument("--late-reason", help="why the entry is made late")
+    sp.add_argument("--on-behalf-of", metavar="NAME", help="decision maker, when a loggist types")
+    sp = cmd(ent_sub, "correct", rec.cmd_entry_correct,
+             "correct an entry (a new entry; the original stays readable)")
+    sp.add_argument("--incident", required=True, metavar="REF")
+    sp.add_argument("--seq", required=True, type=int, help="the entry to correct")
+    sp.add_argument("--reason", required=True)
+    sp.add_argument("--text")
+    sp.add_argument("--field", action="append", metavar="KEY=VALUE")
+    sp.add_argument("--at", metavar="TIME", help="the corrected event time")
+    sp.add_argument("--withdraw", action="store_true", help="strike the entry out entirely")
+    sp.add_argument("--on-behalf-of", metavar="NAME")
+    sp = cmd(ent_sub, "list", rec.cmd_entry_list, "print an incident's log in order")
+    sp.add_argument("--incident", required=True, metavar="REF")
+
+    sp = cmd(sub, "status", rec.cmd_status,
+             "checklist: done / outstanding / overdue / not required, with due times")
+    sp.add_argument("--incident", required=True, metavar="REF")
+
+    exp = sub.add_parser("export", help="export an incident")
+    exp_sub = exp.add_subparsers(dest="format", required=True, parser_class=Parser)
+    sp = cmd(exp_sub, "json", files.cmd_export_json, "export the canonical JSON log")
+    sp.add_argument("--incident", required=True, metavar="REF")
+    sp.add_argument("--out", required=True, metavar="FILE")
+    add_pdf_command(exp_sub, cmd)
+
+    cmd(sub, "check", files.cmd_check, "check page integrity and every incident's hash chain")
+    sp = cmd(sub, "rekey", files.cmd_rekey, "change the passphrase")
+    sp.add_argument("--new-passphrase-file", metavar="FILE",
+                    help="read the new passphrase from FILE (else PIR_NEW_PASSPHRASE, a prompt)")
+    sp = cmd(sub, "backup", files.cmd_backup, "write a verified encrypted backup")
+    sp.add_argument("--out", required=True, metavar="FILE")
+    sp = cmd(sub, "verify", files.cmd_verify,
+             "verify an exported PDF or JSON file (no database needed)")
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--trust", metavar="CERT.pem", help="a certificate to trust as signer")
+    cmd(sub, "templates", rec.cmd_templates, "list the procedure templates")
+    cmd(sub, "self-test", rec.cmd_self_test,
+        "record a short incident from each template in a temporary database, export and verify "
+        "it, and print PASS or FAIL with timings (no display, no network, no passphrase)")
+    sp = cmd(sub, "demo", rec.cmd_demo, "create a database with a realistic sample incident")
+    sp.add_argument("--db", dest="demo_db", metavar="PATH", help="the new sample database")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except _INPUT_ERRORS as exc:
+        print(f"pir: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except PirError as exc:
+        print(f"pir: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:
+        return EXIT_OK  # the reader (e.g. `head`) stopped listening
+    except KeyboardInterrupt:
+        print("pir: interrupted; nothing more was written.", file=sys.stderr)
+        return 130

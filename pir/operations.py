@@ -1,0 +1,143 @@
+"""Whole operations on the record, one function each; the CLI and the app's jobs only wrap them.
+
+Each takes an open Database (or a file, for verification), reports progress through an optional
+callback, and returns an OperationResult whose lines are what a user reads. Failures the user can
+act on are raised as PirError subclasses, as everywhere in the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pir.errors import ChainBrokenError
+from pir.incident import IncidentLog, Officer
+from pir.log.chain import verify_stored
+from pir.log.store import Database
+
+if TYPE_CHECKING:
+    from pir.export.signing import SigningIdentity
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(_step: str, _done: int, _total: int) -> None:
+    """The progress callback used when nobody is watching."""
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    ok: bool
+    title: str
+    lines: tuple[str, ...]
+    # True when the operation appended to a log (every export records itself).
+    wrote_entries: bool = False
+    path: Path | None = None
+    sha256: str = ""
+
+
+def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
+                progress: Progress = _quiet) -> OperationResult:
+    """Writes the incident's canonical JSON log to a new file and records the export."""
+    from pir.export.files import write_new_file
+    from pir.export.json_log import build_export, export_bytes
+
+    progress("Reading and checking the log", 0, 3)
+    log = IncidentLog.open(db, ref)
+    doc = build_export(log, exported_by)
+    progress("Writing the file", 1, 3)
+    digest = write_new_file(out, export_bytes(doc))
+    progress("Recording the export in the log", 2, 3)
+    entry = log.record_export(author=exported_by, fmt="json", file_name=out.name,
+                              file_sha256=digest, entries=doc["entry_count"],
+                              head_hash=doc["head_hash"])
+    progress("Done", 3, 3)
+    return OperationResult(True, "JSON export written", (
+        f"Exported {doc['entry_count']} entries of {log.row.ref} to {out}.",
+        f"SHA-256 of the file: {digest}",
+        f"Recorded in the log as entry {entry.seq}."), wrote_entries=True, path=out,
+        sha256=digest)
+
+
+def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
+               identity: SigningIdentity | None = None, redacted: bool = False,
+               progress: Progress = _quiet) -> OperationResult:
+    """Writes the signed (or redacted and signed) PDF and records the export. Without an
+    identity, the officer's own key kept in the database signs (created on first use)."""
+    from pir.export.pdf import export_pdf as write_pdf
+    from pir.export.signing import officer_identity
+
+    if out.exists():
+        from pir.errors import InputError
+
+        raise InputError(f"{out} already exists; choose another name (exports never overwrite).")
+    log = IncidentLog.open(db, ref)
+    if identity is None:
+        identity = officer_identity(db, exported_by, create=True)
+    result = write_pdf(log, out, exported_by=exported_by, identity=identity, redacted=redacted,
+                       progress=progress)
+    kind = "a redacted and signed" if redacted else "a signed"
+    return OperationResult(True, "PDF export written", (
+        f"Exported {result.entries} entries of {log.row.ref} to {result.path} ({kind} PDF).",
+        f"Signed by: {result.signer}",
+        f"Chain head {result.head_hash} after {result.entries} entries.",
+        f"SHA-256 of the file: {result.sha256}",
+        f"Certificate SHA-256: {result.certificate_sha256}",
+        "The export is recorded in the log."), wrote_entries=True, path=result.path,
+        sha256=result.sha256)
+
+
+def check_database(db: Database, progress: Progress = _quiet) -> OperationResult:
+    """Every page's HMAC, then every incident's hash chain; names the first failure of each."""
+    lines: list[str] = []
+    ok = True
+    rows = db.incidents()
+    total = len(rows) + 1
+    progress("Checking every page of the database file", 0, total)
+    problems = db.integrity_check()
+    if problems:
+        ok = False
+        lines.extend(f"FAIL database pages: {p}" for p in problems[:20])
+    else:
+        lines.append("ok   database pages: every page's HMAC verified")
+    for i, row in enumerate(rows, start=1):
+        progress(f"Checking the hash chain of {row.ref}", i, total)
+        try:
+            report = verify_stored(db, row.id, row.ref)
+        except ChainBrokenError as exc:
+            ok = False
+            lines.append(f"FAIL {row.ref}: {exc}")
+        else:
+            lines.append(f"ok   {row.ref}: {report.count} entries, chain intact, "
+                         f"head {report.head_hash}")
+    progress("Done", total, total)
+    return OperationResult(ok, "Check passed: VALID" if ok else "Check FAILED: INVALID",
+                           tuple(lines))
+
+
+def verify_file(path: Path, trust: Path | None = None,
+                progress: Progress = _quiet) -> OperationResult:
+    """Verifies an exported PDF or JSON file without any database."""
+    from pir.export.verify import verify_file as verify
+
+    progress(f"Verifying {path.name}", 0, 1)
+    result = verify(path, trust=trust)
+    progress("Done", 1, 1)
+    title = f"{path.name} is VALID" if result.valid else f"{path.name} is INVALID"
+    return OperationResult(result.valid, title, tuple(result.lines), path=path)
+
+
+def backup(db: Database, out: Path, passphrase: str) -> OperationResult:
+    """An encrypted copy under the same passphrase, verified by reopening it."""
+    db.backup(out, passphrase)
+    return OperationResult(True, "Backup written", (
+        f"Wrote an encrypted backup to {out} (same passphrase) and verified it.",), path=out)
+
+
+def rekey(db: Database, old: str, new: str) -> OperationResult:
+    """Changes the passphrase in place; the database is reopened with the new one to prove it."""
+    db.rekey(old, new)
+    return OperationResult(True, "Passphrase changed", (
+        "The passphrase was changed and the database reopened with the new one.",))
