@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from pir.cli import main
+from pir.clock import FixedClock
+from pir.log import store
 from pir.log.store import Database
 from tests.values import PASSPHRASE
 
@@ -19,8 +21,11 @@ REF = "CAD-7781"
 
 
 @pytest.fixture
-def pir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
+def pir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture,
+        clock: FixedClock):
+    """`pir` in-process; the databases it opens read the test's fixed clock, not the machine's."""
     monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(store, "system_clock", clock)
     db = tmp_path / "cli.db"
 
     def run(*args: str) -> tuple[int, str, str]:

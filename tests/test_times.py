@@ -70,3 +70,11 @@ def test_a_time_in_the_future_is_refused_unless_allowed() -> None:
         parse_event_time("2026-11-25 15:00", NOW)
     assert parse_event_time("2026-11-25 14:04", NOW).utc.minute == 4  # within tolerance
     assert parse_event_time("2027-05-01 10:00", NOW, allow_future=True).utc.year == 2027
+
+
+def test_a_time_of_day_just_after_uk_midnight_is_today_in_the_uk_not_in_utc() -> None:
+    # 23:30 UTC on 10 July is 00:30 BST on 11 July: "00:15" is a quarter of an hour ago.
+    now = datetime(2026, 7, 10, 23, 30, tzinfo=UTC)
+    parsed = parse_event_time("00:15", now)
+    assert parsed.utc == datetime(2026, 7, 10, 23, 15, tzinfo=UTC)
+    assert "BST" in parsed.note

@@ -163,7 +163,7 @@ class Database:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], passphrase: str, *,
-               kdf_iter: int | None = None, clock: Clock = system_clock) -> Database:
+               kdf_iter: int | None = None, clock: Clock | None = None) -> Database:
         """Creates a new encrypted database; refuses to touch an existing file."""
         path = Path(path)
         check_new_passphrase(passphrase)
@@ -181,11 +181,11 @@ class Database:
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(path) + suffix).unlink(missing_ok=True)
                 raise
-        return cls(conn, path, kdf_iter, clock)
+        return cls(conn, path, kdf_iter, clock or system_clock)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], passphrase: str, *,
-             kdf_iter: int | None = None, clock: Clock = system_clock) -> Database:
+             kdf_iter: int | None = None, clock: Clock | None = None) -> Database:
         """Opens and unlocks; a wrong passphrase is refused here, with the file untouched."""
         path = Path(path)
         if not path.is_file():
@@ -219,7 +219,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, kdf_iter, clock)
+        return cls(conn, path, kdf_iter, clock or system_clock)
 
     @staticmethod
     def _migrate(conn: sqlcipher3.Connection) -> None:
