@@ -8,7 +8,7 @@ before it is written is strict (`check_new`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -211,80 +211,107 @@ class IncidentState:
         except (KeyError, TypeError, ValueError) as exc:
             self.anomalies.append((entry.seq, f"could not be read: {exc}"))
 
-    def _apply(self, entry: StoredEntry, p: dict[str, Any], at: datetime) -> None:
-        seq, kind = entry.seq, entry.kind
-        rec = Recorded(seq, kind, entry.step, at, p, entry.body["author"],
+    def _apply(self, entry: StoredEntry, payload: dict[str, Any], at: datetime) -> None:
+        rec = Recorded(entry.seq, entry.kind, entry.step, at, payload, entry.body["author"],
                        entry.body.get("decision_maker"))
-        self.by_kind.setdefault(kind, []).append(rec)
+        self.by_kind.setdefault(entry.kind, []).append(rec)
         if entry.step:
-            self.step_seqs.setdefault(entry.step, []).append(seq)
+            self.step_seqs.setdefault(entry.step, []).append(entry.seq)
             prev = self.step_last_time.get(entry.step)
             self.step_last_time[entry.step] = at if prev is None else max(prev, at)
-        if kind == "incident.opened":
-            self.title = p.get("title", "")
-            self.scale = p["scale"]
-            self.opened_at = at
-        elif kind == "scale.changed":
-            self.scale = p["scale"]
-            self.scale_rationale = p["rationale"]
-        elif kind == "person.added":
-            self.people[seq] = Person(seq, p["name"], p["category"], p.get("cipher", ""),
-                                      dict(p), at)
-        elif kind == "person.updated":
-            person = self.people.get(p["person"])
-            if person is None:
-                self.anomalies.append((seq, f"updates person {p['person']}, who is not listed"))
-                return
-            for key, value in p.items():
-                if key == "person":
-                    continue
-                person.fields[key] = value
-                if key in ("name", "category", "cipher"):
-                    setattr(person, key, value)
-            person.updates.append(seq)
-        elif kind == "anticonferring.given":
-            self.instructions.append(
-                Instruction(seq, at, list(p["to"]), p["given_by"], p.get("method", "")))
-        elif kind == "separation.decided":
-            for pid in p["people"]:
-                self.separation[pid] = Separation(p["option"], at, p["rationale"], seq, dict(p))
-        elif kind == "separation.ended":
-            for pid in p["people"]:
-                sep = self.separation.get(pid)
-                if sep is not None and sep.ended_at is None:
-                    sep.ended_at, sep.ended_seq = at, seq
-        elif kind == "welfare.check":
-            step = self.template.step(entry.step) if entry.step else None
-            minutes = p.get("next_due_minutes") or (step.recur_minutes if step else None) \
-                or self.template.timing.welfare_check_minutes
-            self.welfare_checks.append(
-                WelfareCheck(seq, at, list(p.get("people", [])), at + timedelta(minutes=minutes),
-                             dict(p)))
-        elif kind == "exhibit.seized":
-            ref = p["ref"]
-            if ref in self.exhibits:
-                self.anomalies.append((seq, f"exhibit {ref} was already seized"))
-                return
-            self.exhibits[ref] = Exhibit(ref, p["description"], p["holder"], seq, at, dict(p))
-        elif kind == "exhibit.transferred":
-            ex = self.exhibits.get(p["ref"])
-            if ex is None:
-                self.anomalies.append((seq, f"transfer of {p['ref']}, which was never seized"))
-                return
-            if not same_holder(ex.holder, p["from_holder"]):
-                self.anomalies.append(
-                    (seq, f"transfer of {ex.ref} from {p['from_holder']}, but {ex.holder} held it"))
-            ex.transfers.append(Transfer(seq, at, p["from_holder"], p["to_holder"], dict(p)))
-            ex.holder = p["to_holder"]
-        elif kind == "account.recorded":
-            self.accounts.setdefault(p["person"], []).append(
-                Account(seq, at, p["person"], p["account_type"], dict(p)))
-        elif kind == "referral.made":
-            self.referrals.append(rec)
-        elif kind == "decision":
-            self.decisions.append(rec)
-        elif kind == "incident.closed":
-            self.closed_seq = seq
+        handler = _HANDLERS.get(entry.kind)
+        if handler is not None:
+            handler(self, rec)
+
+    # -- one handler per kind that a register folds ------------------------------------------------
+
+    def _on_opened(self, rec: Recorded) -> None:
+        self.title = rec.fields.get("title", "")
+        self.scale = rec.fields["scale"]
+        self.opened_at = rec.time
+
+    def _on_scale_changed(self, rec: Recorded) -> None:
+        self.scale = rec.fields["scale"]
+        self.scale_rationale = rec.fields["rationale"]
+
+    def _on_person_added(self, rec: Recorded) -> None:
+        fields = rec.fields
+        self.people[rec.seq] = Person(rec.seq, fields["name"], fields["category"],
+                                      fields.get("cipher", ""), dict(fields), rec.time)
+
+    def _on_person_updated(self, rec: Recorded) -> None:
+        person = self.people.get(rec.fields["person"])
+        if person is None:
+            self.anomalies.append(
+                (rec.seq, f"updates person {rec.fields['person']}, who is not listed"))
+            return
+        for key, value in rec.fields.items():
+            if key == "person":
+                continue
+            person.fields[key] = value
+            if key in ("name", "category", "cipher"):
+                setattr(person, key, value)
+        person.updates.append(rec.seq)
+
+    def _on_anticonferring(self, rec: Recorded) -> None:
+        fields = rec.fields
+        self.instructions.append(Instruction(rec.seq, rec.time, list(fields["to"]),
+                                             fields["given_by"], fields.get("method", "")))
+
+    def _on_separation_decided(self, rec: Recorded) -> None:
+        for pid in rec.fields["people"]:
+            self.separation[pid] = Separation(rec.fields["option"], rec.time,
+                                              rec.fields["rationale"], rec.seq, dict(rec.fields))
+
+    def _on_separation_ended(self, rec: Recorded) -> None:
+        for pid in rec.fields["people"]:
+            sep = self.separation.get(pid)
+            if sep is not None and sep.ended_at is None:
+                sep.ended_at, sep.ended_seq = rec.time, rec.seq
+
+    def _on_welfare_check(self, rec: Recorded) -> None:
+        step = self.template.step(rec.step) if rec.step else None
+        minutes = rec.fields.get("next_due_minutes") or (step.recur_minutes if step else None) \
+            or self.template.timing.welfare_check_minutes
+        people = list(rec.fields.get("people", []))
+        self.welfare_checks.append(WelfareCheck(rec.seq, rec.time, people,
+                                                rec.time + timedelta(minutes=minutes),
+                                                dict(rec.fields)))
+
+    def _on_exhibit_seized(self, rec: Recorded) -> None:
+        ref = rec.fields["ref"]
+        if ref in self.exhibits:
+            self.anomalies.append((rec.seq, f"exhibit {ref} was already seized"))
+            return
+        self.exhibits[ref] = Exhibit(ref, rec.fields["description"], rec.fields["holder"],
+                                     rec.seq, rec.time, dict(rec.fields))
+
+    def _on_exhibit_transferred(self, rec: Recorded) -> None:
+        fields = rec.fields
+        ex = self.exhibits.get(fields["ref"])
+        if ex is None:
+            self.anomalies.append((rec.seq, f"transfer of {fields['ref']}, which was never seized"))
+            return
+        if not same_holder(ex.holder, fields["from_holder"]):
+            self.anomalies.append((rec.seq, f"transfer of {ex.ref} from {fields['from_holder']}, "
+                                            f"but {ex.holder} held it"))
+        ex.transfers.append(Transfer(rec.seq, rec.time, fields["from_holder"], fields["to_holder"],
+                                     dict(fields)))
+        ex.holder = fields["to_holder"]
+
+    def _on_account(self, rec: Recorded) -> None:
+        person = rec.fields["person"]
+        self.accounts.setdefault(person, []).append(
+            Account(rec.seq, rec.time, person, rec.fields["account_type"], dict(rec.fields)))
+
+    def _on_referral(self, rec: Recorded) -> None:
+        self.referrals.append(rec)
+
+    def _on_decision(self, rec: Recorded) -> None:
+        self.decisions.append(rec)
+
+    def _on_closed(self, rec: Recorded) -> None:
+        self.closed_seq = rec.seq
 
     # -- strict checks before writing -------------------------------------------------------------
 
@@ -331,3 +358,21 @@ class IncidentState:
 
     def instructed(self, pid: int) -> list[Instruction]:
         return [i for i in self.instructions if pid in i.to]
+
+
+_HANDLERS: dict[str, Callable[[IncidentState, Recorded], None]] = {
+    "incident.opened": IncidentState._on_opened,
+    "scale.changed": IncidentState._on_scale_changed,
+    "person.added": IncidentState._on_person_added,
+    "person.updated": IncidentState._on_person_updated,
+    "anticonferring.given": IncidentState._on_anticonferring,
+    "separation.decided": IncidentState._on_separation_decided,
+    "separation.ended": IncidentState._on_separation_ended,
+    "welfare.check": IncidentState._on_welfare_check,
+    "exhibit.seized": IncidentState._on_exhibit_seized,
+    "exhibit.transferred": IncidentState._on_exhibit_transferred,
+    "account.recorded": IncidentState._on_account,
+    "referral.made": IncidentState._on_referral,
+    "decision": IncidentState._on_decision,
+    "incident.closed": IncidentState._on_closed,
+}
