@@ -33,13 +33,13 @@ app.exec()
 APP = """
 import os, sys
 from PySide6.QtCore import QTimer
-from ui import unlock_dialog
+from ui.shell import unlock_dialog
 _orig = unlock_dialog.UnlockDialog.showEvent
 def _shown(self, event):
     _orig(self, event)
     QTimer.singleShot(0, lambda: (print("SHOWN", flush=True), os._exit(0)))
 unlock_dialog.UnlockDialog.showEvent = _shown
-from ui.app import main
+from ui.shell.app import main
 main(["--db", sys.argv[1]])
 """
 

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from pir.incident import IncidentLog, Officer  # noqa: E402
 from pir.log.store import Database  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.session import Session  # noqa: E402
-from ui.signals import AppSignals  # noqa: E402
-from ui.timeline_model import TimelineModel  # noqa: E402
+from ui.shell.main_window import MainWindow  # noqa: E402
+from ui.shell.session import Session  # noqa: E402
+from ui.shell.signals import AppSignals  # noqa: E402
+from ui.timeline.timeline_model import TimelineModel  # noqa: E402
 
 PASSPHRASE = "correct horse battery"
 PIM = Officer("Sarah Jones", "Inspector", "4512", "PIM", "Kent Police")
@@ -143,7 +143,7 @@ def timeline(app: QApplication, path: Path, entries: int) -> None:
     print(f"[timeline {entries:,}] scroll to the end page by page: {ms(scroll)} for {pages:,} "
           f"pages = {ms(scroll / pages)} per page; {calls:,} data() calls "
           f"({calls / pages:.0f} per page); {model.rowCount():,} rows loaded")
-    from ui.timeline_filter import TimelineFilter
+    from ui.timeline.timeline_filter import TimelineFilter
 
     proxy = TimelineFilter(model)
     t = time.perf_counter()

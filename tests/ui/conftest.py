@@ -12,9 +12,9 @@ from ui_steps import PASSPHRASE, PIM, open_incident
 
 from pir.clock import FixedClock
 from pir.incident import Officer
-from ui.main_window import MainWindow
-from ui.session import Session
-from ui.signals import AppSignals
+from ui.shell.main_window import MainWindow
+from ui.shell.session import Session
+from ui.shell.signals import AppSignals
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from pir.clock import FixedClock  # noqa: E402
 from pir.demo import DEMO_REF, build_demo  # noqa: E402
 from pir.log import store  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.session import Session  # noqa: E402
-from ui.signals import AppSignals  # noqa: E402
-from ui.unlock_dialog import UnlockDialog  # noqa: E402
+from ui.shell.main_window import MainWindow  # noqa: E402
+from ui.shell.session import Session  # noqa: E402
+from ui.shell.signals import AppSignals  # noqa: E402
+from ui.shell.unlock_dialog import UnlockDialog  # noqa: E402
 
 PASSPHRASE = "correct horse battery"
 END = datetime(2026, 11, 25, 18, 10, tzinfo=UTC)

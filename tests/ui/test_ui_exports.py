@@ -9,8 +9,8 @@ from pathlib import Path
 from ui_steps import add_person, stored_log
 
 from pir.export.verify import verify_file
-from ui.jobs import JobResult
-from ui.main_window import MainWindow
+from ui.operations.jobs import JobResult
+from ui.shell.main_window import MainWindow
 
 
 def _finish(qtbot, job) -> JobResult | str:  # noqa: ANN001
@@ -85,7 +85,7 @@ def test_pdf_signed_with_a_certificate_file_chosen_in_the_dialog(
 
     from pir.export.signing import new_self_signed
     from pir.incident import Officer
-    from ui.pdf_export_dialog import PdfExportDialog
+    from ui.dialogs.pdf_export_dialog import PdfExportDialog
 
     force = new_self_signed(Officer("Kent Police PSD", force="Kent Police"))
     p12 = tmp_path / "force.p12"

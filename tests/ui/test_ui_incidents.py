@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from ui_steps import LOGGIST, PIM, add_person, open_incident, stored_log
 
 from pir.procedures.loader import load_templates
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 
 @pytest.mark.parametrize("template_id", sorted(load_templates()))
@@ -42,7 +42,7 @@ def test_trigger_criteria_given_in_the_dialog_are_recorded(window: MainWindow,
                                                            db_path: Path) -> None:
     from ui_steps import fill_required
 
-    from ui.new_incident_dialog import NewIncidentDialog
+    from ui.dialogs.new_incident_dialog import NewIncidentDialog
 
     dialog = NewIncidentDialog(window.session, window)
     dialog.select_template("firearms-discharge")

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from ui_steps import PASSPHRASE, add_person
 
 from pir.log.store import Database
-from ui.main_window import MainWindow
-from ui.session import DRAFT_KEY
+from ui.shell.main_window import MainWindow
+from ui.shell.session import DRAFT_KEY
 
 
 def test_lock_keeps_the_draft_encrypted_and_unlock_resumes_where_the_user_was(

@@ -8,7 +8,7 @@ from pathlib import Path
 from ui_steps import add_person, save_step, stored_log
 
 from pir.clock import FixedClock
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 
 def _board(window: MainWindow) -> dict[str, list[str]]:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 
-from ui.glossary import expand
-from ui.help_dialogs import shortcuts_dialog
-from ui.main_window import MainWindow, clock_text
-from ui.shortcuts import SHORTCUTS, collisions
+from ui.common.glossary import expand
+from ui.dialogs.help_dialogs import shortcuts_dialog
+from ui.shell.main_window import MainWindow, clock_text
+from ui.shell.shortcuts import SHORTCUTS, collisions
 
 
 def test_shortcuts_are_unique_and_listed_in_help(qtbot) -> None:

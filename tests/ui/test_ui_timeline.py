@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from ui_steps import add_person, save_step, stored_log
 
 from pir.clock import FixedClock
-from ui import timeline_model
-from ui.correction_dialog import CorrectionDialog
-from ui.main_window import MainWindow
-from ui.timeline_model import SEQ_ROLE, TEXT_COLUMN
+from ui.dialogs.correction_dialog import CorrectionDialog
+from ui.shell.main_window import MainWindow
+from ui.timeline import timeline_model
+from ui.timeline.timeline_model import SEQ_ROLE, TEXT_COLUMN
 
 
 def test_quick_log_by_keyboard_then_a_late_note_asks_for_its_reason(

@@ -10,10 +10,10 @@ from ui_steps import PASSPHRASE
 
 from pir.incident import Officer
 from pir.log.store import Database
-from ui.app import ask_officer
-from ui.officer_dialog import OfficerDialog
-from ui.session import Session
-from ui.unlock_dialog import LOST_WARNING, UnlockDialog
+from ui.dialogs.officer_dialog import OfficerDialog
+from ui.shell.app import ask_officer
+from ui.shell.session import Session
+from ui.shell.unlock_dialog import LOST_WARNING, UnlockDialog
 
 
 def test_create_asks_twice_warns_and_writes_an_encrypted_file(qtbot, session: Session,
@@ -81,6 +81,6 @@ def test_officer_is_asked_once_and_kept_in_the_database(qtbot, session: Session,
 
 def test_the_hint_uses_the_stores_minimum_length() -> None:
     from pir.log import store
-    from ui import passphrase_strength
+    from ui.shell import passphrase_strength
 
     assert passphrase_strength.MIN_PASSPHRASE_LENGTH == store.MIN_PASSPHRASE_LENGTH

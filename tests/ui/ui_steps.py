@@ -8,9 +8,9 @@ from typing import Any
 from pir.incident import IncidentLog
 from pir.log.store import Database
 from tests.values import LOGGIST, PASSPHRASE, PIM  # noqa: F401 - re-exported to the UI tests
-from ui.field_form import FieldForm
-from ui.main_window import MainWindow
-from ui.new_incident_dialog import NewIncidentDialog
+from ui.dialogs.new_incident_dialog import NewIncidentDialog
+from ui.forms.field_form import FieldForm
+from ui.shell.main_window import MainWindow
 
 
 def fill_required(form: FieldForm, people: list[int] | None = None,

@@ -20,11 +20,11 @@ from pir.errors import PirError, ValidationError
 from pir.log.store import StoredEntry
 from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec
-from ui.field_editors import DateTimeEditor
-from ui.field_form import FieldForm
-from ui.people_choices import exhibit_refs, person_choices
-from ui.session import Session
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.forms.field_editors import DateTimeEditor
+from ui.forms.field_form import FieldForm
+from ui.forms.people_choices import exhibit_refs, person_choices
+from ui.shell.session import Session
 
 _EVENT = FieldSpec("event_time", "Corrected event time", "datetime",
                    help="Only if the time the event happened was wrong.")

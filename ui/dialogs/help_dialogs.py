@@ -1,4 +1,4 @@
-"""Help: the keyboard shortcuts (from ui.shortcuts, so the list cannot drift) and the
+"""Help: the keyboard shortcuts (from ui.shell.shortcuts, so the list cannot drift) and the
 abbreviations used on screen."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.glossary import ABBREVIATIONS
-from ui.shortcuts import SHORTCUTS
+from ui.common.glossary import ABBREVIATIONS
+from ui.shell.shortcuts import SHORTCUTS
 
 
 def _table_dialog(title: str, headers: list[str], rows: list[list[str]],

@@ -23,11 +23,11 @@ from pir.errors import PirError, ValidationError
 from pir.procedures.fields import validate_fields
 from pir.procedures.loader import load_templates
 from pir.procedures.model import SCALES, Step, Template
-from ui.field_editors import local_text
-from ui.field_form import FieldForm
-from ui.glossary import tooltip
-from ui.session import Session
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.forms.field_editors import local_text
+from ui.forms.field_form import FieldForm
+from ui.shell.session import Session
 
 SCALE_HELP = {
     "full": "full: every step of the procedure",

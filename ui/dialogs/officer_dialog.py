@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 
 from pir.errors import PirError
 from pir.incident import Officer
-from ui.glossary import tooltip
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE, HELP_STYLE
 
 
 class OfficerDialog(QDialog):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.style import ERROR_STYLE, HELP_STYLE
 
 
 class PdfExportDialog(QDialog):

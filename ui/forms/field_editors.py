@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from pir.procedures.model import FieldSpec
 from pir.times import UK
-from ui import shortcuts
+from ui.shell import shortcuts
 
 Now = Callable[[], datetime]
 # (register number, label) of each person a picker offers.

@@ -10,9 +10,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from pir.procedures.model import FieldSpec
-from ui.field_editors import Editor, Now, PersonChoice, make_editor
-from ui.glossary import tooltip
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.forms.field_editors import Editor, Now, PersonChoice, make_editor
 
 
 class FieldForm(QWidget):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pir.views.state import IncidentState
-from ui.field_editors import PersonChoice
+from ui.forms.field_editors import PersonChoice
 
 
 def person_choices(state: IncidentState) -> list[PersonChoice]:

@@ -7,8 +7,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from pir.views.checklist import Alert
-from ui import shortcuts
-from ui.style import ALERT_BANNER_STYLE, DUE_SOON_BANNER_STYLE
+from ui.common.style import ALERT_BANNER_STYLE, DUE_SOON_BANNER_STYLE
+from ui.shell import shortcuts
 
 _SHOWN = 4
 

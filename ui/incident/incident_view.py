@@ -19,18 +19,18 @@ from PySide6.QtWidgets import (
 
 from pir.views.checklist import StepStatus, alerts, checklist
 from pir.views.state import IncidentState
-from ui.attention_banner import AttentionBanner
-from ui.correction_dialog import CorrectionDialog
-from ui.decisions_view import DecisionsView
-from ui.exhibits_view import ExhibitsView
-from ui.glossary import tooltip
-from ui.navigator_model import STEP_ID_ROLE, NavigatorModel
-from ui.people_view import PeopleView
-from ui.quick_log import QuickLog
-from ui.referral_panel import ReferralPanel, referral_text
-from ui.session import Session
-from ui.step_page import StepPage
-from ui.timeline_view import TimelineView
+from ui.common.glossary import tooltip
+from ui.dialogs.correction_dialog import CorrectionDialog
+from ui.incident.attention_banner import AttentionBanner
+from ui.incident.navigator_model import STEP_ID_ROLE, NavigatorModel
+from ui.incident.quick_log import QuickLog
+from ui.incident.referral_panel import ReferralPanel, referral_text
+from ui.incident.step_page import StepPage
+from ui.registers.decisions_view import DecisionsView
+from ui.registers.exhibits_view import ExhibitsView
+from ui.registers.people_view import PeopleView
+from ui.shell.session import Session
+from ui.timeline.timeline_view import TimelineView
 
 TABS = ("step", "people", "exhibits", "decisions", "referral", "timeline")
 

@@ -8,9 +8,9 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from pir.procedures.model import Template
 from pir.views.checklist import StepStatus
-from ui.glossary import tooltip
-from ui.style import STATUS_COLOURS, STATUS_MARKS
-from ui.time_text import short_time
+from ui.common.glossary import tooltip
+from ui.common.style import STATUS_COLOURS, STATUS_MARKS
+from ui.common.time_text import short_time
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Step", "Status", "Due")

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPus
 
 from pir.errors import PirError, ValidationError
 from pir.procedures.model import FieldSpec
-from ui import shortcuts
-from ui.field_editors import DateTimeEditor
-from ui.session import Session
-from ui.style import ERROR_STYLE, OK_STYLE
+from ui.common.style import ERROR_STYLE, OK_STYLE
+from ui.forms.field_editors import DateTimeEditor
+from ui.shell import shortcuts
+from ui.shell.session import Session
 
 _WHEN = FieldSpec("event_time", "Event time of the note", "datetime")
 

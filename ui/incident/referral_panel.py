@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from pir.times import format_delay, format_uk
 from pir.views.checklist import referral_deadline
 from pir.views.state import IncidentState
-from ui.glossary import tooltip
-from ui.people_view import request_step
-from ui.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
+from ui.registers.step_request import request_step
 
 
 def referral_text(state: IncidentState, now: datetime) -> tuple[str, str]:

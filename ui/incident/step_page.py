@@ -24,13 +24,13 @@ from pir.errors import PirError, ValidationError
 from pir.procedures.model import FieldSpec, Step
 from pir.times import format_uk
 from pir.views.checklist import StepStatus
-from ui import shortcuts
-from ui.field_editors import DateTimeEditor
-from ui.field_form import FieldForm
-from ui.glossary import tooltip
-from ui.people_choices import exhibit_refs, person_choices
-from ui.session import Session
-from ui.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
+from ui.forms.field_editors import DateTimeEditor
+from ui.forms.field_form import FieldForm
+from ui.forms.people_choices import exhibit_refs, person_choices
+from ui.shell import shortcuts
+from ui.shell.session import Session
 
 _EVENT_SPEC = FieldSpec("event_time", "When it happened (event time)", "datetime",
                         help="Leave empty for now. An earlier time makes this a late entry if "

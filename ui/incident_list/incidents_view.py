@@ -6,9 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.log.store import Database
-from ui import shortcuts
-from ui.incidents_model import REF_ROLE, IncidentsModel
-from ui.tables import register_table
+from ui.common.tables import register_table
+from ui.incident_list.incidents_model import REF_ROLE, IncidentsModel
+from ui.shell import shortcuts
 
 
 class IncidentsView(QWidget):

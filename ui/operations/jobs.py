@@ -16,7 +16,7 @@ from pir.errors import ChainBrokenError, PirError
 from pir.incident import IncidentLog, Officer
 from pir.log.chain import verify_stored
 from pir.log.store import Database
-from ui.session import Credentials
+from ui.shell.session import Credentials
 
 Progress = Callable[[str, int, int], None]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pir.incident import officer_label
 from pir.views.state import IncidentState
-from ui.rows_model import Row, RowsModel, when
+from ui.common.rows_model import Row, RowsModel, when
 
 
 def _one_line(text: object) -> str:

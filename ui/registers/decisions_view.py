@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
-from ui.decisions_model import DecisionsModel
-from ui.glossary import tooltip
-from ui.people_view import request_step
-from ui.tables import register_table
+from ui.common.glossary import tooltip
+from ui.common.tables import register_table
+from ui.registers.decisions_model import DecisionsModel
+from ui.registers.step_request import request_step
 
 
 class DecisionsView(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pir.views.state import IncidentState
-from ui.rows_model import Row, RowsModel, when
+from ui.common.rows_model import Row, RowsModel, when
 
 
 class ExhibitsModel(RowsModel):

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
-from ui.exhibits_model import ExhibitsModel
-from ui.people_view import request_step
-from ui.rows_model import KEY_ROLE
-from ui.tables import register_table, stacked_panes
-from ui.transfers_model import TransfersModel
+from ui.common.rows_model import KEY_ROLE
+from ui.common.tables import register_table, stacked_panes
+from ui.registers.exhibits_model import ExhibitsModel
+from ui.registers.step_request import request_step
+from ui.registers.transfers_model import TransfersModel
 
 
 class ExhibitsView(QWidget):

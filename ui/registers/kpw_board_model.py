@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pir.views.state import IncidentState
-from ui.glossary import ABBREVIATIONS
-from ui.rows_model import Row, RowsModel, when
-from ui.style import OVERDUE, STATUS_COLOURS
+from ui.common.glossary import ABBREVIATIONS
+from ui.common.rows_model import Row, RowsModel, when
+from ui.common.style import OVERDUE, STATUS_COLOURS
 
 
 class KpwBoardModel(RowsModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pir.views.state import IncidentState
-from ui.glossary import ABBREVIATIONS
-from ui.rows_model import Row, RowsModel, when
+from ui.common.glossary import ABBREVIATIONS
+from ui.common.rows_model import Row, RowsModel, when
 
 
 class PeopleModel(RowsModel):

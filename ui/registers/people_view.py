@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
-from ui.glossary import tooltip
-from ui.kpw_board_model import KpwBoardModel
-from ui.people_model import PeopleModel
-from ui.rows_model import KEY_ROLE
-from ui.tables import register_table, stacked_panes
-
-
-def request_step(signal: SignalInstance, template: Template | None, kind: str,
-                 prefill: dict) -> None:
-    """Asks for the step page that records `kind`, with fields filled in."""
-    steps = template.steps_for_kind(kind) if template is not None else ()
-    if steps:
-        signal.emit(steps[0].id, prefill)
+from ui.common.glossary import tooltip
+from ui.common.rows_model import KEY_ROLE
+from ui.common.tables import register_table, stacked_panes
+from ui.registers.kpw_board_model import KpwBoardModel
+from ui.registers.people_model import PeopleModel
+from ui.registers.step_request import request_step
 
 
 class PeopleView(QWidget):

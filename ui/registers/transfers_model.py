@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pir.views.state import IncidentState
-from ui.rows_model import Row, RowsModel, when
-from ui.style import OVERDUE
+from ui.common.rows_model import Row, RowsModel, when
+from ui.common.style import OVERDUE
 
 
 class TransfersModel(RowsModel):

@@ -11,9 +11,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from pir.paths import default_db_path
-from ui.session import Session
-from ui.signals import AppSignals
-from ui.unlock_dialog import UnlockDialog
+from ui.shell.session import Session
+from ui.shell.signals import AppSignals
+from ui.shell.unlock_dialog import UnlockDialog
 
 # The main window and everything behind it are imported only after the unlock dialog is shown
 # and answered, so the first window appears about as fast as a bare Qt window.
@@ -30,7 +30,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def ask_officer(session: Session) -> bool:
-    from ui.officer_dialog import OfficerDialog
+    from ui.dialogs.officer_dialog import OfficerDialog
 
     if session.has_officer:
         return True
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not unlock.exec():
         return 0
     ask_officer(session)
-    from ui.main_window import MainWindow
+    from ui.shell.main_window import MainWindow
 
     window = MainWindow(session, app)
     window.show()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ui.retry_delay import RetryDelay
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.shell.retry_delay import RetryDelay
 
 
 class LockScreen(QWidget):

@@ -1,5 +1,6 @@
 """The main window: incident list or the open incident, menus (every action with its shortcut
-from ui.shortcuts), a status bar with identity, alerts and a clock, idle lock and manual lock."""
+from ui.shell.shortcuts), a status bar with identity, alerts and a clock, idle lock and manual
+lock."""
 
 from __future__ import annotations
 
@@ -24,20 +25,20 @@ from PySide6.QtWidgets import (
 
 from pir.errors import PirError, WrongPassphraseError
 from pir.times import UK, uk_zone_name
-from ui import shortcuts
-from ui.glossary import tooltip
-from ui.help_dialogs import abbreviations_dialog, shortcuts_dialog
-from ui.idle_lock import IdleLock
-from ui.incident_view import IncidentView
-from ui.incidents_view import IncidentsView
-from ui.jobs import Job, JobResult, check_chain, export_json, export_pdf, verify_received
-from ui.lock_screen import LockScreen
-from ui.new_incident_dialog import NewIncidentDialog
-from ui.officer_dialog import OfficerDialog
-from ui.pdf_export_dialog import PdfExportDialog
-from ui.referral_panel import referral_text
-from ui.session import Session
-from ui.style import ERROR_STYLE
+from ui.common.glossary import tooltip
+from ui.common.style import ERROR_STYLE
+from ui.dialogs.help_dialogs import abbreviations_dialog, shortcuts_dialog
+from ui.dialogs.new_incident_dialog import NewIncidentDialog
+from ui.dialogs.officer_dialog import OfficerDialog
+from ui.dialogs.pdf_export_dialog import PdfExportDialog
+from ui.incident.incident_view import IncidentView
+from ui.incident.referral_panel import referral_text
+from ui.incident_list.incidents_view import IncidentsView
+from ui.operations.jobs import Job, JobResult, check_chain, export_json, export_pdf, verify_received
+from ui.shell import shortcuts
+from ui.shell.idle_lock import IdleLock
+from ui.shell.lock_screen import LockScreen
+from ui.shell.session import Session
 
 ALERT_INTERVAL_MS = 30_000
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pir.clock import Clock, system_clock
-from ui.signals import AppSignals
+from ui.shell.signals import AppSignals
 
 if TYPE_CHECKING:
     from pir.incident import IncidentLog, Officer

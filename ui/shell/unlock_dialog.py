@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from pir.errors import PirError, WrongPassphraseError
-from ui.passphrase_strength import strength_hint
-from ui.retry_delay import RetryDelay
-from ui.session import Session
-from ui.style import ERROR_STYLE, HELP_STYLE
+from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.shell.passphrase_strength import strength_hint
+from ui.shell.retry_delay import RetryDelay
+from ui.shell.session import Session
 
 LOST_WARNING = (
     "Keep this passphrase safe. It encrypts the whole record: if it is lost, nobody — not "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
 
-from ui.timeline_model import TimelineModel
+from ui.timeline.timeline_model import TimelineModel
 
 
 class TimelineFilter(QSortFilterProxyModel):

@@ -14,8 +14,8 @@ from pir.incident import IncidentLog, officer_label
 from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec, Template
 from pir.times import format_uk, parse_iso_utc
-from ui.style import MUTED
-from ui.time_text import short_time
+from ui.common.style import MUTED
+from ui.common.time_text import short_time
 
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2

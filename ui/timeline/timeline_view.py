@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from pir.views.state import IncidentState
-from ui import shortcuts
-from ui.timeline_filter import TimelineFilter
-from ui.timeline_model import SEQ_ROLE, TimelineModel
+from ui.shell import shortcuts
+from ui.timeline.timeline_filter import TimelineFilter
+from ui.timeline.timeline_model import SEQ_ROLE, TimelineModel
 
 
 class TimelineView(QWidget):

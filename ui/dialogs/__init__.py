@@ -1,0 +1,1 @@
+"""Dialogs: new incident, correction, officer identity, PDF export options, and help."""

@@ -1,0 +1,1 @@
+"""The incident list screen and its table model."""

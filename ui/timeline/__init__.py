@@ -1,0 +1,1 @@
+"""Every entry of the open incident in order, corrections linked both ways, with a filter."""
