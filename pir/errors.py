@@ -57,11 +57,14 @@ class StorageError(PirError):
 
 
 class ValidationError(InputError):
-    """An entry's fields do not match the procedure template."""
+    """An entry's fields do not match the procedure template. `problems` maps each field at
+    fault to its sentence (all of them, not only the first); `field` is the first."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None,
+                 problems: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.problems = problems if problems is not None else ({field: message} if field else {})
 
 
 class UnknownIncidentError(InputError):

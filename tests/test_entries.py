@@ -141,6 +141,35 @@ def test_event_time_in_the_future_is_refused(log: IncidentLog) -> None:
         log.append("note", {"text": "x"}, event_time="2026-11-25 16:00", author=PIM)
 
 
+def test_a_future_time_inside_a_field_is_refused_like_a_future_event_time(
+        log: IncidentLog) -> None:
+    before = _count(log)
+    with pytest.raises(ValidationError, match="Time declared.*later than now") as exc:
+        log.append("incident.declared", {
+            "cad_reference": "CAD-1", "incident_at": "2026-11-25 13:00", "location": "Dover",
+            "incident_type": "conventional firearm discharge", "discharge": "intentional",
+            "dsi_status": "death", "declared_by": "Supt Khan",
+            "declared_at": "2026-11-25 18:00"}, author=PIM)
+    assert exc.value.field == "declared_at"
+    assert _count(log) == before
+
+
+def test_a_field_the_template_marks_future_may_lie_ahead(log: IncidentLog) -> None:
+    entry = log.append("retention.review", {"review_date": "2033-11-25 09:00",
+                                            "policy": "MoPI group 1"}, author=PIM)
+    assert entry.payload["review_date"] == "2033-11-25T09:00:00Z"
+
+
+def test_every_missing_or_bad_field_is_named_at_once(log: IncidentLog) -> None:
+    with pytest.raises(ValidationError) as exc:
+        log.append("incident.declared", {"incident_type": "teleport"}, author=PIM)
+    problems = exc.value.problems
+    assert {"cad_reference", "incident_at", "location", "incident_type", "discharge",
+            "dsi_status", "declared_by", "declared_at"} <= set(problems)
+    assert "not one of" in problems["incident_type"]
+    assert "Location is required." in str(exc.value)
+
+
 def test_a_clock_set_back_is_recorded_not_hidden(log: IncidentLog, clock: FixedClock) -> None:
     clock.advance(hours=-3)
     entry = log.append("note", {"text": "after the clock jumped back"}, author=PIM)

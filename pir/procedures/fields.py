@@ -79,8 +79,9 @@ def _check_value(spec: FieldSpec, value: Any, now: datetime,
         if not isinstance(value, str):
             raise ValidationError(f"{label}: must be a date and time.", spec.key)
         try:
-            # Field times may lie ahead (a review date, a booked account), so no future check.
-            parsed = parse_event_time(value, now, allow_future=True)
+            # Only fields the template marks `future` (a review date, a booked account) may
+            # lie ahead; any other time after now cannot have happened yet.
+            parsed = parse_event_time(value, now, allow_future=spec.future)
         except InputError as exc:
             raise ValidationError(f"{label}: {exc}", spec.key) from None
         return iso_utc(parsed.utc)
@@ -117,13 +118,21 @@ def validate_fields(specs: Sequence[FieldSpec], payload: dict[str, Any], *, wher
             known = ", ".join(by_key) or "none"
             raise ValidationError(f"{key!r} is not a field of {where} (fields: {known}).", key)
     out: dict[str, Any] = {}
+    problems: dict[str, str] = {}
     for spec in specs:
         value = payload.get(spec.key)
         if _empty(value):
             if spec.required:
-                raise ValidationError(f"{spec.label} is required ({where}).", spec.key)
+                problems[spec.key] = f"{spec.label} is required."
             continue
-        out[spec.key] = _check_value(spec, value, now, person_exists)
+        try:
+            out[spec.key] = _check_value(spec, value, now, person_exists)
+        except ValidationError as exc:
+            problems[spec.key] = str(exc)
+    if problems:
+        # Every problem at once, so a form can mark each field and the user fixes all in one go.
+        raise ValidationError(" ".join(problems.values()) + f" ({where})",
+                              next(iter(problems)), problems)
     return out
 
 

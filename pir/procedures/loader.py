@@ -28,7 +28,7 @@ _STEP_KEYS = {
     "id", "title", "kind", "required_at", "repeatable", "help", "due_minutes", "recurs",
     "referral_deadline", "fields",
 }
-_FIELD_KEYS = {"key", "label", "type", "required", "choices", "help"}
+_FIELD_KEYS = {"key", "label", "type", "required", "choices", "help", "future"}
 _TIMING_KEYS = {
     "late_entry_minutes", "welfare_check_minutes", "referral_deadline", "referral_warning_hours",
     "step_warning_minutes",
@@ -117,6 +117,9 @@ def _load_field(r: _Reader, raw: Any, where: str, kind: str) -> FieldSpec:
             raise r.fail(f"{where}.choices", "a choice is listed twice")
     elif choices:
         raise r.fail(f"{where}.choices", f"a {type_} field has no choices")
+    future = r.flag(t, "future", where)
+    if future and type_ != "datetime":
+        raise r.fail(f"{where}.future", "only a datetime field can lie in the future")
     fixed = FIXED_CHOICES.get((kind, key))
     if fixed is not None and tuple(choices) != fixed:
         raise r.fail(f"{where}.choices",
@@ -128,6 +131,7 @@ def _load_field(r: _Reader, raw: Any, where: str, kind: str) -> FieldSpec:
         required=r.flag(t, "required", where),
         choices=choices,
         help=r.text(t, "help", where, required=False),
+        future=future,
     )
 
 

@@ -29,6 +29,8 @@ class FieldSpec:
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    # A datetime field that may lie ahead (a review date, a booked account); others may not.
+    future: bool = False
 
 
 @dataclass(frozen=True)
