@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -28,11 +27,13 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from pir.errors import InputError
-from pir.export.pdf import MANIFEST_FORMAT, MANIFEST_NAME
-from pir.export.verify import VerifyResult, check_log_chain
-
-_FOOTER_HASH = re.compile(rb"Log head SHA-256 ([0-9a-f]{64})  \|  (\d+) entries")
-_FOOTER_PAGE = re.compile(rb"Page (\d+) of (\d+)")
+from pir.export.format import (
+    FOOTER_HASH_PATTERN,
+    FOOTER_PAGE_PATTERN,
+    MANIFEST_FORMAT,
+    MANIFEST_NAME,
+)
+from pir.export.verdict import VerifyResult, check_log_chain
 
 
 def load_trust(path: Path) -> asn1_x509.Certificate:
@@ -234,8 +235,8 @@ def _check_pages(reader: PdfFileReader, manifest: dict[str, Any],
             content = _content(page)
             # The footer is drawn last on each page: the last match is the footer, whatever
             # recorded text the page shows.
-            hashes = _FOOTER_HASH.findall(content)
-            numbers = _FOOTER_PAGE.findall(content)
+            hashes = FOOTER_HASH_PATTERN.findall(content)
+            numbers = FOOTER_PAGE_PATTERN.findall(content)
             footer = (hashes[-1][0].decode(), int(hashes[-1][1])) if hashes else None
             numbering = (int(numbers[-1][0]), int(numbers[-1][1])) if numbers else None
             if footer != expected or numbering != (number, len(pages)):

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from pir.errors import InputError, VerificationError
-from pir.export.json_log import JsonVerdict, verify_export
+from pir.errors import InputError
+from pir.export.verdict import VerifyResult, check_log_chain
 
-
-@dataclass
-class VerifyResult:
-    valid: bool = True
-    lines: list[str] = field(default_factory=list)
-
-    def ok(self, text: str) -> None:
-        self.lines.append(f"ok   {text}")
-
-    def fail(self, text: str) -> None:
-        self.valid = False
-        self.lines.append(f"FAIL {text}")
-
-
-def check_log_chain(data: bytes, result: VerifyResult) -> JsonVerdict | None:
-    """Checks a JSON log (a file, or the one attached to a PDF) and reports it as one line."""
-    try:
-        verdict = verify_export(data)
-    except VerificationError as exc:
-        result.fail(f"log chain: {exc}")
-        return None
-    result.ok(f"log chain: {verdict.count} entries of {verdict.ref}, every hash and link holds")
-    return verdict
+__all__ = ["VerifyResult", "check_log_chain", "verify_file", "verify_json_bytes"]
 
 
 def verify_json_bytes(data: bytes, result: VerifyResult) -> None:
@@ -46,6 +23,7 @@ def verify_file(path: Path, trust: Path | None = None) -> VerifyResult:
         raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     result = VerifyResult()
     if data.startswith(b"%PDF"):
+        # pyHanko is loaded only when a PDF is checked: a JSON log needs none of it.
         from pir.export.pdf_verify import verify_pdf_bytes
 
         verify_pdf_bytes(data, result, trust)

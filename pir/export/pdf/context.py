@@ -1,0 +1,195 @@
+"""One export being laid out: the incident as exported, and the text helpers every section uses
+so that recorded text always passes the font cover, the redaction and escaping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph
+
+from pir.export.pdf.fonts import printable, register_fonts
+from pir.export.pdf.furniture import PageFacts
+from pir.export.pdf.redaction import Redactor
+from pir.export.pdf.styles import Styles
+from pir.export.signing import SigningIdentity
+from pir.incident import IncidentLog, officer_label
+from pir.log.store import StoredEntry
+from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.model import FieldSpec, Template
+from pir.times import format_uk, format_uk_text
+from pir.views.state import IncidentState
+
+Progress = Callable[[str, int, int], None]
+# A table cell cannot split across pages: long values are cut there and given in full in the
+# numbered log, where text flows.
+CELL_LIMIT = 240
+# Long text is laid out in chunks: ReportLab re-wraps the rest of a paragraph at every page
+# break, so one 1 MB paragraph would take minutes.
+CHUNK = 3000
+IN_FULL_IN_THE_LOG = " … (in full in the log)"
+
+
+def latest_fields(state: IncidentState, kind: str) -> dict[str, Any]:
+    """The fields of the last entry of this kind (empty if there is none)."""
+    items = state.by_kind.get(kind) or []
+    return items[-1].fields if items else {}
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What the sections read: the exported log (`doc`, its entries, their folded `state`), the
+    signer, whether this is the redacted copy, the styles and the frame width."""
+
+    template: Template
+    doc: dict[str, Any]
+    entries: list[StoredEntry]
+    state: IncidentState
+    by_seq: dict[int, StoredEntry]
+    identity: SigningIdentity
+    redacted: bool
+    redact: Redactor
+    styles: Styles
+    width: float
+    progress: Progress | None
+
+    @classmethod
+    def for_export(cls, log: IncidentLog, doc: dict[str, Any], identity: SigningIdentity,
+                   redacted: bool, progress: Progress | None) -> RenderContext:
+        register_fonts()
+        # The sections show the export itself, not the database, which may have moved on.
+        entries = [StoredEntry({k: v for k, v in e.items() if k != "hash"}, e["hash"])
+                   for e in doc["entries"]]
+        corrections = [e for e in entries if e.kind == "correction"]
+        state = IncidentState.fold(log.row.id, log.row.ref, log.template, entries, corrections)
+        return cls(
+            template=log.template, doc=doc, entries=entries, state=state,
+            by_seq={e.seq: e for e in entries}, identity=identity, redacted=redacted,
+            redact=Redactor.for_log(entries, state) if redacted else Redactor(),
+            styles=Styles.make(), width=A4[0] - 32 * mm, progress=progress)
+
+    def page_facts(self) -> PageFacts:
+        iopc = ""
+        for rec in reversed(self.state.referrals):
+            if str(rec.fields.get("iopc_reference", "")).strip():
+                iopc = str(rec.fields["iopc_reference"]).strip()
+                break
+        operation = str(latest_fields(self.state, "incident.declared").get("operation_name", "")
+                        or "")
+        return PageFacts(self.state.ref, iopc or "not yet referred",
+                         operation or "none recorded", self.doc["head_hash"],
+                         self.doc["entry_count"], self.redacted)
+
+    # -- text: every piece of recorded text goes through `text` -------------------------------
+    def text(self, value: Any) -> str:
+        """Recorded text as Paragraph markup: redacted, font-covered, escaped."""
+        return self.markup(self.redact(str(value)))
+
+    @staticmethod
+    def markup(text: str) -> str:
+        """Already-redacted text as Paragraph markup."""
+        return escape(printable(text)).replace("\n", "<br/>")
+
+    def short(self, value: Any, limit: int = 400) -> str:
+        text = str(value)
+        return self.text(text if len(text) <= limit else text[:limit] + IN_FULL_IN_THE_LOG)
+
+    def officer(self, data: dict[str, Any] | None) -> str:
+        return self.text(officer_label(data)) if data else ""
+
+    def person(self, pid: Any) -> str:
+        if not isinstance(pid, int):
+            return self.text(pid)
+        person = self.state.people.get(pid)
+        if person is None:
+            return f"person P{pid}"
+        return f"{self.text(person.label(self.redacted))} (P{pid})"
+
+    def when(self, value: datetime | str | None) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            try:
+                return format_uk_text(value)
+            except ValueError:
+                return self.text(value)
+        return format_uk(value)
+
+    def cell(self, value: Any, bold: bool = False, limit: int = CELL_LIMIT) -> Paragraph:
+        text = str(value)
+        if len(text) > limit:
+            text = text[:limit] + IN_FULL_IN_THE_LOG
+        return Paragraph(self.text(text), self.styles.cell_bold if bold else self.styles.cell)
+
+    def cell_markup(self, markup: str) -> Paragraph:
+        return Paragraph(markup, self.styles.cell)
+
+    def flowing(self, text: str, style: ParagraphStyle, strike: bool = False,
+                label: str = "") -> list[Paragraph]:
+        """Long text as paragraphs that flow across pages (never one giant flowable)."""
+        out: list[Paragraph] = []
+        pieces: list[str] = []
+        # Redact before cutting, so no name is split across two pieces.
+        for line in self.redact(text).split("\n"):
+            while len(line) > CHUNK:
+                cut = line.rfind(" ", CHUNK // 2, CHUNK)
+                cut = cut if cut > 0 else CHUNK
+                pieces.append(line[:cut])
+                line = line[cut:].lstrip(" ")
+            pieces.append(line)
+        first = True
+        buffer: list[str] = []
+        size = 0
+
+        def emit() -> None:
+            nonlocal first, buffer, size
+            body = "<br/>".join(self.markup(p) for p in buffer)
+            if strike:
+                body = f"<strike>{body}</strike>"
+            if first and label:
+                body = f"<b>{label}:</b> {body}"
+            out.append(Paragraph(body, style))
+            first, buffer, size = False, [], 0
+
+        for piece in pieces:
+            buffer.append(piece)
+            size += len(piece)
+            if size >= CHUNK:
+                emit()
+        if buffer or first:
+            emit()
+        return out
+
+    # -- field values --------------------------------------------------------------------------
+    def field_specs(self, entry: StoredEntry) -> dict[str, FieldSpec]:
+        """The field specs of the entry's step, or of its kind when it belongs to no step."""
+        step = self.template.step(entry.step) if entry.step else None
+        if step is not None:
+            return {f.key: f for f in step.fields}
+        return {f.key: f for f in GLOBAL_KINDS.get(entry.kind, ())}
+
+    def field_value(self, spec: FieldSpec | None, value: Any) -> str:
+        """One field's value as markup (short types); multiline text is handled by `flowing`."""
+        kind = spec.type if spec else ""
+        if isinstance(value, bool) or kind == "yesno":
+            return "Yes" if value else "No"
+        if kind == "person" and isinstance(value, int):
+            return self.person(value)
+        if kind == "people" and isinstance(value, list):
+            return ", ".join(self.person(v) for v in value) or "none"
+        if kind == "datetime" and isinstance(value, str):
+            return self.when(value)
+        if isinstance(value, list):
+            return self.text(", ".join(str(v) for v in value))
+        if isinstance(value, dict):
+            return self.text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        if self.redacted and spec and spec.key == "warrant_number" and value:
+            return "[withheld]"
+        return self.text(value)

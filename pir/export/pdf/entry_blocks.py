@@ -1,0 +1,79 @@
+"""A recorded entry as flowables, for the sections that quote entries in full: its fields
+(short ones together, long text flowing) under a heading with who and when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+
+from pir.export.pdf.context import RenderContext
+from pir.log.store import StoredEntry
+from pir.views.state import apply_corrections
+
+
+def entry_fields(ctx: RenderContext, entry: StoredEntry, payload: dict[str, Any],
+                 struck: set[str] | None = None, strike_all: bool = False) -> list[Flowable]:
+    """An entry's fields: short ones gathered in one paragraph, long text flowing."""
+    specs = ctx.field_specs(entry)
+    keys = [k for k in specs if k in payload] + [k for k in payload if k not in specs]
+    short: list[str] = []
+    out: list[Flowable] = []
+    for key in keys:
+        value = payload[key]
+        if value is None or value == "" or value == []:
+            continue
+        spec = specs.get(key)
+        label = escape(spec.label if spec else key)
+        strike = strike_all or (struck is not None and key in struck)
+        if ctx.redacted and entry.kind in ("person.added", "person.updated") \
+                and key == "warrant_number" and _about_protected_person(ctx, entry):
+            value = "[withheld]"
+        if spec and spec.type == "multiline" or (isinstance(value, str) and
+                                                  (len(value) > 300 or "\n" in value)):
+            out.extend(ctx.flowing(str(value), ctx.styles.entry_body, strike, label))
+            continue
+        shown = ctx.field_value(spec, value)
+        short.append(f"<b>{label}:</b> " + (f"<strike>{shown}</strike>" if strike else shown))
+    if short:
+        out.insert(0, Paragraph("<br/>".join(short), ctx.styles.entry_body))
+    return out
+
+
+def _about_protected_person(ctx: RenderContext, entry: StoredEntry) -> bool:
+    pid = entry.seq if entry.kind == "person.added" else entry.payload.get("person")
+    return pid in ctx.redact.protected
+
+
+def recorded_block(ctx: RenderContext, seq: int, title: str,
+                   payload: dict[str, Any]) -> list[Flowable]:
+    """Entry `seq` under `title`: entry number, event time (as corrected), author, decision
+    maker and correcting entries, then `payload` as fields."""
+    entry = ctx.by_seq[seq]
+    meta = (f"Entry {seq} · {ctx.when(_event_time(ctx, entry))} · by "
+            f"{ctx.officer(entry.body['author'])}")
+    if entry.body.get("decision_maker"):
+        meta += f" · decision maker {ctx.officer(entry.body['decision_maker'])}"
+    if seq in ctx.state.corrections:
+        meta += " · corrected by entry " + ", ".join(map(str, ctx.state.corrections[seq]))
+    head = [Paragraph(ctx.text(title), ctx.styles.h3), Paragraph(meta, ctx.styles.entry_meta)]
+    body = entry_fields(ctx, entry, payload)
+    return [KeepTogether(head + body[:1]), *body[1:]]
+
+
+def _event_time(ctx: RenderContext, entry: StoredEntry) -> str:
+    seqs = ctx.state.corrections.get(entry.seq, [])
+    return apply_corrections(entry, [ctx.by_seq[c] for c in seqs]).event_time
+
+
+def kind_blocks(ctx: RenderContext, kinds: Iterable[str], empty: str) -> list[Flowable]:
+    """Every entry of these kinds in log order, each titled by its step; `empty` if none."""
+    recs = sorted((r for k in kinds for r in ctx.state.by_kind.get(k, [])),
+                  key=lambda r: r.seq)
+    out: list[Flowable] = []
+    for rec in recs:
+        step = ctx.template.step(rec.step) if rec.step else None
+        out += recorded_block(ctx, rec.seq, step.title if step else rec.kind, rec.fields)
+    return out or [Paragraph(empty, ctx.styles.body)]

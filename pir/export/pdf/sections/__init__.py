@@ -1,0 +1,43 @@
+"""The sections of the document, in the order they are printed; each module's `build(ctx)`
+returns its flowables. A new section is a new module and one line in SECTIONS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from reportlab.platypus import Flowable
+
+from pir.export.pdf.context import RenderContext
+from pir.export.pdf.sections import (
+    accounts,
+    cover,
+    decisions,
+    exhibits,
+    numbered_log,
+    people,
+    separation,
+    summary,
+    welfare,
+)
+
+SECTIONS: tuple[ModuleType, ...] = (
+    cover,
+    summary,
+    people,
+    decisions,
+    separation,    # annex: separation and anti-conferring
+    welfare,       # annex: welfare
+    exhibits,      # annex: exhibits and continuity
+    accounts,
+    numbered_log,  # the log in full, always last
+)
+
+
+def story(ctx: RenderContext) -> list[Flowable]:
+    """Every section's flowables, in order."""
+    out: list[Flowable] = []
+    for section in SECTIONS:
+        build: Callable[[RenderContext], list[Flowable]] = section.build
+        out += build(ctx)
+    return out

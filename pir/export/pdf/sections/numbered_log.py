@@ -1,0 +1,131 @@
+"""The log in full and in order: every entry numbered without gaps, with event and recorded
+time, author, lateness, and corrections shown beside the values they replaced (struck through,
+still readable)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+
+from pir.export.pdf.context import RenderContext
+from pir.export.pdf.entry_blocks import entry_fields
+from pir.export.pdf.fonts import FONT_MONO
+from pir.log.store import StoredEntry
+from pir.times import format_delay, parse_iso_utc
+
+# Titles of the entries that belong to no template step.
+KIND_TITLES = {"note": "Note", "decision": "Decision (NDM)", "incident.opened": "Incident opened",
+               "scale.changed": "Scale decision", "export.recorded": "Export issued"}
+# An entry's effective payload and event time, as the corrections met so far leave them.
+Current = dict[int, tuple[dict[str, Any], str]]
+
+
+def build(ctx: RenderContext) -> list[Flowable]:
+    s = ctx.styles
+    out: list[Flowable] = [
+        Paragraph("The log, in full and in order", s.h1),
+        Paragraph("Every entry as recorded, numbered without gaps. Event time is when it "
+                  "happened; recorded time is when it was written (computer clock). A "
+                  "correction is a later entry: the values it replaced stay readable, "
+                  "struck through, at the original entry and beside the correction.",
+                  s.small)]
+    current: Current = {}
+    total = len(ctx.entries)
+    for n, entry in enumerate(ctx.entries, 1):
+        if ctx.progress and n % 250 == 0:
+            ctx.progress("Laying out the log", n, total)
+        out += _entry(ctx, entry, current)
+        if entry.kind != "correction":
+            current[entry.seq] = (entry.payload, entry.event_time)
+    out.append(Spacer(1, 4 * mm))
+    out.append(Paragraph(
+        f"End of the log: {ctx.doc['entry_count']} entries; head hash "
+        f"<font name='{FONT_MONO}'>{ctx.doc['head_hash']}</font>.", s.small))
+    return out
+
+
+def _entry(ctx: RenderContext, e: StoredEntry, current: Current) -> list[Flowable]:
+    s, st = ctx.styles, ctx.state
+    step = ctx.template.step(e.step) if e.step else None
+    what = step.title if step else KIND_TITLES.get(e.kind, e.kind)
+    if e.kind == "correction":
+        what = f"Correction of entry {e.corrects}"
+    head = f"{e.seq}.  {ctx.text(what)}  <font size='7'>({ctx.text(e.kind)})</font>"
+    meta = [f"Event {ctx.when(e.event_time)} · recorded {ctx.when(e.recorded_time)}",
+            f"Author {ctx.officer(e.body['author'])}"]
+    if e.body.get("decision_maker"):
+        meta[-1] += f" · decision maker {ctx.officer(e.body['decision_maker'])}"
+    if e.body.get("late_reason"):
+        delay = parse_iso_utc(e.recorded_time) - parse_iso_utc(e.event_time)
+        meta.append(f"<b>Late entry</b>, recorded {format_delay(delay)} after the event. "
+                    f"Reason: {ctx.text(e.body['late_reason'])}")
+    for key, label in (("event_time_note", "Time note"), ("clock_note", "Clock note")):
+        if e.body.get(key):
+            meta.append(f"{label}: {ctx.text(e.body[key])}")
+    correctors = st.corrections.get(e.seq, [])
+    struck: set[str] = set()
+    withdrawn = e.seq in st.withdrawn
+    if correctors:
+        for c in correctors:
+            cp = ctx.by_seq[c].payload
+            if "fields" in cp:
+                struck |= {k for k in set(e.payload) | set(cp["fields"])
+                           if e.payload.get(k) != cp["fields"].get(k)}
+            if "event_time" in cp:
+                meta[0] = (f"Event <strike>{ctx.when(e.event_time)}</strike> · recorded "
+                           f"{ctx.when(e.recorded_time)}")
+        state = "WITHDRAWN by" if withdrawn else "Corrected by"
+        meta.append(f"<b>{state} entry {', '.join(map(str, correctors))}</b>; "
+                    "the replaced values are struck through below.")
+    flow: list[Flowable] = [Paragraph(head, s.entry_head),
+                            Paragraph("<br/>".join(meta), s.entry_meta)]
+    if e.kind == "correction":
+        body = _correction_body(ctx, e, current)
+    else:
+        body = entry_fields(ctx, e, e.payload, struck, strike_all=withdrawn)
+    # A conditional break keeps an entry's heading off the foot of a page; KeepTogether
+    # would do the same at a third of the layout time for a long log.
+    return [CondPageBreak(26 * mm), *flow, *body]
+
+
+def _correction_body(ctx: RenderContext, e: StoredEntry, current: Current) -> list[Flowable]:
+    """The reason, then each changed value as it was (struck through) and as it is now."""
+    s = ctx.styles
+    target = ctx.by_seq.get(e.corrects)
+    before, before_time = current.get(e.corrects, ({}, ""))
+    out: list[Flowable] = [Paragraph(f"<b>Reason:</b> {ctx.text(e.body.get('reason') or '')}",
+                                     s.entry_body)]
+    p = e.payload
+    if p.get("withdrawn"):
+        out.append(Paragraph(f"<b>Entry {e.corrects} is withdrawn</b> (struck through, "
+                             "still readable, at its place in the log).", s.entry_body))
+    if "event_time" in p:
+        out.append(Paragraph(f"<b>Event time:</b> <strike>{ctx.when(before_time)}</strike>"
+                             f" → {ctx.when(p['event_time'])}", s.entry_body))
+        current[e.corrects] = (before, p["event_time"])
+        before_time = p["event_time"]
+    if "fields" in p and target is not None:
+        new = p["fields"]
+        specs = ctx.field_specs(target)
+        for key in [k for k in specs if k in before or k in new] + \
+                [k for k in set(before) | set(new) if k not in specs]:
+            if before.get(key) == new.get(key):
+                continue
+            spec = specs.get(key)
+            label = escape(spec.label if spec else key)
+            old_v, new_v = before.get(key), new.get(key)
+            if (spec and spec.type == "multiline") or len(str(old_v)) + len(str(new_v)) > 300:
+                if old_v not in (None, ""):
+                    out += ctx.flowing(str(old_v), s.entry_body, True, f"{label} (was)")
+                out += ctx.flowing(str(new_v) if new_v not in (None, "") else "(empty)",
+                                   s.entry_body, False, f"{label} (now)")
+            else:
+                was = ctx.field_value(spec, old_v) if old_v not in (None, "") else "(empty)"
+                now = ctx.field_value(spec, new_v) if new_v not in (None, "") else "(empty)"
+                out.append(Paragraph(f"<b>{label}:</b> <strike>{was}</strike> → {now}",
+                                     s.entry_body))
+        current[e.corrects] = (new, before_time)
+    return out
