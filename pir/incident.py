@@ -22,7 +22,7 @@ from pir.views.state import IncidentState
 
 FORMAT_VERSION = 1
 # Kinds that go straight to the log without a template step unless one is named.
-_FREE_KINDS = ("note", "decision")
+_FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened")
 _WRITTEN_BY_PIR = ("incident.opened", "correction", "export.recorded")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]{0,63}$")
 
@@ -91,8 +91,13 @@ class IncidentLog:
     @classmethod
     def create(cls, db: Database, *, ref: str, template_id: str, scale: str, author: Officer,
                title: str = "", rationale: str = "", event_time: str | datetime | None = None,
-               decision_maker: Officer | None = None) -> IncidentLog:
-        """Opens a new incident: entry 1 declares it; a rationale adds the scale decision."""
+               decision_maker: Officer | None = None,
+               late_reason: str | None = None) -> IncidentLog:
+        """Opens a new incident: entry 1 declares it; a rationale adds the scale decision.
+
+        Both carry the given event time, and a late reason when that time is long past (an
+        incident opened from notes after the event), so the record says when it happened.
+        """
         ref = ref.strip()
         if not _REF.match(ref):
             raise InputError(
@@ -103,19 +108,21 @@ class IncidentLog:
             raise InputError(f"{scale!r} is not a scale; use one of: {', '.join(SCALES)}.")
         now = db.clock()
         at, note = _event_time(event_time, now)
+        late = _late_reason(at, now, late_reason, template.timing.late_entry_minutes)
         payload = validate_fields(GLOBAL_KINDS["incident.opened"], {
             "ref": ref, "template": template.id, "template_version": template.version,
             "title": title, "scale": scale}, where="incident.opened", now=now)
 
         def first(incident_id: str) -> dict[str, Any]:
             return _body(incident_id, 1, "0" * 64, "incident.opened", None, at, note, now,
-                         author, decision_maker, payload)
+                         author, decision_maker, payload, late_reason=late)
 
         row, _ = db.create_incident(ref, template.id, first)
         log = cls(db, row, template)
         if rationale.strip():
             log.append("scale.changed", {"scale": scale, "rationale": rationale},
-                       author=author, decision_maker=decision_maker)
+                       author=author, decision_maker=decision_maker, event_time=event_time,
+                       late_reason=late)
         return log
 
     # -- reading ---------------------------------------------------------------------------------
@@ -200,10 +207,13 @@ class IncidentLog:
         now = self.db.clock()
         at, note = _event_time(event_time, now)
         where = f"step {step_obj.id}" if step_obj else f"a {kind} entry"
-        late = _late_reason(at, now, late_reason, self.template.timing.late_entry_minutes)
+        minutes = self.template.timing.late_entry_minutes
 
         def build(seq: int, prev: str) -> dict[str, Any]:
             state = self._state_at(seq - 1)
+            state.check_open(kind)
+            # In a write-up run, a late entry without its own reason carries the run's.
+            late = _late_reason(at, now, late_reason, minutes, run=state.writeup_reason())
             clean = validate_fields(specs, payload, where=where, now=now,
                                     person_exists=state.people.__contains__)
             state.check_new(kind, clean)
@@ -261,6 +271,9 @@ class IncidentLog:
         if not payload:
             raise ValidationError("Say what the correction changes: fields, the event time, "
                                   "or that the entry is withdrawn.")
+        if state.closed_seq is not None:
+            # Allowed after closure, and says so: the record shows it came after sign-off.
+            payload["post_closure"] = True
         self._check_correction_keeps_registers(original, payload)
         entry = self.db.append(self.row.id, lambda s, prev: _body(
             self.row.id, s, prev, "correction", original.step, now, None, now, author,
@@ -321,10 +334,14 @@ def _event_time(value: str | datetime | None, now: datetime) -> tuple[datetime, 
     return parsed.utc, parsed.note
 
 
-def _late_reason(at: datetime, now: datetime, reason: str | None, minutes: int) -> str | None:
+def _late_reason(at: datetime, now: datetime, reason: str | None, minutes: int,
+                 run: str | None = None) -> str | None:
+    """The late reason to record: the one given, else (only when late) the write-up run's."""
     delay = now - at
     if delay <= timedelta(minutes=minutes):
         return reason.strip() if reason and reason.strip() else None
+    if (not reason or not reason.strip()) and run:
+        return run
     if not reason or not reason.strip():
         raise ValidationError(
             f"This entry is recorded {format_delay(delay)} after the event (more than "

@@ -202,3 +202,62 @@ def test_the_installed_command_runs_as_a_subprocess(tmp_path) -> None:
     assert bad.returncode == 2 and "no procedure template" in bad.stderr
     help_ = subprocess.run([*run, "export", "--help"], capture_output=True, text=True)
     assert help_.returncode == 0 and "json" in help_.stdout
+
+
+def test_a_write_up_from_notes_needs_one_reason_for_the_whole_run(opened, tmp_path) -> None:
+    code, out, _ = opened("writeup", "start", "--incident", REF, "--reason",
+                          "PIM at the scene until 13:30", "--source", "PNB 4512 pp 3-7")
+    assert code == 0 and "write-up started" in out
+    long_note = tmp_path / "note.txt"
+    long_note.write_text("Fed rep arrived at the PIS.\nSpoke to B14 and B15.\n" * 200,
+                         encoding="utf-8")
+    for at in ("2026-11-25 12:40", "2026-11-25 12:45"):
+        code, out, err = opened("entry", "add", "--incident", REF, "--kind", "note",
+                                "--text-file", str(long_note), "--at", at)
+        assert code == 0, err
+    assert opened("writeup", "end", "--incident", REF)[0] == 0
+    with Database.open(opened.db, PASSPHRASE) as db:
+        from pir.incident import IncidentLog
+
+        log = IncidentLog.open(db, REF)
+        notes = [e for e in log.entries() if e.kind == "note"]
+    assert [n.body["late_reason"] for n in notes] == [
+        "PIM at the scene until 13:30 (written up from PNB 4512 pp 3-7)"] * 2
+    assert notes[0].payload["text"] == long_note.read_text(encoding="utf-8").rstrip()
+    code, _, err = opened("entry", "add", "--incident", REF, "--kind", "note", "--text", "x",
+                          "--at", "2026-11-25 12:50")
+    assert code == 2 and "give the reason" in err
+
+
+def test_a_text_file_that_is_not_utf8_is_refused_with_one_sentence(opened, tmp_path) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Siân".encode("latin-1"))
+    before = _entries(opened)
+    code, _, err = opened("entry", "add", "--incident", REF, "--kind", "note",
+                          "--text-file", str(bad))
+    assert code == 2 and "is not UTF-8 text" in err and _entries(opened) == before
+
+
+def test_opening_late_records_the_declaration_and_scale_at_the_event_time(pir) -> None:
+    assert pir("init", "--name", "Sarah Jones")[0] == 0
+    code, _, err = pir("incident", "open", "--ref", "CAD-9", "--template", "firearms-discharge",
+                       "--scale", "full", "--rationale", "Fatal", "--at", "2026-11-25 12:05")
+    assert code == 2 and "give the reason" in err
+    code, _, err = pir("incident", "open", "--ref", "CAD-9", "--template", "firearms-discharge",
+                       "--scale", "full", "--rationale", "Fatal", "--at", "2026-11-25 12:05",
+                       "--late-reason", "Opened from notes")
+    assert code == 0, err
+    code, out, _ = pir("entry", "list", "--incident", "CAD-9")
+    assert out.count("2026-11-25 12:05:00 GMT") == 2
+
+
+def test_templates_show_lists_steps_kinds_and_every_field(pir) -> None:
+    code, out, _ = pir("templates", "show", "firearms-discharge")
+    assert code == 0
+    assert "p2.separation" in out and "kind separation.decided" in out
+    assert re.search(r"option\s+choice\s+required .*choices: separated \| supervised together",
+                     out)
+    assert re.search(r"review_date\s+datetime\s+required, may lie ahead", out)
+    assert "writeup.started" in out
+    code, _, err = pir("templates", "show", "nonesuch")
+    assert code == 2 and "no procedure template" in err

@@ -290,3 +290,67 @@ def test_canonical_json_is_stable_for_any_allowed_value(value) -> None:
     check_json_value({"v": value})
     data = canonical_bytes({"v": value})
     assert canonical_bytes(json.loads(data)) == data
+
+
+# -- the record says what happened, when it happened -----------------------------------------------
+
+def _close(log: IncidentLog) -> int:
+    return log.append("incident.closed", {"closed_at": "2026-11-25 13:55",
+                                          "pim_signoff": "Insp Jones",
+                                          "supervisor": "Ch Insp Patel"}, author=PIM).seq
+
+
+def test_opening_an_incident_late_stamps_both_entries_with_the_event_time(db) -> None:
+    with pytest.raises(ValidationError, match="give the reason"):
+        IncidentLog.create(db, ref="CAD-LATE", template_id="firearms-discharge", scale="full",
+                           rationale="Fatal shot", author=PIM, event_time="2026-11-25 12:05")
+    log = IncidentLog.create(db, ref="CAD-LATE", template_id="firearms-discharge", scale="full",
+                             rationale="Fatal shot", author=PIM, event_time="2026-11-25 12:05",
+                             late_reason="Opened from the PIM's notes on arrival")
+    opened, scale = log.entry(1), log.entry(2)
+    for entry in (opened, scale):
+        assert entry.event_time == "2026-11-25T12:05:00Z"
+        assert entry.body["late_reason"] == "Opened from the PIM's notes on arrival"
+    assert scale.kind == "scale.changed"
+
+
+def test_entries_after_closure_are_refused_until_the_incident_is_reopened(
+        log: IncidentLog) -> None:
+    note = log.append("note", {"text": "before closure"}, author=PIM).seq
+    closed = _close(log)
+    before = _count(log)
+    with pytest.raises(ValidationError, match=f"closed at entry {closed}.*reopen"):
+        log.append("note", {"text": "after closure"}, author=PIM)
+    assert _count(log) == before
+    correction = log.correct(note, "typo", author=PIM, fields={"text": "before closure."})
+    assert correction.payload["post_closure"] is True
+    with pytest.raises(ValidationError, match="Why the incident is reopened is required"):
+        log.append("incident.reopened", {}, author=PIM)
+    log.append("incident.reopened", {"reason": "IOPC asked for the KPW release times"},
+               author=PIM)
+    assert log.append("note", {"text": "after reopening"}, author=PIM).seq == correction.seq + 2
+    assert log.state.closed_seq is None
+
+
+def test_reopening_an_open_incident_is_refused(log: IncidentLog) -> None:
+    with pytest.raises(ValidationError, match="is not closed"):
+        log.append("incident.reopened", {"reason": "x"}, author=PIM)
+
+
+def test_a_write_up_run_gives_every_late_entry_its_reason(log: IncidentLog) -> None:
+    log.append("writeup.started", {"reason": "PIM at the scene until 13:30",
+                                   "source": "PNB 4512 pp 3-7"}, author=PIM)
+    first = log.append("note", {"text": "Fed rep arrived"}, event_time="2026-11-25 12:40",
+                       author=PIM)
+    own = log.append("note", {"text": "Taser cartridge bagged"}, author=PIM,
+                     event_time="2026-11-25 12:45", late_reason="Seen on BWV later")
+    on_time = log.append("note", {"text": "now"}, author=PIM)
+    assert first.body["late_reason"] == "PIM at the scene until 13:30 (written up from PNB " \
+                                        "4512 pp 3-7)"
+    assert own.body["late_reason"] == "Seen on BWV later"
+    assert on_time.body["late_reason"] is None
+    with pytest.raises(ValidationError, match="already running"):
+        log.append("writeup.started", {"reason": "again"}, author=PIM)
+    log.append("writeup.ended", {}, author=PIM)
+    with pytest.raises(ValidationError, match="give the reason"):
+        log.append("note", {"text": "late"}, event_time="2026-11-25 12:50", author=PIM)

@@ -46,7 +46,8 @@ def cmd_incident_open(args: argparse.Namespace) -> int:
         author, behalf = entry_author(db, args)
         log = IncidentLog.create(db, ref=args.ref, template_id=args.template, scale=args.scale,
                                  title=args.title or "", rationale=args.rationale or "",
-                                 event_time=args.at, author=author, decision_maker=behalf)
+                                 event_time=args.at, author=author, decision_maker=behalf,
+                                 late_reason=args.late_reason)
         print(f"Opened incident {log.row.ref} ({log.template.title}, scale: {args.scale}).")
         if not args.rationale:
             print("The scale decision still needs its rationale (step "
@@ -83,6 +84,19 @@ def _pairs(values: Sequence[str] | None) -> list[tuple[str, str]]:
     return out
 
 
+def _entry_text(args: argparse.Namespace) -> str | None:
+    """--text, or the whole of --text-file read as UTF-8."""
+    if getattr(args, "text_file", None) is None:
+        return args.text
+    try:
+        return Path(args.text_file).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{args.text_file} is not UTF-8 text; save it as UTF-8 and try "
+                         "again.") from None
+    except OSError as exc:
+        raise InputError(f"Cannot read {args.text_file}: {exc.strerror or exc}.") from None
+
+
 def _text_field(fields: Sequence, text: str | None) -> list[tuple[str, str]]:
     if text is None:
         return []
@@ -100,8 +114,8 @@ def cmd_entry_add(args: argparse.Namespace) -> int:
         author, behalf = entry_author(db, args)
         step, specs = log.step_and_fields(args.kind, args.step)
         where = f"step {step.id}" if step else f"a {args.kind} entry"
-        payload = merge_text_fields(specs, _text_field(specs, args.text) + _pairs(args.field),
-                                    log.resolve_person, where)
+        pairs = _text_field(specs, _entry_text(args)) + _pairs(args.field)
+        payload = merge_text_fields(specs, pairs, log.resolve_person, where)
         entry = log.append(args.kind, payload, step=args.step, event_time=args.at,
                            author=author, decision_maker=behalf, late_reason=args.late_reason)
         print(f"Saved entry {entry.seq} ({entry.kind}) in {log.row.ref}.")
@@ -116,11 +130,12 @@ def cmd_entry_correct(args: argparse.Namespace) -> int:
         if original is None:
             raise ValidationError(f"There is no entry {args.seq} to correct in {log.row.ref}.")
         fields = None
-        if args.text is not None or args.field:
+        text = _entry_text(args)
+        if text is not None or args.field:
             step = log.template.step(original.step) if original.step else None
             from pir.procedures.kinds import GLOBAL_KINDS
             specs = step.fields if step else GLOBAL_KINDS.get(original.kind, ())
-            fields = merge_text_fields(specs, _text_field(specs, args.text) + _pairs(args.field),
+            fields = merge_text_fields(specs, _text_field(specs, text) + _pairs(args.field),
                                        log.resolve_person, f"entry {args.seq}")
         entry = log.correct(args.seq, args.reason, author=author, decision_maker=behalf,
                             fields=fields, event_time=args.at, withdraw=args.withdraw)
@@ -203,6 +218,58 @@ def cmd_templates(args: argparse.Namespace) -> int:
         review = "REVIEW OVERDUE" if template.review_overdue(today) else "current"
         print(f"{template.id}\t{template.title}\tv{template.version}\treview by "
               f"{template.review_date} ({review})\t{len(template.steps)} steps")
+    return EXIT_OK
+
+
+def cmd_templates_show(args: argparse.Namespace) -> int:
+    from pir.procedures.kinds import GLOBAL_KINDS
+    from pir.procedures.loader import get_template
+
+    template = get_template(args.template)
+    print(f"{template.id}  {template.title}  v{template.version}  review by "
+          f"{template.review_date}")
+    print(f"Policy: {template.policy_reference}")
+    for phase in template.phases:
+        print(f"\n{phase.id} {phase.title}")
+        for step in phase.steps:
+            at = ", ".join(s for s in ("full", "proportionate", "documentation")
+                           if s in step.required_at) or "optional"
+            extra = " repeatable" if step.repeatable else ""
+            print(f"  {step.id}  {step.title}  [kind {step.kind}; required at: {at}{extra}]")
+            for spec in step.fields:
+                print(f"      {_field_line(spec)}")
+    print("\nKinds any incident may use (no step needed):")
+    for kind in ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened"):
+        print(f"  {kind}")
+        for spec in GLOBAL_KINDS[kind]:
+            print(f"      {_field_line(spec)}")
+    return EXIT_OK
+
+
+def _field_line(spec) -> str:
+    need = "required" if spec.required else "optional"
+    choices = f"  choices: {' | '.join(spec.choices)}" if spec.choices else ""
+    future = ", may lie ahead" if spec.future else ""
+    return f"{spec.key:<24} {spec.type:<11} {need}{future}  {spec.label}{choices}"
+
+
+def cmd_writeup_start(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        author, _ = entry_author(db, args)
+        payload = {"reason": args.reason, **({"source": args.source} if args.source else {})}
+        entry = log.append("writeup.started", payload, author=author)
+        print(f"Saved entry {entry.seq}: write-up started in {log.row.ref}. Every late entry "
+              "carries its reason until 'pir writeup end'.")
+    return EXIT_OK
+
+
+def cmd_writeup_end(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        log = IncidentLog.open(db, args.incident)
+        author, _ = entry_author(db, args)
+        entry = log.append("writeup.ended", {}, author=author)
+        print(f"Saved entry {entry.seq}: write-up ended in {log.row.ref}.")
     return EXIT_OK
 
 

@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--role", help="e.g. PIM, loggist")
         sp.add_argument("--force")
 
+    def text_args(sp: argparse.ArgumentParser) -> None:
+        group = sp.add_mutually_exclusive_group()
+        group.add_argument("--text", help="the entry's free text")
+        group.add_argument("--text-file", metavar="FILE",
+                           help="read the entry's free text from a UTF-8 file (long notes)")
+
     officer_args(cmd(sub, "init", rec.cmd_init, "create a new encrypted database"))
     officer_args(cmd(sub, "officer", rec.cmd_officer, "show or set who entries are written by"))
 
@@ -58,8 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--title")
     sp.add_argument("--rationale", help="why this scale (records the scale decision)")
     sp.add_argument("--at", metavar="TIME", help="when the procedure was declared (default now)")
+    sp.add_argument("--late-reason", help="why the incident is opened late (when --at is long "
+                                          "past)")
     sp.add_argument("--on-behalf-of", metavar="NAME", help="decision maker, when a loggist types")
     cmd(inc_sub, "list", rec.cmd_incident_list, "list incidents")
+
+    wu = sub.add_parser("writeup", help="write up a run of entries later from notes")
+    wu_sub = wu.add_subparsers(dest="action", required=True, parser_class=Parser)
+    sp = cmd(wu_sub, "start", rec.cmd_writeup_start,
+             "start a write-up: every late entry until 'writeup end' carries this reason")
+    sp.add_argument("--incident", required=True, metavar="REF")
+    sp.add_argument("--reason", required=True, help="why the entries are written up late")
+    sp.add_argument("--source", help="what they are written up from, e.g. 'PNB 4512 pp 3-7'")
+    sp = cmd(wu_sub, "end", rec.cmd_writeup_end, "end the running write-up")
+    sp.add_argument("--incident", required=True, metavar="REF")
 
     ent = sub.add_parser("entry", help="add, correct or list entries")
     ent_sub = ent.add_subparsers(dest="action", required=True, parser_class=Parser)
@@ -69,17 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--step", help="template step id (needed when a kind has several steps)")
     sp.add_argument("--at", metavar="TIME",
                     help="event time: ISO 8601; without an offset it is UK local time")
-    sp.add_argument("--text", help="the entry's free text")
+    text_args(sp)
     sp.add_argument("--field", action="append", metavar="KEY=VALUE",
                     help="a field value; repeat for more (lists: repeat the key)")
-    sp.add_argument("--late-reason", help="why the entry is made late")
+    sp.add_argument("--late-reason", help="why the entry is made late (not needed in a write-up)")
     sp.add_argument("--on-behalf-of", metavar="NAME", help="decision maker, when a loggist types")
     sp = cmd(ent_sub, "correct", rec.cmd_entry_correct,
              "correct an entry (a new entry; the original stays readable)")
     sp.add_argument("--incident", required=True, metavar="REF")
     sp.add_argument("--seq", required=True, type=int, help="the entry to correct")
     sp.add_argument("--reason", required=True)
-    sp.add_argument("--text")
+    text_args(sp)
     sp.add_argument("--field", action="append", metavar="KEY=VALUE")
     sp.add_argument("--at", metavar="TIME", help="the corrected event time")
     sp.add_argument("--withdraw", action="store_true", help="strike the entry out entirely")
@@ -108,7 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
              "verify an exported PDF or JSON file (no database needed)")
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--trust", metavar="CERT.pem", help="a certificate to trust as signer")
-    cmd(sub, "templates", rec.cmd_templates, "list the procedure templates")
+    tpl = sub.add_parser("templates", help="list the procedure templates, or show one")
+    tpl.set_defaults(func=rec.cmd_templates)
+    tpl_sub = tpl.add_subparsers(dest="action", parser_class=Parser)
+    sp = cmd(tpl_sub, "show", rec.cmd_templates_show,
+             "a template's phases, steps, kinds and every field with its type, choices and "
+             "whether it is required")
+    sp.add_argument("template", metavar="ID")
     cmd(sub, "self-test", rec.cmd_self_test,
         "record a short incident from each template in a temporary database, export and verify "
         "it, and print PASS or FAIL with timings (no display, no network, no passphrase)")

@@ -55,6 +55,13 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("rationale", "Rationale", "multiline", True),
     ),
     "note": (_f("text", "Note", "multiline", True),),
+    # A run of entries written up afterwards from notes: every late entry in it carries the reason.
+    "writeup.started": (
+        _f("reason", "Why these entries are written up late", "multiline", True),
+        _f("source", "Written up from", help="e.g. PNB 4512, pages 12-19"),
+    ),
+    "writeup.ended": (_f("note", "Note", "multiline"),),
+    "incident.reopened": (_f("reason", "Why the incident is reopened", "multiline", True),),
     "decision": NDM_FIELDS,
     "export.recorded": (
         _f("format", "Format", "choice", True, choices=("pdf", "json", "pdf-redacted")),

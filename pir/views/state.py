@@ -153,6 +153,8 @@ class IncidentState:
     scale_rationale: str = ""
     opened_at: datetime | None = None
     closed_seq: int | None = None
+    # The open write-up run (entries written up later from notes), if any.
+    writeup: Recorded | None = None
     people: dict[int, Person] = field(default_factory=dict)
     instructions: list[Instruction] = field(default_factory=list)
     separation: dict[int, Separation] = field(default_factory=dict)
@@ -312,8 +314,40 @@ class IncidentState:
 
     def _on_closed(self, rec: Recorded) -> None:
         self.closed_seq = rec.seq
+        self.writeup = None
+
+    def _on_reopened(self, rec: Recorded) -> None:
+        self.closed_seq = None
+
+    def _on_writeup_started(self, rec: Recorded) -> None:
+        self.writeup = rec
+
+    def _on_writeup_ended(self, rec: Recorded) -> None:
+        self.writeup = None
 
     # -- strict checks before writing -------------------------------------------------------------
+
+    def check_open(self, kind: str) -> None:
+        """Refuses new entries to a closed incident until it is reopened with a reason."""
+        if self.closed_seq is not None and kind not in AFTER_CLOSURE:
+            raise ValidationError(
+                f"Incident {self.ref} was closed at entry {self.closed_seq}: reopen it with a "
+                "reason (an 'incident.reopened' entry) before adding entries. Corrections of "
+                "earlier entries are still allowed.")
+        if kind == "incident.reopened" and self.closed_seq is None:
+            raise ValidationError(f"Incident {self.ref} is not closed.")
+        if kind == "writeup.started" and self.writeup is not None:
+            raise ValidationError(f"A write-up is already running (entry {self.writeup.seq}); "
+                                  "end it first.")
+        if kind == "writeup.ended" and self.writeup is None:
+            raise ValidationError("No write-up is running.")
+
+    def writeup_reason(self) -> str | None:
+        if self.writeup is None:
+            return None
+        source = self.writeup.fields.get("source")
+        reason = self.writeup.fields["reason"]
+        return f"{reason} (written up from {source})" if source else reason
 
     def check_new(self, kind: str, payload: dict[str, Any]) -> None:
         """Refuses an entry that would break the registers (raises ValidationError)."""
@@ -375,4 +409,12 @@ _HANDLERS: dict[str, Callable[[IncidentState, Recorded], None]] = {
     "referral.made": IncidentState._on_referral,
     "decision": IncidentState._on_decision,
     "incident.closed": IncidentState._on_closed,
+    "incident.reopened": IncidentState._on_reopened,
+    "writeup.started": IncidentState._on_writeup_started,
+    "writeup.ended": IncidentState._on_writeup_ended,
 }
+
+# What may still be written once an incident is closed: its reopening, and PIR's own records of
+# what happened to the closed log (exports, receipts, acknowledgements).
+AFTER_CLOSURE = frozenset({"incident.reopened", "export.recorded", "receipt.given",
+                           "integrity.acknowledged", "correction"})
