@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from conftest import PIM
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.reader import PdfFileReader
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 
 from pir.errors import InputError
 from pir.export.pdf import export_pdf, printable
@@ -101,6 +105,20 @@ def test_signed_pdf_is_valid_for_pdfsig_over_the_whole_document(incident, identi
     attached = subprocess.run(["pdfdetach", "-list", str(out)], capture_output=True,
                               text=True).stdout
     assert "CAD-2026-1125-0042-log.json" in attached
+
+
+def test_the_visible_signature_is_placed_in_the_cover_panel(incident, identity, tmp_path):
+    out = tmp_path / "log.pdf"
+    export_pdf(incident, out, exported_by=PIM, identity=identity)
+    reader = PdfFileReader(BytesIO(out.read_bytes()))
+    cover, _ = reader.find_page_for_modification(0)
+    widgets = [a.get_object() for a in cover.get_object().get("/Annots", [])]
+    signature = [w for w in widgets if w.get("/FT") == "/Sig"]
+    assert len(signature) == 1, "the signature field is not on the cover"
+    x0, y0, x1, y1 = (float(v) for v in signature[0]["/Rect"])
+    # A visible box inside the page's frame (not a hidden zero-size field).
+    assert x1 - x0 > 100 and y1 - y0 > 50
+    assert 16 * mm <= x0 < x1 <= A4[0] - 16 * mm and 21 * mm <= y0 < y1 <= A4[1] - 20 * mm
 
 
 def test_every_entry_and_every_name_is_in_the_text(incident, identity, tmp_path):

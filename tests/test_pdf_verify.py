@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -59,6 +61,21 @@ def test_a_fresh_export_verifies(signed: Path):
     assert "every hash and link holds" in text
     assert "page footers: all" in text
     assert "certificate SHA-256" in text
+
+
+def test_verifying_a_pdf_loads_no_reportlab(signed: Path):
+    # In a fresh interpreter: in this session the exporter has long since loaded ReportLab.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pir.export import pdf_verify\n"
+        "from pir.export.verify import verify_file\n"
+        "assert verify_file(Path(sys.argv[1])).valid\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('reportlab'))\n"
+        "assert not loaded, loaded\n")
+    run = subprocess.run([sys.executable, "-c", code, str(signed)], capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
 
 
 def test_a_flipped_byte_in_the_content_is_detected(signed: Path, tmp_path: Path):
