@@ -78,7 +78,8 @@ def _write(db: Database, clock: FixedClock) -> None:
                                            "weapons_carried": "Glock 17, Taser 7"}),
         ("Ch Insp R. Okafor", "KPW", "TFC-3", {"role": "Tactical firearms commander"}),
         ("Liam Ó Briain", "subject", "", {"injuries": "Gunshot wound to the chest"}),
-        ("Nadia Al-Khouri (نادية الخوري)", "civilian witness", "", {}),
+        ("Nadia Al-Khouri (نادية الخوري)", "civilian witness", "",
+         {"contact": "14 Castle Row, Canterbury CT1; 07700 900412"}),
     ]:
         step(2)
         entry = add("person.added", {"name": name, "category": category, "cipher": cipher,
@@ -142,6 +143,22 @@ def _write(db: Database, clock: FixedClock) -> None:
             "transferred_at": iso_utc(clock.now), "place": "North Kent PIS",
             "reason": "Seized as exhibit", "seal_intact": True},
             author=LOGGIST, decision_maker=PIM)
+    step(4)
+    add("scene.recorded", {
+        "cordon_by": "PS Dan Kerr", "cordon_at": at(6),
+        "cordon_extent": "Whole of Stour Street car park and both entrances.",
+        "scene_log_by": "PC Amy Fox", "scene_log_ref": "SL-0412-1",
+        "scene_manager": "DS Kate Morgan"}, author=LOGGIST, decision_maker=PIM)
+    for officer, category, weapon, model, serial, rounds, minutes in [
+        ("PC Siân Llŷr", "less-lethal", "Taser / CED", "Taser 7", "T7-40917", 1, -1),
+        ("PC Rhodri Pryce", "conventional firearm", "pistol", "Glock 17", "BKL221", 2, 0),
+    ]:
+        step(2)
+        add("discharge.recorded", {
+            "officer": people[officer], "category": category, "weapon_type": weapon,
+            "make_model": model, "serial": serial, "rounds": rounds, "discharged_at": at(minutes),
+            "place": "Stour Street car park, by the pay machines", "intentional": "intentional"},
+            author=LOGGIST, decision_maker=PIM)
     step(6)
     add("weapon.recorded", {
         "weapon_type": "firearm", "make_model": "Glock 17", "serial": "BKL221",
@@ -166,12 +183,18 @@ def _write(db: Database, clock: FixedClock) -> None:
     add("dsi.recorded", {"dsi_matter": "recorded as a DSI matter",
                          "recorded_by": "DI Carla Moss (PSD)", "psd_reference": "PSD/2026/0931"},
         author=LOGGIST, decision_maker=PIM)
+    step(3)
+    add("referral.first_contact", {
+        "contacted_at": at(50), "contacted_by": "DI Carla Moss (PSD)",
+        "duty_contact": "IOPC duty regional manager",
+        "notes": "Death following police discharge; IOPC to attend the PIS."},
+        author=LOGGIST, decision_maker=PIM,
+        late_reason="Call made by PSD; time confirmed with DI Moss afterwards.")
     step(5)
     add("referral.made", {
-        "referral": "mandatory referral", "need_clear_at": at(24), "first_call_at": at(50),
-        "referred_at": iso_utc(clock.now), "referred_by": "DI Carla Moss (PSD)",
-        "iopc_reference": "2026/123456", "duty_contact": "IOPC duty regional manager",
-        "iopc_attended": True,
+        "referral": "mandatory referral (DSI)", "referred_at": iso_utc(clock.now),
+        "referred_by": "DI Carla Moss (PSD)", "iopc_reference": "2026/123456",
+        "duty_contact": "IOPC duty regional manager",
         "rationale": "Death following police contact: mandatory referral."},
         author=LOGGIST, decision_maker=PIM)
     step(20)
@@ -187,6 +210,8 @@ def _write(db: Database, clock: FixedClock) -> None:
         author=LOGGIST, decision_maker=PIM)
     step(15)
     late_event = clock.now - timedelta(minutes=50)
-    add("note", {"text": "IOPC investigator Ms Bethan Rees arrived at the PIS."},
+    add("iopc.attended", {"arrived_at": iso_utc(late_event),
+                          "attendees": "Ms Bethan Rees (IOPC lead investigator)",
+                          "place": "post-incident suite (PIS)"},
         event_time=late_event, late_reason="PIM was with the family liaison; entry written "
         "from the visitors' book.", author=LOGGIST, decision_maker=PIM)

@@ -212,6 +212,12 @@ class IncidentLog:
         def build(seq: int, prev: str) -> dict[str, Any]:
             state = self._state_at(seq - 1)
             state.check_open(kind)
+            if step_obj is not None and not step_obj.repeatable and \
+                    state.step_seqs.get(step_obj.id):
+                first = state.step_seqs[step_obj.id][0]
+                raise ValidationError(
+                    f"'{step_obj.title}' is recorded once (entry {first}); correct that entry "
+                    "to change it.")
             # In a write-up run, a late entry without its own reason carries the run's.
             late = _late_reason(at, now, late_reason, minutes, run=state.writeup_reason())
             clean = validate_fields(specs, payload, where=where, now=now,

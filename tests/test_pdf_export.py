@@ -73,7 +73,8 @@ def populate(log: IncidentLog) -> dict[str, int]:
                                 "to_holder": "Exhibits store", "transferred_at":
                                 "2026-11-25T13:58:00Z", "place": "Canterbury",
                                 "reason": "Storage", "seal_intact": True}, author=PIM)
-    add("referral.made", {"referral": "mandatory referral", "iopc_reference": "2026/004242",
+    add("referral.made", {"referral": "mandatory referral (DSI)", "iopc_reference": "2026/004242",
+                          "referred_at": "2026-11-25T13:59:00Z", "referred_by": "DI Moss",
                           "rationale": "DSI following police discharge."}, author=PIM)
     add("decision", {"decision": "No viewing of BWV before initial accounts.",
                      "threat_risk": "Contamination of recollection.",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from pir.clock import FixedClock
+from pir.errors import ValidationError
 from pir.incident import IncidentLog
 from pir.views.checklist import (
     DONE,
@@ -85,11 +88,12 @@ def test_referral_deadline_is_the_end_of_the_next_day_in_uk_time(log: IncidentLo
     assert referral_deadline(log.template, summer) == datetime(2026, 7, 12, 22, 59, 59,
                                                                tzinfo=UTC)
     soon = deadline - timedelta(hours=2)
-    assert any(a.level == "due soon" and "Referral" in a.message
+    assert any(a.level == "due soon" and "Formal referral to the IOPC due by" in a.message
                for a in alerts(log.state, soon))
     assert _status(log, deadline + timedelta(seconds=1))["p7.referral"] == OVERDUE
-    log.append("referral.made", {"referral": "mandatory referral", "iopc_reference": "2026/1",
-                                 "rationale": "DSI"}, author=PIM)
+    log.append("referral.made", {"referral": "mandatory referral (DSI)",
+                                 "referred_at": "2026-11-25 13:50", "referred_by": "DI Moss",
+                                 "iopc_reference": "2026/1"}, author=PIM)
     assert _status(log, deadline + timedelta(days=1))["p7.referral"] == DONE
     assert log.state.referrals[0].fields["iopc_reference"] == "2026/1"
 
@@ -101,7 +105,11 @@ def test_checklist_states_and_scale_change(log: IncidentLog, clock: FixedClock) 
     assert status["p2.separation"] == OUTSTANDING
     assert status["p8.learning_debrief"] == NOT_REQUIRED
     assert status["p5.detailed_account"] == OUTSTANDING
-    assert _status(log, now + timedelta(minutes=31))["p2.separation"] == OVERDUE
+    # Separation is "as soon as operationally safe": past its time a warning, never overdue.
+    later = now + timedelta(minutes=31)
+    assert _status(log, later)["p2.separation"] == OUTSTANDING
+    assert any(a.level == "due soon" and "Separation decision: as soon as operationally safe"
+               in a.message for a in alerts(log.state, later))
     log.append("scale.changed", {"scale": "documentation",
                                  "rationale": "IOPC confirmed no discharge caused injury."},
                author=PIM)
@@ -165,3 +173,91 @@ def test_incident_summary_applies_corrections_without_folding(log: IncidentLog) 
     assert summary.entries == 4 and summary.template_title == log.template.title
     log.correct(closed.seq, "closed by mistake", withdraw=True, author=PIM)
     assert not summaries(log.db)[0].closed
+
+
+# -- the referral's life, DSI status, discharges ------------------------------------------------
+
+def _declare(log: IncidentLog, dsi: str, incident_at: str = "2026-11-25 13:00") -> None:
+    log.append("incident.declared", {
+        "cad_reference": "CAD-1", "incident_at": incident_at, "location": "Dover",
+        "incident_type": "conventional firearm discharge", "discharge": "intentional",
+        "dsi_status": dsi, "declared_by": "Supt Khan", "declared_at": "2026-11-25 13:10"},
+        author=PIM)
+
+
+def test_the_referral_moves_through_contact_referral_attendance_and_decision(
+        log: IncidentLog, clock: FixedClock) -> None:
+    _declare(log, "death")
+    life = log.state.referral
+    assert life.headline() == "not yet made"
+    log.append("referral.first_contact", {"contacted_at": "2026-11-25 13:30",
+                                          "contacted_by": "DI Moss"}, author=PIM)
+    assert log.state.referral.headline().startswith("first contact only")
+    log.append("referral.made", {"referral": "mandatory referral (DSI)",
+                                 "referred_at": "2026-11-25 13:50", "referred_by": "DI Moss",
+                                 "iopc_reference": "2026/77"}, author=PIM)
+    log.append("iopc.attended", {"arrived_at": "2026-11-25 13:58", "attendees": "Ms Rees"},
+               author=PIM)
+    log.append("iopc.mode_decided", {"mode": "independent (IOPC)",
+                                     "communicated_by": "Ms Rees"}, author=PIM)
+    life = log.state.referral
+    assert life.headline() == "made / attended / decided"
+    assert [stage for stage, _ in life.stages()] == [
+        "first contact", "referred", "IOPC attended", "form of investigation decided"]
+    assert life.first_contact.fields["contacted_at"] == "2026-11-25T13:30:00Z"
+    status = _status(log, clock.now)
+    assert status["p7.referral"] == status["p7.first_contact"] == DONE
+
+
+def test_a_second_formal_referral_is_refused_the_first_is_corrected_instead(
+        log: IncidentLog) -> None:
+    fields = {"referral": "mandatory referral (DSI)", "referred_at": "2026-11-25 13:50",
+              "referred_by": "DI Moss", "iopc_reference": "2026/77"}
+    first = log.append("referral.made", fields, author=PIM).seq
+    with pytest.raises(ValidationError, match=f"recorded once \\(entry {first}\\)"):
+        log.append("referral.made", fields, author=PIM)
+
+
+def test_a_dsi_matter_cannot_be_marked_not_referred(log: IncidentLog, clock: FixedClock) -> None:
+    _declare(log, "serious injury")
+    with pytest.raises(ValidationError, match="A DSI matter must be referred"):
+        log.append("referral.not_required", {"decided_by": "Supt Khan",
+                                             "rationale": "minor"}, author=PIM)
+    with pytest.raises(ValidationError, match="mandatory, not voluntary"):
+        log.append("referral.made", {"referral": "voluntary referral",
+                                     "referred_at": "2026-11-25 13:50", "referred_by": "DI M",
+                                     "iopc_reference": "2026/7"}, author=PIM)
+    # Ruled out with a reason: the referral is then no longer required, and may be declined.
+    log.append("dsi.status", {"status": "injury", "confirmed_by": "Dr Shah (A&E)",
+                              "rationale": "Graze only; discharged from A&E."}, author=PIM)
+    assert _status(log, clock.now)["p7.referral"] == NOT_REQUIRED
+    log.append("referral.not_required", {"decided_by": "Supt Khan",
+                                         "rationale": "No DSI; no conduct concern."}, author=PIM)
+    assert _status(log, clock.now)["p7.referral"] == DONE
+    assert log.state.referral.headline() == "voluntary referral declined"
+
+
+def test_the_referral_deadline_runs_from_when_the_dsi_came_to_the_forces_attention(
+        log: IncidentLog) -> None:
+    _declare(log, "injury", incident_at="2026-11-24 22:00")
+    assert not log.state.dsi_matter()
+    log.append("dsi.status", {"status": "death", "confirmed_by": "Dr Shah",
+                              "came_to_attention_at": "2026-11-25 09:15",
+                              "rationale": "Subject died in hospital."}, author=PIM)
+    start = log.state.referral_clock_start()
+    assert start == datetime(2026, 11, 25, 9, 15, tzinfo=UTC)
+    assert referral_deadline(log.template, start) == datetime(2026, 11, 26, 23, 59, 59,
+                                                              tzinfo=UTC)
+
+
+def test_discharges_of_several_categories_are_one_register(log: IncidentLog) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    b = add_person(log, "PC B", cipher="B14")
+    for officer, category, weapon, rounds in [(b, "less-lethal", "Taser / CED", 1),
+                                              (a, "conventional firearm", "pistol", 2)]:
+        log.append("discharge.recorded", {
+            "officer": officer, "category": category, "weapon_type": weapon, "rounds": rounds,
+            "discharged_at": "2026-11-25 13:01", "place": "car park",
+            "intentional": "intentional"}, author=PIM)
+    found = [(d.fields["officer"], d.fields["category"]) for d in log.state.discharges]
+    assert found == [(b, "less-lethal"), (a, "conventional firearm")]

@@ -22,6 +22,12 @@ SEPARATION_OPTIONS = (
     "combination",
 )
 ACCOUNT_TYPES = ("basic facts", "personal initial account", "detailed account")
+DSI_STATUSES = ("death", "serious injury", "injury", "none", "unknown")
+# A DSI matter (death or serious injury; "unknown" until ruled out) must be referred.
+DSI_MATTERS = ("death", "serious injury", "unknown")
+DISCHARGE_CATEGORIES = ("conventional firearm", "less-lethal", "specialist munition")
+INVESTIGATION_FORMS = ("independent (IOPC)", "directed (by the IOPC)", "local (by the force)",
+                       "returned to the force to handle as it decides")
 
 
 def _f(key: str, label: str, type_: str = "text", required: bool = False, **kw) -> FieldSpec:
@@ -87,7 +93,17 @@ CONTRACTS: dict[str, dict[str, str]] = {
     "exhibit.seized": {"ref": "exhibit", "description": "text", "holder": "text"},
     "exhibit.transferred": {"ref": "exhibit", "from_holder": "text", "to_holder": "text"},
     "account.recorded": {"person": "person", "account_type": "choice"},
-    "referral.made": {"iopc_reference": "text"},
+    "incident.declared": {"dsi_status": "choice", "incident_at": "datetime"},
+    "dsi.status": {"status": "choice", "came_to_attention_at": "datetime",
+                   "rationale": "multiline"},
+    "discharge.recorded": {"officer": "person", "category": "choice", "weapon_type": "choice",
+                           "discharged_at": "datetime", "place": "text", "intentional": "choice"},
+    "referral.first_contact": {"contacted_at": "datetime", "contacted_by": "text"},
+    "referral.made": {"referral": "choice", "referred_at": "datetime", "iopc_reference": "text"},
+    "referral.not_required": {"decided_by": "text", "rationale": "multiline"},
+    "iopc.attended": {"arrived_at": "datetime", "attendees": "text"},
+    "iopc.mode_decided": {"mode": "choice", "communicated_by": "text"},
+    "kpw.released": {"person": "person", "released_at": "datetime"},
     "decision": {"decision": "multiline", "rationale": "multiline"},
 }
 
@@ -97,4 +113,9 @@ FIXED_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("separation.decided", "option"): SEPARATION_OPTIONS,
     ("account.recorded", "account_type"): ACCOUNT_TYPES,
     ("scale.changed", "scale"): SCALES,
+    ("incident.declared", "dsi_status"): DSI_STATUSES,
+    ("dsi.status", "status"): DSI_STATUSES,
+    ("discharge.recorded", "category"): DISCHARGE_CATEGORIES,
+    ("referral.made", "referral"): ("mandatory referral (DSI)", "voluntary referral"),
+    ("iopc.mode_decided", "mode"): INVESTIGATION_FORMS,
 }

@@ -26,7 +26,7 @@ _TOP_KEYS = {
 _PHASE_KEYS = {"id", "title", "step"}
 _STEP_KEYS = {
     "id", "title", "kind", "required_at", "repeatable", "help", "due_minutes", "recurs",
-    "referral_deadline", "fields",
+    "referral_deadline", "fields", "dsi_only", "done_with", "warn_only",
 }
 _FIELD_KEYS = {"key", "label", "type", "required", "choices", "help", "future"}
 _TIMING_KEYS = {
@@ -185,6 +185,9 @@ def _load_step(r: _Reader, raw: Any, where: str, phase_id: str, timing: Timing) 
         due_minutes=r.integer(t, "due_minutes", where, None),
         recur_minutes=timing.welfare_check_minutes if recurs else None,
         referral_deadline=r.flag(t, "referral_deadline", where),
+        dsi_only=r.flag(t, "dsi_only", where),
+        done_with=r.text_list(t, "done_with", where),
+        warn_only=r.flag(t, "warn_only", where),
     )
 
 
@@ -241,6 +244,12 @@ def parse_template(text: str, file: Path) -> Template:
             step_ids.add(step.id)
             steps.append(step)
         phases.append(Phase(id=phase_id, title=r.text(p, "title", where), steps=tuple(steps)))
+    for phase in phases:
+        for step in phase.steps:
+            for other in step.done_with:
+                if other not in step_ids:
+                    raise r.fail(f"step {step.id}.done_with",
+                                 f"{other!r} is not a step of this template")
     return Template(
         id=template_id,
         title=r.text(data, "title", ""),

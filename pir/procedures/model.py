@@ -49,6 +49,12 @@ class Step:
     recur_minutes: int | None = None
     # The step the referral deadline applies to.
     referral_deadline: bool = False
+    # Required only while a death or serious injury is not ruled out (DSI status).
+    dsi_only: bool = False
+    # Other steps whose entries also complete this one (a referral declined, say).
+    done_with: tuple[str, ...] = ()
+    # Past its due time the step is a warning ("as soon as operationally safe"), never overdue.
+    warn_only: bool = False
 
     def field(self, key: str) -> FieldSpec | None:
         for spec in self.fields:

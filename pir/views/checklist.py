@@ -4,11 +4,15 @@ with due times; what needs the PIM's attention now (overdue welfare checks, refe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from pir.procedures.model import Step, Template
-from pir.times import UK, format_uk
+from pir.procedures.model import Step
+from pir.times import format_uk
+from pir.views.referral import referral_deadline
 from pir.views.state import IncidentState
+
+__all__ = ["DONE", "NOT_REQUIRED", "OUTSTANDING", "OVERDUE", "Alert", "StepStatus", "alerts",
+           "checklist", "referral_deadline"]
 
 DONE = "done"
 OUTSTANDING = "outstanding"
@@ -38,17 +42,6 @@ class Alert:
     step_id: str | None = None
 
 
-def referral_deadline(template: Template, opened_at: datetime | None) -> datetime | None:
-    """When a mandatory referral is due, by the template's rule."""
-    if opened_at is None:
-        return None
-    rule = template.timing.referral_deadline
-    if rule.startswith("hours:"):
-        return opened_at + timedelta(hours=int(rule.split(":", 1)[1]))
-    day = opened_at.astimezone(UK).date() + timedelta(days=1)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UK).astimezone(opened_at.tzinfo)
-
-
 def _step_due(state: IncidentState, step: Step) -> datetime | None:
     if state.opened_at is None:
         return None
@@ -59,7 +52,7 @@ def _step_due(state: IncidentState, step: Step) -> datetime | None:
             return state.welfare_checks[-1].next_due
         return base + timedelta(minutes=step.recur_minutes)
     if step.referral_deadline:
-        return referral_deadline(state.template, state.opened_at)
+        return referral_deadline(state.template, state.referral_clock_start())
     if step.due_minutes:
         return state.opened_at + timedelta(minutes=step.due_minutes)
     return None
@@ -70,23 +63,28 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
     timing = state.template.timing
     for step in state.template.steps:
         seqs = state.step_seqs.get(step.id, [])
+        done = bool(seqs) or any(state.step_seqs.get(other) for other in step.done_with)
         last = state.step_last_time.get(step.id)
         due = _step_due(state, step)
-        required = step.required_for(state.scale)
+        required = step.required_for(state.scale) and not (step.dsi_only and
+                                                           not state.dsi_matter())
         if step.recur_minutes and seqs and state.closed_seq is None:
             status = OVERDUE if due is not None and now > due else DONE
-        elif seqs:
+        elif done:
             status = DONE
         elif not required:
             status = NOT_REQUIRED
-        elif due is not None and now > due:
+        elif due is not None and now > due and not step.warn_only:
             status = OVERDUE
         else:
             status = OUTSTANDING
         warn = (timedelta(hours=timing.referral_warning_hours) if step.referral_deadline
                 else timedelta(minutes=timing.step_warning_minutes))
+        # A warn-only step past its time stays a warning until done.
         soon = (status in (OUTSTANDING, DONE) and due is not None and not
-                (status == DONE and not step.recur_minutes) and now <= due <= now + warn)
+                (status == DONE and not step.recur_minutes) and
+                (now <= due <= now + warn or (step.warn_only and status == OUTSTANDING
+                                              and now > due)))
         out.append(StepStatus(step, status, due, len(seqs), last, soon))
     return out
 
@@ -105,8 +103,10 @@ def alerts(state: IncidentState, now: datetime) -> list[Alert]:
             found.append(Alert("overdue", f"{what} overdue since {format_uk(st.due, False)}",
                                st.due, st.step.id))
         elif st.due_soon and st.status != NOT_REQUIRED:
-            found.append(Alert("due soon", f"{st.step.title} due by {format_uk(st.due, False)}",
-                               st.due, st.step.id))
+            text = (f"{st.step.title}: as soon as operationally safe (was due by "
+                    f"{format_uk(st.due, False)})" if st.due < now else
+                    f"{st.step.title} due by {format_uk(st.due, False)}")
+            found.append(Alert("due soon", text, st.due, st.step.id))
     # Per KPW: a welfare check overdue for someone even when others were checked.
     welfare_step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
     if welfare_step is not None and state.opened_at is not None:

@@ -16,8 +16,10 @@ from typing import Any
 from pir.canonical import ZERO_HASH
 from pir.errors import ValidationError
 from pir.log.store import StoredEntry
+from pir.procedures.kinds import DSI_MATTERS
 from pir.procedures.model import Template
 from pir.times import parse_iso_utc
+from pir.views.referral import ReferralLife
 
 
 def same_holder(a: str, b: str) -> bool:
@@ -162,6 +164,14 @@ class IncidentState:
     exhibits: dict[str, Exhibit] = field(default_factory=dict)
     accounts: dict[int, list[Account]] = field(default_factory=dict)
     referrals: list[Recorded] = field(default_factory=list)
+    referral: ReferralLife = field(default_factory=ReferralLife)
+    # DSI status as declared or later confirmed / ruled out, and when the matter came to the
+    # force's attention (the referral deadline runs from that day).
+    dsi_status: str = "unknown"
+    dsi_seq: int | None = None
+    dsi_attention_at: datetime | None = None
+    discharges: list[Recorded] = field(default_factory=list)
+    released: dict[int, Recorded] = field(default_factory=dict)
     decisions: list[Recorded] = field(default_factory=list)
     by_kind: dict[str, list[Recorded]] = field(default_factory=dict)
     step_seqs: dict[str, list[int]] = field(default_factory=dict)
@@ -306,8 +316,52 @@ class IncidentState:
         self.accounts.setdefault(person, []).append(
             Account(rec.seq, rec.time, person, rec.fields["account_type"], dict(rec.fields)))
 
+    def _on_declared(self, rec: Recorded) -> None:
+        self._set_dsi(rec, rec.fields.get("dsi_status", "unknown"),
+                      rec.fields.get("incident_at"))
+
+    def _on_dsi_status(self, rec: Recorded) -> None:
+        self._set_dsi(rec, rec.fields["status"], rec.fields.get("came_to_attention_at")
+                      or rec.fields.get("confirmed_at"))
+
+    def _set_dsi(self, rec: Recorded, status: str, attention: str | None) -> None:
+        was_matter = self.dsi_status in DSI_MATTERS and self.dsi_seq is not None
+        self.dsi_status, self.dsi_seq = status, rec.seq
+        if status not in DSI_MATTERS:
+            return
+        at = parse_iso_utc(attention) if attention else rec.time
+        # A matter newly known (or given its own attention time) restarts the clock.
+        if not was_matter or self.dsi_attention_at is None or \
+                rec.fields.get("came_to_attention_at"):
+            self.dsi_attention_at = at
+
+    def dsi_matter(self) -> bool:
+        return self.dsi_status in DSI_MATTERS
+
+    def referral_clock_start(self) -> datetime | None:
+        return self.dsi_attention_at or self.opened_at
+
     def _on_referral(self, rec: Recorded) -> None:
         self.referrals.append(rec)
+        self.referral.formal = rec
+
+    def _on_first_contact(self, rec: Recorded) -> None:
+        self.referral.first_contact = self.referral.first_contact or rec
+
+    def _on_referral_declined(self, rec: Recorded) -> None:
+        self.referral.declined = rec
+
+    def _on_iopc_attended(self, rec: Recorded) -> None:
+        self.referral.attendances.append(rec)
+
+    def _on_iopc_mode(self, rec: Recorded) -> None:
+        self.referral.decisions.append(rec)
+
+    def _on_discharge(self, rec: Recorded) -> None:
+        self.discharges.append(rec)
+
+    def _on_released(self, rec: Recorded) -> None:
+        self.released[rec.fields["person"]] = rec
 
     def _on_decision(self, rec: Recorded) -> None:
         self.decisions.append(rec)
@@ -371,6 +425,16 @@ class IncidentState:
                                       "to_holder")
         elif kind == "person.updated" and payload["person"] not in self.people:
             raise ValidationError("That person is not in the register.", "person")
+        elif kind == "referral.not_required" and self.dsi_matter():
+            raise ValidationError(
+                f"A DSI matter must be referred to the IOPC (DSI status: {self.dsi_status}); only "
+                "a voluntary referral can be declined. Record the DSI status first if a death "
+                "or serious injury has been ruled out.")
+        elif kind == "referral.made" and self.dsi_matter() and \
+                payload["referral"] == "voluntary referral":
+            raise ValidationError(
+                f"With DSI status '{self.dsi_status}' the referral is mandatory, not voluntary.",
+                "referral")
 
     def copy(self) -> IncidentState:
         return copy.deepcopy(self)
@@ -406,7 +470,15 @@ _HANDLERS: dict[str, Callable[[IncidentState, Recorded], None]] = {
     "exhibit.seized": IncidentState._on_exhibit_seized,
     "exhibit.transferred": IncidentState._on_exhibit_transferred,
     "account.recorded": IncidentState._on_account,
+    "incident.declared": IncidentState._on_declared,
+    "dsi.status": IncidentState._on_dsi_status,
+    "referral.first_contact": IncidentState._on_first_contact,
     "referral.made": IncidentState._on_referral,
+    "referral.not_required": IncidentState._on_referral_declined,
+    "iopc.attended": IncidentState._on_iopc_attended,
+    "iopc.mode_decided": IncidentState._on_iopc_mode,
+    "discharge.recorded": IncidentState._on_discharge,
+    "kpw.released": IncidentState._on_released,
     "decision": IncidentState._on_decision,
     "incident.closed": IncidentState._on_closed,
     "incident.reopened": IncidentState._on_reopened,

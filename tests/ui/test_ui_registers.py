@@ -127,7 +127,7 @@ def test_referral_deadline_counts_down_until_the_referral_is_made(
     page = window.incident.step_page
     assert page.step.kind == "referral.made"
     page.form.set_values({"referral": page.step.field("referral").choices[0],
-                          "iopc_reference": "2026/012345",
+                          "iopc_reference": "2026/012345", "referred_by": "DI Carla Moss",
                           "rationale": "Mandatory: death following police discharge."})
     page.form.editor("referred_at").set_now()
     seq = page.save()
