@@ -1,5 +1,5 @@
-"""Export and check menu items run off the UI thread (each job opens its own connection) and
-report a clear result; every export is itself recorded in the log."""
+"""Export and check menu items run off the UI thread (each operation opens its own connection)
+and report a clear result; every export is itself recorded in the log."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from pathlib import Path
 from ui_steps import add_person, stored_log
 
 from pir.export.verify import verify_file
-from ui.operations.jobs import JobResult
+from pir.operations import OperationResult
+from ui.operations.operation import Operation
 from ui.shell.main_window import MainWindow
 
 
-def _finish(qtbot, job) -> JobResult | str:  # noqa: ANN001
-    qtbot.waitUntil(lambda: job.outcome is not None, timeout=60_000)
-    return job.outcome
+def _finish(qtbot, operation: Operation | None) -> OperationResult | str:  # noqa: ANN001
+    assert operation is not None
+    qtbot.waitUntil(lambda: operation.outcome is not None, timeout=60_000)
+    assert operation.outcome is not None
+    return operation.outcome
 
 
 def test_json_export_runs_off_the_ui_thread_and_is_recorded(
@@ -23,7 +26,7 @@ def test_json_export_runs_off_the_ui_thread_and_is_recorded(
     add_person(window, "Alex Smith", cipher="AFO-1")
     out = tmp_path / "export.json"
     result = _finish(qtbot, window.export_json(out))
-    assert isinstance(result, JobResult) and result.ok, result
+    assert isinstance(result, OperationResult) and result.ok, result
     assert result.lines[0] == f"Exported 4 entries of {incident} to {out}."
     assert verify_file(out).valid
     assert json.loads(out.read_text())["entry_count"] == 4
@@ -43,8 +46,10 @@ def test_json_export_runs_off_the_ui_thread_and_is_recorded(
 def test_chain_check_and_verifying_a_received_file(qtbot, window: MainWindow, incident: str,
                                                    tmp_path: Path) -> None:
     result = _finish(qtbot, window.check_chain())
-    assert result.ok and result.lines[0] == "Database file: every page verified."
-    assert result.lines[1].startswith(f"{incident}: 3 entries, chain intact")
+    assert isinstance(result, OperationResult) and result.ok, result
+    assert result.title == "Check passed: VALID"
+    assert result.lines[0] == "ok   database pages: every page's HMAC verified"
+    assert result.lines[1].startswith(f"ok   {incident}: 3 entries, chain intact, head ")
 
     out = tmp_path / "received.json"
     _finish(qtbot, window.export_json(out))
@@ -56,7 +61,7 @@ def test_chain_check_and_verifying_a_received_file(qtbot, window: MainWindow, in
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(doc))
     bad = _finish(qtbot, window.verify_file(tampered))
-    assert not bad.ok and bad.title == "tampered.json is NOT valid"
+    assert not bad.ok and bad.title == "tampered.json is INVALID"
     assert any("entry 2" in line and "altered" in line for line in bad.lines)
 
 
@@ -65,12 +70,12 @@ def test_signed_and_redacted_pdf_exports_with_the_officers_own_identity(
     add_person(window, "Alex Smith", cipher="AFO-1")
     signed = tmp_path / "signed.pdf"
     result = _finish(qtbot, window.start_pdf_export(signed, ("officer", None), False))
-    assert isinstance(result, JobResult) and result.ok, result
+    assert isinstance(result, OperationResult) and result.ok, result
     assert "Sarah Jones" in result.lines[1]
     assert verify_file(signed).valid
     redacted = tmp_path / "redacted.pdf"
     result = _finish(qtbot, window.start_pdf_export(redacted, ("officer", None), True))
-    assert isinstance(result, JobResult) and result.ok, result
+    assert isinstance(result, OperationResult) and result.ok, result
     db, log = stored_log(db_path, incident)
     try:
         formats = [e.payload["format"] for e in log.entries() if e.kind == "export.recorded"]
@@ -103,7 +108,7 @@ def test_pdf_signed_with_a_certificate_file_chosen_in_the_dialog(
     assert dialog.identity_source() == ("pkcs12", (str(p12), b"s3cret"))
     result = _finish(qtbot, window.start_pdf_export(dialog.out_path(),
                                                     dialog.identity_source(), False))
-    assert isinstance(result, JobResult) and result.ok, result
+    assert isinstance(result, OperationResult) and result.ok, result
     assert result.lines[1] == "Signed by: Kent Police PSD, Kent Police"
     assert verify_file(tmp_path / "out.pdf").valid
 

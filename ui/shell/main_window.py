@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QStackedWidget,
 )
 
 from pir.errors import PirError, WrongPassphraseError
+from pir.operations import OperationResult
 from pir.times import UK, uk_zone_name
 from ui.common.glossary import tooltip
 from ui.common.style import ERROR_STYLE
@@ -34,7 +34,8 @@ from ui.dialogs.pdf_export_dialog import PdfExportDialog
 from ui.incident.incident_view import IncidentView
 from ui.incident.referral_panel import referral_text
 from ui.incident_list.incidents_view import IncidentsView
-from ui.operations.jobs import Job, JobResult, check_chain, export_json, export_pdf, verify_received
+from ui.operations import record
+from ui.operations.operation import Operation, wait_for_operations
 from ui.shell import shortcuts
 from ui.shell.idle_lock import IdleLock
 from ui.shell.lock_screen import LockScreen
@@ -55,8 +56,7 @@ class MainWindow(QMainWindow):
         self.signals = session.signals
         self.locked = False
         self._resume: dict[str, Any] = {}
-        self.jobs: set[Job] = set()
-        self.last_job_result: JobResult | str | None = None
+        self.last_message_box: QMessageBox | None = None
         self.setWindowTitle("PIR — Post-Incident Recorder")
         self.resize(1440, 900)
 
@@ -392,42 +392,29 @@ class MainWindow(QMainWindow):
 
     # -- export and check ----------------------------------------------------------------------
 
-    def run_job(self, job: Job) -> Job:
-        progress = QProgressDialog(job.title, "", 0, 0, self)
-        progress.setCancelButton(None)
-        progress.setMinimumDuration(300)
-        progress.setWindowTitle(job.title)
+    def _run(self, operation: Operation) -> Operation:
+        """Starts an export, check or verification; its result (or one sentence of failure)
+        is shown when it is done, and entries it recorded refresh the views."""
+        title = operation.title
+        return operation.success(self._show_result).failure(
+            lambda sentence: self._show_failure(title, sentence)).run()
 
-        def on_progress(text: str, done: int, total: int) -> None:
-            progress.setLabelText(text)
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
+    def _show_result(self, result: OperationResult) -> None:
+        if result.wrote_entries and self.session.log is not None:
+            self.signals.entry_written.emit(self.session.state().last_seq)
+        self.statusBar().showMessage(result.title, 15_000)
+        icon = QMessageBox.Icon.Information if result.ok else QMessageBox.Icon.Critical
+        box = QMessageBox(icon, result.title, "\n".join(result.lines),
+                          QMessageBox.StandardButton.Ok, self)
+        box.open()
+        self.last_message_box = box
 
-        def done(result: object) -> None:
-            progress.close()
-            self.jobs.discard(job)
-            self.last_job_result = result
-            job.outcome = result if isinstance(result, JobResult) else str(result)
-            if isinstance(result, JobResult):
-                if result.wrote_entries and self.session.log is not None:
-                    self.signals.entry_written.emit(self.session.state().last_seq)
-                self.statusBar().showMessage(result.title, 15_000)
-                box = QMessageBox(QMessageBox.Icon.Information if result.ok
-                                  else QMessageBox.Icon.Critical, result.title,
-                                  "\n".join(result.lines), QMessageBox.StandardButton.Ok, self)
-            else:
-                self.statusBar().showMessage(str(result), 15_000)
-                box = QMessageBox(QMessageBox.Icon.Warning, job.title, str(result),
-                                  QMessageBox.StandardButton.Ok, self)
-            box.open()
-            self.last_message_box = box
-
-        job.signals.progress.connect(on_progress)
-        job.signals.finished.connect(done)
-        job.signals.failed.connect(done)
-        self.jobs.add(job)
-        QThreadPool.globalInstance().start(job)
-        return job
+    def _show_failure(self, title: str, sentence: str) -> None:
+        self.statusBar().showMessage(sentence, 15_000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, sentence,
+                          QMessageBox.StandardButton.Ok, self)
+        box.open()
+        self.last_message_box = box
 
     def _default_name(self, suffix: str) -> Path:
         log = self.session.require_log()
@@ -435,7 +422,7 @@ class MainWindow(QMainWindow):
         safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in log.row.ref)
         return Path.home() / f"{safe}-{stamp}{suffix}"
 
-    def export_json(self, out: Path | None = None) -> Job | None:
+    def export_json(self, out: Path | None = None) -> Operation | None:
         if self.session.log is None:
             return None
         if out is None:
@@ -445,11 +432,9 @@ class MainWindow(QMainWindow):
             if not name:
                 return None
             out = Path(name)
-        work = export_json(self.session.credentials(), self.session.clock,
-                           self.session.log.row.ref, out, self.session.officer())
-        return self.run_job(Job("Exporting the JSON log", work))
+        return self._run(record.export_json(self, self.session, out))
 
-    def export_pdf(self, redacted: bool) -> Job | None:
+    def export_pdf(self, redacted: bool) -> Operation | None:
         if self.session.log is None:
             return None
         dialog = PdfExportDialog(self._default_name("-redacted.pdf" if redacted else ".pdf"),
@@ -460,29 +445,24 @@ class MainWindow(QMainWindow):
                                      dialog.redacted.isChecked())
 
     def start_pdf_export(self, out: Path, identity_source: tuple[str, Any],
-                         redacted: bool) -> Job | None:
+                         redacted: bool) -> Operation | None:
         if self.session.log is None:
             return None
-        work = export_pdf(self.session.credentials(), self.session.clock,
-                          self.session.log.row.ref, out, self.session.officer(),
-                          identity_source, redacted)
-        return self.run_job(Job("Exporting the redacted PDF" if redacted
-                                else "Exporting the signed PDF", work))
+        return self._run(record.export_pdf(self, self.session, out, identity_source, redacted))
 
-    def check_chain(self) -> Job | None:
+    def check_chain(self) -> Operation | None:
         if not self.session.is_open:
             return None
-        return self.run_job(Job("Checking the database",
-                                check_chain(self.session.credentials(), self.session.clock)))
+        return self._run(record.check_database(self, self.session))
 
-    def verify_file(self, path: Path | None = None) -> Job | None:
+    def verify_file(self, path: Path | None = None) -> Operation | None:
         if path is None:
             name, _ = QFileDialog.getOpenFileName(self, "Verify a received file", "",
                                                   "PIR exports (*.pdf *.json);;All files (*)")
             if not name:
                 return None
             path = Path(name)
-        return self.run_job(Job("Verifying the file", verify_received(path)))
+        return self._run(record.verify_file(self, path))
 
     # -- errors and closing --------------------------------------------------------------------
 
@@ -503,6 +483,6 @@ class MainWindow(QMainWindow):
         self.idle.detach()
         self.incident.unload()
         self.session.lock()
-        QThreadPool.globalInstance().waitForDone(10_000)
+        wait_for_operations(10_000)
         super().closeEvent(event)
 
