@@ -1,5 +1,6 @@
 """Draws the main screens over the demo incident and saves PNGs (run in-process by the
-screenshot test, and as a subprocess with QT_SCALE_FACTOR=1.5 for the high-DPI check)."""
+screenshot test, and as a subprocess with QT_SCALE_FACTOR=1.5 for the high-DPI check). PNGs go
+only to the folder given: the tests give test-output/ (ignored by git), the database tmp_path."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ kept encrypted as a draft and comes back, where the user was, after the passphra
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -66,9 +67,22 @@ def test_lock_keeps_the_draft_encrypted_and_unlock_resumes_where_the_user_was(
 def test_idle_timer_locks_and_activity_postpones_it(qtbot, window: MainWindow,
                                                     incident: str) -> None:
     assert window.idle.remaining_ms > 4 * 60_000  # default: 5 minutes
-    window.idle.set_interval_ms(300)
+    window.idle.set_interval_ms(1500)
     window.idle.arm()
-    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    start = time.monotonic()
+
+    def elapsed_ms() -> int:
+        return int((time.monotonic() - start) * 1000)
+
+    qtbot.wait(1100)
+    assert not window.locked
+    qtbot.keyClick(window, Qt.Key.Key_Shift)  # a key press at 1.1 s restarts the countdown
+    assert elapsed_ms() < 1500, "the key press came too late to prove anything"
+    qtbot.wait(2000 - elapsed_ms())
+    # Past the 1.5 s it would have locked at without the key press: still open.
+    assert not window.locked and window.session.is_open
+    qtbot.waitUntil(lambda: window.locked, timeout=3500 - elapsed_ms())
+    assert elapsed_ms() >= 2500  # 1.5 s after the key press, not before
     assert not window.session.is_open
     assert window.lock_screen.note.text() == ""  # nothing was typed, nothing kept
 
