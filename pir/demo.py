@@ -188,7 +188,7 @@ def _write(db: Database, clock: FixedClock) -> None:
         "contacted_at": at(50), "contacted_by": "DI Carla Moss (PSD)",
         "duty_contact": "IOPC duty regional manager",
         "notes": "Death following police discharge; IOPC to attend the PIS."},
-        author=LOGGIST, decision_maker=PIM,
+        author=LOGGIST, decision_maker=PIM, event_time=at(50),
         late_reason="Call made by PSD; time confirmed with DI Moss afterwards.")
     step(5)
     add("referral.made", {

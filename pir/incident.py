@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +143,16 @@ class IncidentLog:
         if self._state is not None and self.db.head(self.row.id)[0] != self._state.last_seq:
             self._state = None
         return self.state
+
+    def state_as_recorded_at(self, when: datetime) -> IncidentState:
+        """The state as the log stood at `when`: only entries recorded by then count (what the
+        PIM could have seen on the screen at that moment)."""
+        def upto(entries: Iterable[StoredEntry]) -> Iterator[StoredEntry]:
+            return (e for e in entries if parse_iso_utc(e.recorded_time) <= when)
+
+        corrections = list(upto(self.db.entries_of_kind(self.row.id, "correction")))
+        return IncidentState.fold(self.row.id, self.row.ref, self.template,
+                                  upto(self.db.entries(self.row.id)), corrections)
 
     def entries(self, from_seq: int = 1) -> Iterator[StoredEntry]:
         return self.db.entries(self.row.id, from_seq)

@@ -73,7 +73,7 @@ def test_open_add_status_list(opened) -> None:
     assert code == 0
     assert re.search(r"\[\s*done\s*\] p2\.separation", out)
     assert re.search(r"\[\s*outstanding\s*\] p2\.anticonferring", out)
-    assert "IOPC referral: not yet made; due by" in out
+    assert "IOPC referral: not yet made" in out and "formal referral due by" in out
     code, out, _ = opened("entry", "list", "--incident", REF)
     assert "Fed rep arrived" in out and "Sarah Jones" in out
     code, out, _ = opened("incident", "list")
@@ -261,3 +261,26 @@ def test_templates_show_lists_steps_kinds_and_every_field(pir) -> None:
     assert "writeup.started" in out
     code, _, err = pir("templates", "show", "nonesuch")
     assert code == 2 and "no procedure template" in err
+
+
+def test_status_shows_the_referral_life_discharges_and_timed_requirements(
+        opened, clock) -> None:
+    clock.advance(minutes=30)
+    assert opened("entry", "add", "--incident", REF, "--kind", "person.added", "--field",
+                  "name=PC Siân Llŷr", "--field", "category=KPW", "--field",
+                  "cipher=B14")[0] == 0
+    code, out, err = opened("entry", "add", "--incident", REF, "--kind", "discharge.recorded",
+                            "--field", "officer=B14", "--field", "category=less-lethal",
+                            "--field", "weapon_type=Taser / CED", "--field", "rounds=1",
+                            "--field", "discharged_at=2026-11-25 13:50", "--field",
+                            "place=car park", "--field", "intentional=intentional")
+    assert code == 0, err
+    clock.advance(hours=3)
+    code, out, _ = opened("status", "--incident", REF)
+    assert "IOPC referral: not yet made" in out and "formal referral due by" in out
+    assert "B14): less-lethal, Taser / CED x1, intentional" in out
+    assert re.search(r"Timed requirements: \d+ on time, \d+ late, \d+ missed, \d+ overdue", out)
+    assert "MISSED: Welfare check (PC Siân Llŷr (B14)), due 2026-11-25 15:30 GMT" in out
+    code, out, _ = opened("status", "--incident", REF, "--at", "2026-11-25 14:10")
+    assert code == 0 and "As the log stood at 2026-11-25 14:10:00 GMT" in out
+    assert "Discharges" not in out

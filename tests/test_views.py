@@ -261,3 +261,51 @@ def test_discharges_of_several_categories_are_one_register(log: IncidentLog) -> 
             "intentional": "intentional"}, author=PIM)
     found = [(d.fields["officer"], d.fields["category"]) for d in log.state.discharges]
     assert found == [(b, "less-lethal"), (a, "conventional firearm")]
+
+
+# -- the compliance annex -------------------------------------------------------------------------
+
+def test_compliance_marks_late_missed_and_overdue_welfare_checks_per_kpw(
+        log: IncidentLog, clock: FixedClock) -> None:
+    from pir.views.compliance import LATE, MISSED, ON_TIME, OVERDUE, PENDING, requirements
+
+    a = add_person(log, "PC A", cipher="B12")   # added 14:00; first check due 15:00
+    clock.advance(minutes=50)
+    log.append("welfare.check", {"people": [a], "by": "Sgt P", "notes": "ok"}, author=PIM)
+    clock.advance(minutes=80)                    # 16:10: the 15:50 check is 20 min late
+    log.append("welfare.check", {"people": [a], "by": "Sgt P", "notes": "ok"}, author=PIM)
+    # Next due 17:10; nothing until 19:30: 17:10 and 18:10 missed, 19:10 overdue.
+    at = clock.now + timedelta(hours=3, minutes=20)
+    welfare = [r for r in requirements(log.state, at) if r.what == "Welfare check"]
+    assert [(r.due.strftime("%H:%M"), r.status) for r in welfare] == [
+        ("15:00", ON_TIME), ("15:50", LATE), ("17:10", MISSED), ("18:10", MISSED),
+        ("19:10", OVERDUE)]
+    assert welfare[1].late_by == timedelta(minutes=20)
+    assert welfare[2].seq is None and welfare[1].seq == welfare[0].seq + 1
+    before = [r for r in requirements(log.state, clock.now) if r.what == "Welfare check"]
+    assert before[-1].status == PENDING
+
+
+def test_a_kpw_released_without_an_initial_account_is_a_missed_requirement(
+        log: IncidentLog) -> None:
+    from pir.views.compliance import MISSED, requirements
+
+    a = add_person(log, "PC A", cipher="B12")
+    released = log.append("kpw.released", {"person": a, "released_at": "2026-11-25 14:00",
+                                           "welfare": "fine"}, author=PIM).seq
+    items = [r for r in requirements(log.state, log.db.clock())
+             if r.what.startswith("Personal initial account")]
+    assert [(r.status, r.seq, r.note) for r in items] == [
+        (MISSED, released, "released without a personal initial account")]
+    assert not [r for r in requirements(log.state, log.db.clock())
+                if r.what == "Welfare check" and r.due > datetime(2026, 11, 25, 14, 0, tzinfo=UTC)]
+
+
+def test_status_at_a_past_time_folds_only_what_was_recorded_by_then(
+        log: IncidentLog, clock: FixedClock) -> None:
+    opened = clock.now
+    clock.advance(minutes=30)
+    add_person(log, "PC A", cipher="B12")
+    past = log.state_as_recorded_at(opened + timedelta(minutes=1))
+    assert past.people == {} and past.last_seq == 2
+    assert len(log.state.people) == 1

@@ -171,24 +171,26 @@ def _summary(payload: dict) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pir.views.checklist import alerts, checklist, referral_deadline
+    from pir.times import parse_event_time
+    from pir.views.checklist import alerts, checklist
 
     with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
-        state = log.state
         now = db.clock()
+        if args.at:
+            now = parse_event_time(args.at, now).utc
+            state = log.state_as_recorded_at(now)
+            print(f"As the log stood at {format_uk(now)} (entries recorded by then).")
+        else:
+            state = log.state
         print(f"{log.row.ref}  {state.title}  [{log.template.title}]")
         print(f"Scale: {state.scale}   Entries: {state.last_seq}   "
               f"Now: {format_uk(now)}")
         if log.template.review_overdue(now.date()):
             print(f"Note: template {log.template.id} v{log.template.version} was due for review "
                   f"on {log.template.review_date}; check it is still current policy.")
-        deadline = referral_deadline(log.template, state.opened_at)
-        if state.referrals:
-            ref = state.referrals[-1].fields.get("iopc_reference", "")
-            print(f"IOPC referral: made (entry {state.referrals[-1].seq}) {ref}")
-        elif deadline:
-            print(f"IOPC referral: not yet made; due by {format_uk(deadline)}")
+        _print_dsi_and_referral(state)
+        _print_discharges(state)
         current = None
         for st in checklist(state, now):
             if st.step.phase_id != current:
@@ -200,6 +202,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 due = f"  next due {format_uk(st.due, False)}"
             count = f"  ({st.count} entries)" if st.count else ""
             print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}")
+        _print_compliance(state, now)
         found = alerts(state, now)
         if found:
             print("\nAttention:")
@@ -210,6 +213,57 @@ def cmd_status(args: argparse.Namespace) -> int:
             for seq, text in state.anomalies:
                 print(f"  entry {seq}: {text}")
     return EXIT_OK
+
+
+def _print_dsi_and_referral(state) -> None:
+    from pir.views.referral import referral_deadline
+
+    dsi = f" (entry {state.dsi_seq})" if state.dsi_seq else ""
+    print(f"DSI status: {state.dsi_status}{dsi}")
+    life = state.referral
+    print(f"IOPC referral: {life.headline()}")
+    for stage, rec in life.stages():
+        when = {"first contact": "contacted_at", "referred": "referred_at",
+                "IOPC attended": "arrived_at"}.get(stage)
+        at = rec.fields.get(when) if when else None
+        time_text = format_uk_text(at, False) if at else format_uk(rec.time, False)
+        detail = {"referred": rec.fields.get("iopc_reference", ""),
+                  "form of investigation decided": rec.fields.get("mode", ""),
+                  "IOPC attended": rec.fields.get("attendees", "")}.get(stage, "")
+        print(f"  {stage:<30} {time_text}  {detail}  (entry {rec.seq})".rstrip())
+    if state.dsi_matter() and not life.made:
+        deadline = referral_deadline(state.template, state.referral_clock_start())
+        if deadline:
+            print(f"  formal referral due by {format_uk(deadline, False)}")
+
+
+def _print_discharges(state) -> None:
+    if not state.discharges:
+        return
+    print(f"Discharges: {len(state.discharges)}")
+    for rec in state.discharges:
+        f = rec.fields
+        rounds = f" x{f['rounds']}" if f.get("rounds") is not None else ""
+        print(f"  {format_uk_text(f['discharged_at'], False)}  "
+              f"{state.person_name(f['officer'])}: {f['category']}, {f['weapon_type']}{rounds}, "
+              f"{f['intentional']}  (entry {rec.seq})")
+
+
+def _print_compliance(state, now) -> None:
+    from pir.times import format_delay
+    from pir.views.compliance import LATE, MISSED, ON_TIME, OVERDUE, requirements, shortfalls
+
+    items = requirements(state, now)
+    if not items:
+        return
+    counts = {s: sum(1 for r in items if r.status == s) for s in (ON_TIME, LATE, MISSED, OVERDUE)}
+    print(f"\nTimed requirements: {counts[ON_TIME]} on time, {counts[LATE]} late, "
+          f"{counts[MISSED]} missed, {counts[OVERDUE]} overdue")
+    for r in shortfalls(items):
+        who = f" ({r.who(state)})" if r.person is not None else ""
+        late = f" by {format_delay(r.late_by)}" if r.late_by else ""
+        entry = f" (entry {r.seq})" if r.seq else ""
+        print(f"  {r.status.upper()}{late}: {r.what}{who}, due {format_uk(r.due, False)}{entry}")
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(sub, "status", rec.cmd_status,
              "checklist: done / outstanding / overdue / not required, with due times")
     sp.add_argument("--incident", required=True, metavar="REF")
+    sp.add_argument("--at", metavar="TIME",
+                    help="the state as the log stood at TIME (entries recorded by then)")
 
     exp = sub.add_parser("export", help="export an incident")
     exp_sub = exp.add_subparsers(dest="format", required=True, parser_class=Parser)

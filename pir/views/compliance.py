@@ -1,0 +1,197 @@
+"""The compliance annex: every timed requirement with its due time, when it was done, and
+whether that was on time, late (by how much) or missed, judged at a given moment.
+
+Requirements: each timed step of the template (declaration, triggers, scale, register...),
+the welfare check of each KPW every interval, the separation of each KPW ("as soon as
+operationally safe": past its target time it is late, not missed), the personal initial account
+of each KPW before they go off duty (their release), and the IOPC referral deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pir.times import parse_iso_utc
+from pir.views.referral import referral_deadline
+from pir.views.state import IncidentState, Person
+
+ON_TIME = "on time"
+LATE = "late"
+MISSED = "missed"  # its chance has passed: a welfare interval with no check, a KPW released
+OVERDUE = "overdue"  # past due and not done, but it can still be done (late)
+PENDING = "pending"  # not done, not yet due
+OUTSTANDING = "outstanding"  # a "soon as safe" target passed and not yet done: never "missed"
+
+# A welfare run longer than this many intervals is cut short: a log left open for days must
+# not list thousands of missed checks; the first missed ones already say what happened.
+_MAX_WELFARE_ITEMS = 48
+
+
+@dataclass(frozen=True)
+class Requirement:
+    what: str  # "Welfare check", "Personal initial account before going off duty", ...
+    person: int | None  # register number, when the requirement is one person's
+    due: datetime
+    done: datetime | None
+    seq: int | None  # the entry that met it (or that shows it was missed, e.g. a release)
+    status: str
+    step_id: str | None = None
+    note: str = ""
+
+    @property
+    def late_by(self) -> timedelta | None:
+        if self.done is None or self.done <= self.due:
+            return None
+        return self.done - self.due
+
+    def who(self, state: IncidentState, redact: bool = False) -> str:
+        return state.person_name(self.person, redact) if self.person is not None else ""
+
+
+def _judge(due: datetime, done: datetime | None, now: datetime, missable: bool = True) -> str:
+    if done is not None:
+        return ON_TIME if done <= due else LATE
+    if now <= due:
+        return PENDING
+    return OVERDUE if missable else OUTSTANDING
+
+
+def _field_time(fields: dict, key: str, fallback: datetime) -> datetime:
+    value = fields.get(key)
+    return parse_iso_utc(value) if isinstance(value, str) and value else fallback
+
+
+def requirements(state: IncidentState, now: datetime) -> list[Requirement]:
+    """Every timed requirement of the incident as it stands at `now`, by due time."""
+    if state.opened_at is None:
+        return []
+    end = now if state.closed_seq is None else min(now, _closed_at(state) or now)
+    found: list[Requirement] = []
+    found += _timed_steps(state, now)
+    for person in state.kpws():
+        found += _welfare(state, person, end, now)
+        found += _separation(state, person, now)
+        found += _initial_account(state, person, now)
+    found += _referral(state, now)
+    found.sort(key=lambda r: (r.due, r.what, r.person or 0))
+    return found
+
+
+def _closed_at(state: IncidentState) -> datetime | None:
+    closed = state.by_kind.get("incident.closed")
+    return closed[-1].time if closed else None
+
+
+def _timed_steps(state: IncidentState, now: datetime) -> list[Requirement]:
+    out = []
+    for step in state.template.steps:
+        if not step.due_minutes or step.recur_minutes or step.kind in _PER_PERSON_KINDS:
+            continue
+        if not step.required_for(state.scale) or (step.dsi_only and not state.dsi_matter()):
+            continue
+        due = state.opened_at + timedelta(minutes=step.due_minutes)
+        done_seqs = [seq for sid in (step.id, *step.done_with)
+                     for seq in state.step_seqs.get(sid, [])]
+        first = min((rec for kind_recs in state.by_kind.values() for rec in kind_recs
+                     if rec.seq in done_seqs), key=lambda r: r.time, default=None)
+        done = first.time if first else None
+        out.append(Requirement(step.title, None, due, done, first.seq if first else None,
+                               _judge(due, done, now, missable=not step.warn_only), step.id))
+    return out
+
+
+# Kinds judged per KPW below rather than once as a step.
+_PER_PERSON_KINDS = frozenset({"separation.decided", "welfare.check"})
+
+
+def _welfare(state: IncidentState, person: Person, end: datetime,
+             now: datetime) -> list[Requirement]:
+    step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
+    if step is None:
+        return []
+    interval = timedelta(minutes=step.recur_minutes or state.template.timing.welfare_check_minutes)
+    released = state.released.get(person.seq)
+    stop = min(end, _field_time(released.fields, "released_at", released.time)) if released \
+        else end
+    checks = sorted((c for c in state.welfare_checks if not c.people or person.seq in c.people),
+                    key=lambda c: c.time)
+    out: list[Requirement] = []
+    due = max(state.opened_at, person.added_at) + interval
+    i = 0
+    while len(out) < _MAX_WELFARE_ITEMS:
+        nxt = checks[i] if i < len(checks) else None
+        if nxt is not None and nxt.time <= due + interval:
+            # Done on time, or late but within one interval: it meets this requirement.
+            status = ON_TIME if nxt.time <= due else LATE
+            out.append(Requirement("Welfare check", person.seq, due, nxt.time, nxt.seq, status,
+                                   step.id))
+            due, i = nxt.next_due, i + 1
+            continue
+        if due > stop:
+            # Not yet due (or the KPW was released, or the incident closed, before it fell due).
+            if released is None and state.closed_seq is None:
+                out.append(Requirement("Welfare check", person.seq, due, None, None, PENDING,
+                                       step.id))
+            break
+        if due + interval > stop:
+            # Past due and the interval is still running: it can still be done, late.
+            if released is None and state.closed_seq is None:
+                out.append(Requirement("Welfare check", person.seq, due, None, None, OVERDUE,
+                                       step.id))
+            break
+        out.append(Requirement("Welfare check", person.seq, due, None, None, MISSED, step.id,
+                               "no check within the interval after this time"))
+        due += interval
+    return out
+
+
+def _separation(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
+    step = next((s for s in state.template.steps if s.kind == "separation.decided"), None)
+    if step is None or not step.due_minutes or not step.required_for(state.scale):
+        return []
+    due = max(state.opened_at, person.added_at) + timedelta(minutes=step.due_minutes)
+    sep = state.separation.get(person.seq)
+    done = sep.since if sep else None
+    return [Requirement("Separation or alternative decided", person.seq, due, done,
+                        sep.decided_seq if sep else None,
+                        _judge(due, done, now, missable=not step.warn_only), step.id,
+                        "as soon as operationally safe")]
+
+
+def _initial_account(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
+    released = state.released.get(person.seq)
+    accounts = [a for a in state.accounts.get(person.seq, [])
+                if a.account_type == "personal initial account"]
+    first = min(accounts, key=lambda a: a.time, default=None)
+    if released is None:
+        if first is None:
+            return []  # not yet due: it is due when the KPW goes off duty
+        return [Requirement("Personal initial account before going off duty", person.seq,
+                            first.time, first.time, first.seq, ON_TIME)]
+    off_duty = _field_time(released.fields, "released_at", released.time)
+    if first is None:
+        return [Requirement("Personal initial account before going off duty", person.seq,
+                            off_duty, None, released.seq, MISSED,
+                            note="released without a personal initial account")]
+    taken = first.time
+    return [Requirement("Personal initial account before going off duty", person.seq, off_duty,
+                        taken, first.seq, ON_TIME if taken <= off_duty else LATE)]
+
+
+def _referral(state: IncidentState, now: datetime) -> list[Requirement]:
+    if not state.dsi_matter():
+        return []
+    step = next((s for s in state.template.steps if s.referral_deadline), None)
+    due = referral_deadline(state.template, state.referral_clock_start())
+    if due is None:
+        return []
+    formal = state.referral.formal
+    done = _field_time(formal.fields, "referred_at", formal.time) if formal else None
+    return [Requirement("Referral of the DSI matter to the IOPC", None, due, done,
+                        formal.seq if formal else None, _judge(due, done, now),
+                        step.id if step else None)]
+
+
+def shortfalls(items: list[Requirement]) -> list[Requirement]:
+    return [r for r in items if r.status in (LATE, MISSED, OVERDUE, OUTSTANDING)]
