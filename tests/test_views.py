@@ -309,3 +309,20 @@ def test_status_at_a_past_time_folds_only_what_was_recorded_by_then(
     past = log.state_as_recorded_at(opened + timedelta(minutes=1))
     assert past.people == {} and past.last_seq == 2
     assert len(log.state.people) == 1
+
+
+def test_a_kpw_who_becomes_a_suspect_leaves_the_witness_route_with_the_reason(
+        log: IncidentLog, clock: FixedClock) -> None:
+    from pir.views.compliance import requirements
+
+    a = add_person(log, "PC A", cipher="B12")
+    log.append("person.updated", {"person": a, "category": "suspect",
+                                  "reason": "IOPC served a criminal notice"}, author=PIM)
+    state = log.state
+    assert state.kpws() == [] and state.people[a].category == "suspect"
+    change = state.route_changes[0]
+    assert (change.was, change.now, change.reason) == ("KPW", "suspect",
+                                                      "IOPC served a criminal notice")
+    later = clock.now + timedelta(hours=3)
+    assert not [x for x in alerts(state, later) if "B12" in x.message]
+    assert not [r for r in requirements(state, later) if r.person == a]

@@ -203,6 +203,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             count = f"  ({st.count} entries)" if st.count else ""
             print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}")
         _print_compliance(state, now)
+        if state.route_changes:
+            print("\nRoute changes:")
+            for ch in state.route_changes:
+                print(f"  {format_uk(ch.time, False)}  {state.person_name(ch.person)}: {ch.was} -> "
+                      f"{ch.now} ({ch.reason}) (entry {ch.seq})")
         found = alerts(state, now)
         if found:
             print("\nAttention:")

@@ -48,6 +48,18 @@ class Person:
         return f"{self.name} ({self.cipher})" if self.cipher else self.name
 
 
+@dataclass(frozen=True)
+class RouteChange:
+    """A person's category changed (a KPW became a suspect, say), with the reason given."""
+
+    seq: int
+    time: datetime
+    person: int
+    was: str
+    now: str
+    reason: str
+
+
 @dataclass
 class Separation:
     option: str
@@ -171,6 +183,7 @@ class IncidentState:
     dsi_seq: int | None = None
     dsi_attention_at: datetime | None = None
     discharges: list[Recorded] = field(default_factory=list)
+    route_changes: list[RouteChange] = field(default_factory=list)
     released: dict[int, Recorded] = field(default_factory=dict)
     decisions: list[Recorded] = field(default_factory=list)
     by_kind: dict[str, list[Recorded]] = field(default_factory=dict)
@@ -257,6 +270,12 @@ class IncidentState:
             self.anomalies.append(
                 (rec.seq, f"updates person {rec.fields['person']}, who is not listed"))
             return
+        new_category = rec.fields.get("category")
+        if new_category and new_category != person.category:
+            # e.g. a KPW who becomes a suspect leaves the witness route: kept with its reason.
+            self.route_changes.append(RouteChange(rec.seq, rec.time, person.seq,
+                                                  person.category, new_category,
+                                                  rec.fields.get("reason", "")))
         for key, value in rec.fields.items():
             if key == "person":
                 continue
