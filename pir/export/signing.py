@@ -29,6 +29,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pir.errors import InputError, SigningError
 from pir.incident import Officer
 from pir.log.store import Database
+from pir.times import format_uk
 
 # RSA rather than ECDSA: every PDF reader that checks signatures (Acrobat, poppler, court
 # e-bundling tools) handles RSA; 3072 bits keeps it acceptable past 2030.
@@ -229,8 +230,9 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity, attachments: list[Attachment
             spec = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=where.page_index, box=where.box)
             # Only ASCII here: pyHanko's stamp font is a standard one; names are printed by
             # the page itself, in the embedded font, around this box.
-            style = TextStampStyle(stamp_text="Digitally signed (PAdES)\n%(ts)s",
-                                   border_width=0, timestamp_format="%Y-%m-%d %H:%M:%S UTC")
+            # UK time (GMT/BST) like every other time in the document, not the machine's zone.
+            style = TextStampStyle(stamp_text="Digitally signed (PAdES)\n"
+                                   + format_uk(datetime.now(UTC)), border_width=0)
         signer = PdfSigner(meta, identity.signer(), stamp_style=style, new_field_spec=spec)
         out = io.BytesIO()
         signer.sign_pdf(writer, output=out)
