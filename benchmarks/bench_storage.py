@@ -145,7 +145,7 @@ def bench_open(tmp: Path, big: int) -> list[str]:
 def bare_conn(path: Path, mode: str) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA key = '{PASS}'")
-    conn.execute(f"PRAGMA journal_mode = {'WAL' if mode == 'wal' else 'DELETE'}")
+    conn.execute(f"PRAGMA journal_mode = {mode}")
     for pragma in ("synchronous = FULL", "foreign_keys = ON", "temp_store = MEMORY"):
         conn.execute(f"PRAGMA {pragma}")
     conn.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, incident_id TEXT, seq INTEGER, "
@@ -159,8 +159,8 @@ def bench_modes(tmp: Path, appends: int, sizes: list[int]) -> list[str]:
     rows = ["| mode | entries before | insert+commit median | p99 |", "|---|---|---|---|"]
     sample = canonical_bytes(_body("i", 1, "0" * 64, "note", None, datetime.now(UTC), None,
                                    datetime.now(UTC), AUTHOR, None, {"text": NOTE})).decode()
-    for mode in ("delete", "wal", "wal+checkpoint"):
-        conn = bare_conn(tmp / f"bare-{mode}.db", "wal" if mode.startswith("wal") else mode)
+    for mode in ("delete", "truncate", "persist", "wal", "wal+checkpoint"):
+        conn = bare_conn(tmp / f"bare-{mode}.db", mode.split("+")[0])
         have = 0
         for size in sizes:
             conn.execute("BEGIN")

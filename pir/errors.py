@@ -12,10 +12,22 @@ class InputError(PirError):
 
 
 class WrongPassphraseError(PirError):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, detail: str = "") -> None:
         super().__init__(
             f"The passphrase does not open {path} (or the file is not a PIR database). "
-            "Nothing was changed."
+            "Nothing was changed." + (f" {detail}" if detail else "")
+        )
+        self.path = path
+
+
+class PassphraseChangedError(PirError):
+    """The file no longer opens with the key this open database was unlocked with: another
+    program changed the passphrase (or replaced the file). Not damage."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"The passphrase of {path} was changed elsewhere while it was open here (or the file "
+            "was replaced); nothing more was written. Lock and unlock with the new passphrase."
         )
         self.path = path
 
@@ -36,6 +48,19 @@ class CorruptDatabaseError(PirError):
     """The file opened but its pages or structure are damaged."""
 
 
+class DamagedHeaderError(CorruptDatabaseError):
+    """The first page (SQLCipher's salt and the schema root) fails its check while the passphrase
+    is right: the other pages verify with it."""
+
+    def __init__(self, path: str, pages: int) -> None:
+        super().__init__(
+            f"{path} is damaged: its first page does not verify, though the passphrase is right "
+            f"(the other {pages - 1} pages verify with it). Nothing was changed. Keep this file, "
+            "and restore the newest backup beside it; 'pir check --deep' lists the damage."
+        )
+        self.path = path
+
+
 class NewerSchemaError(PirError):
     def __init__(self, found: int, supported: int) -> None:
         super().__init__(
@@ -45,11 +70,14 @@ class NewerSchemaError(PirError):
 
 
 class DiskFullError(PirError):
-    def __init__(self, detail: str = "") -> None:
+    """The disk filled during an action; the sentence names the action that failed."""
+
+    def __init__(self, outcome: str = "the entry was NOT saved", detail: str = "") -> None:
         super().__init__(
-            "The disk is full: the entry was NOT saved. Free some space and save again; "
-            "everything saved before is intact." + (f" ({detail})" if detail else "")
+            f"The disk is full: {outcome}. Free some space and try again; everything saved "
+            "before is intact." + (f" ({detail})" if detail else "")
         )
+        self.outcome = outcome
 
 
 class StorageError(PirError):
@@ -105,6 +133,22 @@ class ChainBrokenError(PirError):
         self.seq = seq
         self.reason = reason
         self.incident = incident
+
+
+class LogNotIntactError(PirError):
+    """An incident whose chain does not hold takes no new entries until the damage is
+    acknowledged by a logged entry (which is always accepted)."""
+
+    def __init__(self, ref: str, seq: int, reason: str) -> None:
+        super().__init__(
+            f"No entry was added to {ref}: its log is not intact at entry {seq} ({reason}). "
+            f"Keep the file and a backup as they are, then acknowledge the damage with "
+            f"'pir acknowledge --incident {ref} --reason ...' (it is recorded in the log); "
+            "new entries are accepted after that."
+        )
+        self.ref = ref
+        self.seq = seq
+        self.reason = reason
 
 
 class VerificationError(PirError):

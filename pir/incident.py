@@ -3,15 +3,18 @@ procedure template and the registers, builds its body, and appends it to the cha
 
 from __future__ import annotations
 
+import gc
 import getpass
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pir import __version__
-from pir.errors import InputError, ValidationError
+from pir.errors import ChainBrokenError, InputError, LogNotIntactError, ValidationError
+from pir.log.chain import ACK_KIND, ChainWatch
 from pir.log.store import Database, IncidentRow, StoredEntry
 from pir.procedures.fields import validate_fields
 from pir.procedures.kinds import GLOBAL_KINDS
@@ -23,7 +26,16 @@ from pir.views.state import IncidentState
 FORMAT_VERSION = 1
 # Kinds that go straight to the log without a template step unless one is named.
 _FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened")
-_WRITTEN_BY_PIR = ("incident.opened", "correction", "export.recorded")
+_WRITTEN_BY_PIR = ("incident.opened", "correction", "export.recorded", "receipt.given",
+                   ACK_KIND)
+# The fields of an integrity.acknowledged entry: what PIR found, and why the user accepts it.
+ACK_FIELDS = (
+    FieldSpec("reason", "Why the record is accepted as it stands", "multiline", True),
+    FieldSpec("findings", "What PIR found", "multiline", True),
+    FieldSpec("chain_broken_at", "First entry not intact", "number"),
+    FieldSpec("witness_entry", "Last entry the witness recorded", "number"),
+    FieldSpec("witness_head", "Head hash the witness recorded", "text"),
+)
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]{0,63}$")
 
 
@@ -80,6 +92,7 @@ class IncidentLog:
         self.row = row
         self.template = template
         self._state: IncidentState | None = None
+        self._watch = ChainWatch(row.id, row.ref)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -134,9 +147,48 @@ class IncidentLog:
         return self._state
 
     def _fold(self) -> IncidentState:
+        """Folds the whole log, checking each entry's hash and link on the way (each body is
+        parsed once). The fold makes many small objects and frees none: the cyclic garbage
+        collector is paused meanwhile, which it would otherwise run hundreds of times."""
         corrections = list(self.db.entries_of_kind(self.row.id, "correction"))
-        return IncidentState.fold(self.row.id, self.row.ref, self.template,
-                                  self.db.entries(self.row.id), corrections)
+        parsed = {c.seq: c.body for c in corrections}
+        watch = ChainWatch(self.row.id, self.row.ref)
+        loads = json.loads
+
+        def checked() -> Iterator[StoredEntry]:
+            for seq, kind, _step, _corrects, text, digest in self.db.raw_entries(self.row.id):
+                body = parsed.get(seq) if kind == "correction" else None
+                if body is None:
+                    try:
+                        body = loads(text)
+                    except ValueError:
+                        body = None
+                watch.feed(body, text, digest)
+                if isinstance(body, dict) and isinstance(body.get("seq"), int):
+                    yield StoredEntry(body, digest)
+
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            state = IncidentState.fold(self.row.id, self.row.ref, self.template, checked(),
+                                       corrections)
+        finally:
+            if paused:
+                gc.enable()
+        self._watch = watch
+        return state
+
+    @property
+    def chain_problem(self) -> ChainBrokenError | None:
+        """The first break in this log that no integrity.acknowledged entry has accepted."""
+        _ = self.state
+        return self._watch.broken
+
+    def _check_intact(self, kind: str) -> None:
+        """A log that does not hold takes no entry but the acknowledgement of the damage."""
+        broken = self._watch.broken
+        if broken is not None and kind != ACK_KIND:
+            raise LogNotIntactError(self.row.ref, broken.seq, broken.reason)
 
     def refresh(self) -> IncidentState:
         """Refolds if another writer (the CLI beside the app, say) appended meanwhile."""
@@ -221,6 +273,7 @@ class IncidentLog:
 
         def build(seq: int, prev: str) -> dict[str, Any]:
             state = self._state_at(seq - 1)
+            self._check_intact(kind)
             state.check_open(kind)
             if step_obj is not None and not step_obj.repeatable and \
                     state.step_seqs.get(step_obj.id):
@@ -252,12 +305,13 @@ class IncidentLog:
                 withdraw: bool = False, decision_maker: Officer | None = None) -> StoredEntry:
         """A new entry that corrects entry `seq`; the original stays, marked as corrected."""
         state = self.refresh()
+        self._check_intact("correction")
         if not reason or not reason.strip():
             raise ValidationError("A correction needs a reason.", "reason")
         original = self.entry(seq)
         if original is None:
             raise ValidationError(f"There is no entry {seq} to correct in {self.row.ref}.")
-        if original.kind in ("correction", "export.recorded"):
+        if original.kind in ("correction", "export.recorded", "receipt.given"):
             raise ValidationError(
                 f"Entry {seq} is a {original.kind} entry; correct the original entry instead.")
         now = self.db.clock()
@@ -318,6 +372,7 @@ class IncidentLog:
                       certificate_sha256: str = "") -> StoredEntry:
         """Every copy issued is itself in the log: who, when, and the file's hash."""
         state = self.refresh()
+        self._check_intact("export.recorded")
         now = self.db.clock()
         payload = validate_fields(GLOBAL_KINDS["export.recorded"], {
             "format": fmt, "file_name": file_name, "file_sha256": file_sha256,
@@ -326,6 +381,43 @@ class IncidentLog:
         entry = self.db.append(self.row.id, lambda seq, prev: _body(
             self.row.id, seq, prev, "export.recorded", None, now, None, now, author, None,
             payload, clock_note=_clock_note(state, now)))
+        self._after_append(entry)
+        return entry
+
+    def record_receipt(self, *, author: Officer, seq: int, code: str, head_hash: str,
+                       given_to: str = "") -> StoredEntry:
+        """A receipt given for the head at entry `seq` (pir.receipts makes the code): logged, so
+        `pir check` compares it with the chain and an export lists it."""
+        state = self.refresh()
+        now = self.db.clock()
+        payload = validate_fields(GLOBAL_KINDS["receipt.given"], {
+            "seq": seq, "code": code, "head_hash": head_hash, "given_to": given_to},
+            where="receipt", now=now)
+        entry = self.db.append(self.row.id, lambda n, prev: _body(
+            self.row.id, n, prev, "receipt.given", None, now, None, now, author, None,
+            payload, clock_note=_clock_note(state, now)))
+        self._after_append(entry)
+        return entry
+
+    def acknowledge(self, reason: str, findings: Sequence[str], *, author: Officer,
+                    witness_entry: int | None = None, witness_head: str | None = None,
+                    ) -> StoredEntry:
+        """Records that the user accepts this log as it stands despite `findings` (a broken
+        chain, a witness that disagrees): the only entry a broken log accepts."""
+        state = self.refresh()
+        if not reason or not reason.strip():
+            raise ValidationError("Say why the record is accepted as it stands.", "reason")
+        broken = self._watch.broken
+        now = self.db.clock()
+        payload = validate_fields(ACK_FIELDS, {
+            "reason": reason, "findings": "\n".join(findings),
+            "chain_broken_at": broken.seq if broken else None,
+            "witness_entry": witness_entry, "witness_head": witness_head,
+        }, where="the acknowledgement", now=now)
+        entry = self.db.append(self.row.id, lambda seq, prev: _body(
+            self.row.id, seq, prev, ACK_KIND, None, now, None, now, author, None, payload,
+            clock_note=_clock_note(state, now)))
+        self._watch.accept(entry.seq)
         self._after_append(entry)
         return entry
 

@@ -36,6 +36,8 @@ class OperationResult:
     wrote_entries: bool = False
     path: Path | None = None
     sha256: str = ""
+    # A check that found everything intact but could not confirm the file is the newest copy.
+    unconfirmed: bool = False
 
 
 def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
@@ -89,32 +91,55 @@ def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
         sha256=result.sha256)
 
 
-def check_database(db: Database, progress: Progress = _quiet) -> OperationResult:
-    """Every page's HMAC, then every incident's hash chain; names the first failure of each."""
+def check_database(db: Database, progress: Progress = _quiet,
+                   deep: bool = False) -> OperationResult:
+    """Every page's HMAC, then every incident's hash chain, then the head witness; names the
+    first failure of each. `deep` runs SQLite's full integrity check instead of the quick one.
+
+    ok: pages and chains intact and the witness agrees. `unconfirmed`: intact, but the witness
+    cannot confirm this is the newest copy (a WARN finding).
+    """
+    from pir.log.chain import ACK_KIND
+
     lines: list[str] = []
     ok = True
     rows = db.incidents()
-    total = len(rows) + 1
+    total = len(rows) + 2
     progress("Checking every page of the database file", 0, total)
-    problems = db.integrity_check()
+    problems = db.integrity_check(deep=deep)
     if problems:
         ok = False
         lines.extend(f"FAIL database pages: {p}" for p in problems[:20])
     else:
-        lines.append("ok   database pages: every page's HMAC verified")
+        lines.append("ok   database pages: every page's HMAC verified"
+                     + (", full SQLite integrity check passed" if deep else ""))
     for i, row in enumerate(rows, start=1):
         progress(f"Checking the hash chain of {row.ref}", i, total)
         try:
             report = verify_stored(db, row.id, row.ref)
         except ChainBrokenError as exc:
             ok = False
-            lines.append(f"FAIL {row.ref}: {exc}")
+            acks = [e for e in db.entries_of_kind(row.id, ACK_KIND) if e.seq > exc.seq]
+            note = (f" (acknowledged at entry {acks[0].seq}: {acks[0].payload.get('reason')})"
+                    if acks else " (not acknowledged: the log takes no new entries)")
+            lines.append(f"FAIL {row.ref}: {exc}{note}")
         else:
             lines.append(f"ok   {row.ref}: {report.count} entries, chain intact, "
                          f"head {report.head_hash}")
+    progress("Comparing the file with its head witness", total - 1, total)
+    findings = db.witness_report.findings
+    if findings:
+        lines.extend(f.line() for f in findings)
+        if db.witness_report.failed:
+            ok = False
+    else:
+        lines.append(f"ok   witness: every incident's head agrees with {db.witness_path.name}")
+    unconfirmed = ok and bool(findings)
     progress("Done", total, total)
-    return OperationResult(ok, "Check passed: VALID" if ok else "Check FAILED: INVALID",
-                           tuple(lines))
+    title = ("Check passed: VALID" if ok and not unconfirmed else
+             "Check: INTACT, NOT CONFIRMED AS THE NEWEST COPY" if ok else
+             "Check FAILED: INVALID")
+    return OperationResult(ok, title, tuple(lines), unconfirmed=unconfirmed)
 
 
 def verify_file(path: Path, trust: Path | None = None,
@@ -129,7 +154,7 @@ def verify_file(path: Path, trust: Path | None = None,
     return OperationResult(result.valid, title, tuple(result.lines), path=path)
 
 
-def backup(db: Database, out: Path, passphrase: str) -> OperationResult:
+def backup(db: Database, out: Path, passphrase: str | None = None) -> OperationResult:
     """An encrypted copy under the same passphrase, verified by reopening it."""
     db.backup(out, passphrase)
     return OperationResult(True, "Backup written", (

@@ -27,8 +27,8 @@ def tampered(log: IncidentLog) -> IncidentLog:
 
 def _body(log: IncidentLog, seq: int) -> dict:
     return json.loads(log.db.conn.execute(
-        "SELECT body FROM entries WHERE incident_id = ? AND seq = ?",
-        (log.row.id, seq)).fetchone()[0])
+        "SELECT body FROM entries WHERE incident = ? AND seq = ?",
+        (log.db._num(log.row.id), seq)).fetchone()[0])
 
 
 def _set(log: IncidentLog, seq: int, body: dict, rehash: bool) -> None:
@@ -37,9 +37,9 @@ def _set(log: IncidentLog, seq: int, body: dict, rehash: bool) -> None:
     sql = "UPDATE entries SET body = ?"
     if rehash:
         sql += ", hash = ?"
-        params.append(sha256_hex(data))
-    log.db.conn.execute(sql + " WHERE incident_id = ? AND seq = ?",
-                        (*params, log.row.id, seq))
+        params.append(bytes.fromhex(sha256_hex(data)))
+    log.db.conn.execute(sql + " WHERE incident = ? AND seq = ?",
+                        (*params, log.db._num(log.row.id), seq))
 
 
 def _broken(log: IncidentLog) -> ChainBrokenError:
@@ -70,8 +70,8 @@ def test_altered_and_rehashed_entry_breaks_the_next_link(tampered: IncidentLog) 
 
 
 def test_removed_entry_is_named(tampered: IncidentLog) -> None:
-    tampered.db.conn.execute("DELETE FROM entries WHERE incident_id = ? AND seq = 3",
-                             (tampered.row.id,))
+    tampered.db.conn.execute("DELETE FROM entries WHERE incident = ? AND seq = 3",
+                             (tampered.db._num(tampered.row.id),))
     err = _broken(tampered)
     assert err.seq == 4 and "entry 3 is missing" in err.reason
 
@@ -80,8 +80,8 @@ def test_removed_last_entry_is_caught_against_an_export(tampered: IncidentLog) -
     from pir.export.json_log import build_export
 
     exported = build_export(tampered, PIM)
-    tampered.db.conn.execute("DELETE FROM entries WHERE incident_id = ? AND seq = 8",
-                             (tampered.row.id,))
+    tampered.db.conn.execute("DELETE FROM entries WHERE incident = ? AND seq = 8",
+                             (tampered.db._num(tampered.row.id),))
     report = verify_stored(tampered.db, tampered.row.id)
     # A truncated tail still chains; the head hash no longer matches the exported one.
     assert report.count == 7 and report.head_hash != exported["head_hash"]
@@ -89,12 +89,12 @@ def test_removed_last_entry_is_caught_against_an_export(tampered: IncidentLog) -
 
 def test_reordered_entries_are_named(tampered: IncidentLog) -> None:
     conn = tampered.db.conn
-    conn.execute("UPDATE entries SET seq = 100 WHERE incident_id = ? AND seq = 3",
-                 (tampered.row.id,))
-    conn.execute("UPDATE entries SET seq = 3 WHERE incident_id = ? AND seq = 4",
-                 (tampered.row.id,))
-    conn.execute("UPDATE entries SET seq = 4 WHERE incident_id = ? AND seq = 100",
-                 (tampered.row.id,))
+    conn.execute("UPDATE entries SET seq = 100 WHERE incident = ? AND seq = 3",
+                 (tampered.db._num(tampered.row.id),))
+    conn.execute("UPDATE entries SET seq = 3 WHERE incident = ? AND seq = 4",
+                 (tampered.db._num(tampered.row.id),))
+    conn.execute("UPDATE entries SET seq = 4 WHERE incident = ? AND seq = 100",
+                 (tampered.db._num(tampered.row.id),))
     err = _broken(tampered)
     assert err.seq == 3 and "edited" in err.reason
 
@@ -102,22 +102,24 @@ def test_reordered_entries_are_named(tampered: IncidentLog) -> None:
 def test_inserted_entry_is_named(tampered: IncidentLog) -> None:
     conn = tampered.db.conn
     rows = conn.execute("SELECT seq, kind, step, corrects, body, hash FROM entries "
-                        "WHERE incident_id = ? AND seq >= 4 ORDER BY seq DESC",
-                        (tampered.row.id,)).fetchall()
+                        "WHERE incident = ? AND seq >= 4 ORDER BY seq DESC",
+                        (tampered.db._num(tampered.row.id),)).fetchall()
     for seq, *_ in rows:
-        conn.execute("UPDATE entries SET seq = ? WHERE incident_id = ? AND seq = ?",
-                     (seq + 1, tampered.row.id, seq))
+        conn.execute("UPDATE entries SET seq = ? WHERE incident = ? AND seq = ?",
+                     (seq + 1, tampered.db._num(tampered.row.id), seq))
     forged = _body(tampered, 3)
-    forged.update(seq=4, payload={"text": "forged"}, prev_hash=rows[-1][5])
+    forged.update(seq=4, payload={"text": "forged"}, prev_hash=rows[-1][5].hex())
     data = canonical_bytes(forged)
-    conn.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
-                 (tampered.row.id, 4, "note", None, None, data.decode(), sha256_hex(data)))
+    conn.execute("INSERT INTO entries (incident, seq, kind, step, corrects, body, hash) "
+                 "VALUES (?,?,?,?,?,?,?)",
+                 (tampered.db._num(tampered.row.id), 4, "note", None, None, data.decode(),
+                  bytes.fromhex(sha256_hex(data))))
     err = _broken(tampered)
     assert err.seq == 4
 
 
 def test_edited_index_column_is_named(tampered: IncidentLog) -> None:
-    tampered.db.conn.execute("UPDATE entries SET kind = 'decision' WHERE incident_id = ? "
-                             "AND seq = 6", (tampered.row.id,))
+    tampered.db.conn.execute("UPDATE entries SET kind = 'decision' WHERE incident = ? "
+                             "AND seq = 6", (tampered.db._num(tampered.row.id),))
     err = _broken(tampered)
     assert err.seq == 6 and "columns" in err.reason

@@ -1,4 +1,5 @@
-"""`pir` commands that write or read whole files: JSON export, check, verify, backup, rekey."""
+"""`pir` commands that write or read whole files: JSON export, check, verify, backup, rekey,
+and the acknowledgement of integrity findings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from pir import operations
 from pir.cli.plumbing import (
     EXIT_FAIL,
+    EXIT_INPUT,
     EXIT_OK,
     db_path,
     entry_author,
@@ -16,7 +18,13 @@ from pir.cli.plumbing import (
     print_lines,
     read_secret,
 )
+from pir.errors import CorruptDatabaseError, WrongPassphraseError
+from pir.log import store
+from pir.log.keying import diagnose
 from pir.log.store import Database
+
+# `pir check`: pages and chains intact, but the witness cannot confirm this is the newest copy.
+EXIT_UNCONFIRMED = 3
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
@@ -28,11 +36,45 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with open_database(args) as db:
-        result = operations.check_database(db)
+    path = Path(args.file) if getattr(args, "file", None) else db_path(args)
+    secret = passphrase(args)
+    deep = getattr(args, "deep", False)
+    try:
+        db = Database.open(path, secret)
+    except (WrongPassphraseError, CorruptDatabaseError):
+        if not deep:
+            raise
+        verdict, lines = diagnose(path, secret, store.DEFAULT_KDF_ITER)
+        print_lines(lines)
+        if verdict == "wrong-passphrase":
+            print("UNUSABLE INPUT: wrong passphrase")
+            return EXIT_INPUT
+        if verdict == "sound":
+            raise
+        print("INVALID")
+        return EXIT_FAIL
+    with db:
+        result = operations.check_database(db, deep=deep)
     print_lines(result.lines)
+    if result.unconfirmed:
+        print("INTACT, NOT CONFIRMED AS THE NEWEST COPY")
+        return EXIT_UNCONFIRMED
     print("VALID" if result.ok else "INVALID")
     return EXIT_OK if result.ok else EXIT_FAIL
+
+
+def cmd_acknowledge(args: argparse.Namespace) -> int:
+    from pir.integrity import acknowledge
+
+    with open_database(args) as db:
+        author, _ = entry_author(db, args)
+        done = acknowledge(db, args.reason, author, args.incident)
+    if not done:
+        print("No incident exists to record it in; the witness now matches the file.")
+    for ref, seq in done:
+        print(f"Recorded the acknowledgement in {ref} as entry {seq}.")
+    print("The witness now records the file's heads.")
+    return EXIT_OK
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
@@ -47,7 +89,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_database(args) as db:
-        result = operations.backup(db, Path(args.out), passphrase(args))
+        result = operations.backup(db, Path(args.out))
     print_lines(result.lines)
     return EXIT_OK
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pir import __version__
 from pir.cli import commands as rec
@@ -19,6 +20,9 @@ from pir.errors import (
     UnknownTemplateError,
     WrongPassphraseError,
 )
+from pir.hygiene import harden_process
+from pir.log import witness
+from pir.log.witness import NOT_UPDATED, Finding
 from pir.paths import default_db_path
 
 _INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
@@ -118,7 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, metavar="FILE")
     add_pdf_command(exp_sub, cmd)
 
-    cmd(sub, "check", files.cmd_check, "check page integrity and every incident's hash chain")
+    sp = cmd(sub, "check", files.cmd_check,
+             "check page integrity, every incident's hash chain and the head witness "
+             "(exit 0 VALID, 1 INVALID, 2 unusable input, 3 intact but not confirmed as the "
+             "newest copy)")
+    sp.add_argument("--deep", action="store_true",
+                    help="SQLite's full integrity check too; on a file that will not open, "
+                         "tell a wrong passphrase from a damaged page")
+    sp.add_argument("file", metavar="FILE", nargs="?",
+                    help="the database to check (default: --db, or the default database)")
+    sp = cmd(sub, "acknowledge", files.cmd_acknowledge,
+             "record in the log that you accept what PIR found (a witness that disagrees with "
+             "the file, a log that is not intact), with your reason; the warning then stops "
+             "and a damaged log takes new entries again")
+    sp.add_argument("--reason", required=True,
+                    help="why the record is accepted as it stands (e.g. restored from backup)")
+    sp.add_argument("--incident", metavar="REF",
+                    help="only this incident (not for findings about the whole file)")
     sp = cmd(sub, "rekey", files.cmd_rekey, "change the passphrase")
     sp.add_argument("--new-passphrase-file", metavar="FILE",
                     help="read the new passphrase from FILE (else PIR_NEW_PASSPHRASE, a prompt)")
@@ -143,9 +163,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn_on_stderr(db_path: Path, findings: list[Finding]) -> None:
+    for f in findings:
+        print(f"pir: warning: {db_path.name}: {f.line()}", file=sys.stderr)
+    if any(f.code != NOT_UPDATED for f in findings):
+        print("pir: warning: once you know why, record it with 'pir acknowledge --reason ...' "
+              "('pir check' shows every finding).", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Every command that opens a database says on stderr what the witness found; `check` and
+    # `acknowledge` print the findings themselves.
+    stop = (witness.listen(_warn_on_stderr)
+            if args.func not in (files.cmd_check, files.cmd_acknowledge) else None)
     try:
         return args.func(args)
     except _INPUT_ERRORS as exc:
@@ -159,3 +192,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pir: interrupted; nothing more was written.", file=sys.stderr)
         return 130
+    finally:
+        if stop is not None:
+            stop()

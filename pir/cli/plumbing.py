@@ -36,6 +36,9 @@ def read_secret(args: argparse.Namespace, env: str, file_attr: str, prompt: str,
         except OSError as exc:
             raise InputError(f"Cannot read the passphrase file {path}: "
                              f"{exc.strerror or exc}.") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"The passphrase file {path} is not UTF-8 text (byte "
+                             f"{exc.start + 1} cannot be read); save it as UTF-8.") from None
         return text.rstrip("\r\n")
     if os.environ.get(env):
         return os.environ[env]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pir.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from pir.errors import ChainBrokenError
+
+# The entry that records a user accepting a damaged log or a witness finding; PIR writes it.
+ACK_KIND = "integrity.acknowledged"
+_UNPARSABLE = object()
 
 
 @dataclass(frozen=True)
@@ -17,9 +22,10 @@ class ChainReport:
     head_hash: str
 
 
-def verify_chain(items: Iterable[tuple[dict[str, Any] | str, str]], incident_id: str,
+def verify_chain(items: Iterable[tuple[Any, str]], incident_id: str,
                  label: str = "") -> ChainReport:
-    """`items` are (body, hash) in log order; body as the stored text or as a parsed object.
+    """`items` are (body, hash) in log order; body as the stored text, as a parsed object, or as
+    (parsed object, stored text) when the caller has parsed it already.
 
     Raises ChainBrokenError for the first entry that does not hold; returns count and head hash.
     """
@@ -28,12 +34,12 @@ def verify_chain(items: Iterable[tuple[dict[str, Any] | str, str]], incident_id:
     for body, digest in items:
         seq_hint = expected_seq
         if isinstance(body, str):
-            try:
-                obj = json.loads(body)
-            except ValueError:
-                raise ChainBrokenError(seq_hint, "its stored text is not valid JSON",
-                                       label) from None
-            data = body.encode("utf-8")
+            body = (_parse(body), body)
+        if isinstance(body, tuple):
+            obj, text = body
+            if obj is _UNPARSABLE:
+                raise ChainBrokenError(seq_hint, "its stored text is not valid JSON", label)
+            data = text.encode("utf-8")
             if canonical_bytes(obj) != data:
                 raise ChainBrokenError(seq_hint, "its stored text is not in canonical form "
                                                  "(it was edited)", label)
@@ -55,34 +61,95 @@ def verify_chain(items: Iterable[tuple[dict[str, Any] | str, str]], incident_id:
         if obj.get("incident") != incident_id:
             raise ChainBrokenError(seq, "it belongs to another incident", label)
         if seq != expected_seq:
-            if seq > expected_seq:
-                why = (f"entries {expected_seq} to {seq - 1} are missing" if seq - 1 > expected_seq
-                       else f"entry {expected_seq} is missing")
-            else:
-                why = f"it is out of order (expected entry {expected_seq})"
-            raise ChainBrokenError(seq, why, label)
+            raise ChainBrokenError(seq, _order_problem(seq, expected_seq), label)
         if obj.get("prev_hash") != prev:
-            raise ChainBrokenError(
-                seq, f"it does not link to entry {seq - 1} (an entry was removed, inserted or "
-                     "replaced)" if seq > 1 else "the first entry must link to 64 zeros", label)
+            raise ChainBrokenError(seq, _link_problem(seq), label)
         prev = digest
         expected_seq += 1
     return ChainReport(expected_seq - 1, prev)
 
 
-def verify_stored(db: Any, incident_id: str, label: str = "") -> ChainReport:
-    """The chain as stored in the database, with the indexed columns checked against bodies."""
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _UNPARSABLE
 
-    def rows() -> Iterable[tuple[str, str]]:
+
+def _order_problem(seq: int, expected_seq: int) -> str:
+    if seq > expected_seq:
+        return (f"entries {expected_seq} to {seq - 1} are missing" if seq - 1 > expected_seq
+                else f"entry {expected_seq} is missing")
+    return f"it is out of order (expected entry {expected_seq})"
+
+
+def _link_problem(seq: int) -> str:
+    return (f"it does not link to entry {seq - 1} (an entry was removed, inserted or replaced)"
+            if seq > 1 else "the first entry must link to 64 zeros")
+
+
+def verify_stored(db: Any, incident_id: str, label: str = "") -> ChainReport:
+    """The chain as stored in the database, with the indexed columns checked against bodies.
+    Each body is parsed once."""
+
+    def rows() -> Iterable[tuple[tuple[Any, str], str]]:
         for seq, kind, step, corrects, body, digest in db.raw_entries(incident_id):
-            try:
-                obj = json.loads(body)
-            except ValueError:
-                obj = {}
-            if obj and (obj.get("seq"), obj.get("kind"), obj.get("step"),
-                        obj.get("corrects")) != (seq, kind, step, corrects):
+            obj = _parse(body)
+            if isinstance(obj, dict) and obj and (
+                    obj.get("seq"), obj.get("kind"), obj.get("step"),
+                    obj.get("corrects")) != (seq, kind, step, corrects):
                 raise ChainBrokenError(seq, "its indexed columns differ from its content "
                                             "(the row was edited)", label)
-            yield body, digest
+            yield (obj, body), digest
 
     return verify_chain(rows(), incident_id, label)
+
+
+@dataclass
+class ChainWatch:
+    """The cheap half of the chain check, run while an incident is folded (the fold parses every
+    body anyway): numbering, each stored text against its hash, each link. `broken` is the
+    first break no later integrity.acknowledged entry has accepted; `pir check` does the rest
+    (canonical form, indexed columns)."""
+
+    incident_id: str
+    label: str = ""
+    expected: int = 1
+    prev: str = ZERO_HASH
+    broken: ChainBrokenError | None = None
+    # (entry that broke, entry that acknowledged it)
+    acknowledged: list[tuple[int, int]] = field(default_factory=list)
+
+    def feed(self, obj: Any, text: str, digest: str) -> None:
+        seq = obj.get("seq") if isinstance(obj, dict) else None
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            self._break(self.expected, "its stored text is not a readable entry")
+            self.prev = digest
+            self.expected += 1
+            return
+        why = None
+        if seq != self.expected:
+            why = _order_problem(seq, self.expected)
+        elif hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            why = "its content does not match its hash (it was altered)"
+        elif obj.get("prev_hash") != self.prev:
+            why = _link_problem(seq)
+        elif obj.get("incident") != self.incident_id:
+            why = "it belongs to another incident"
+        if why is not None:
+            self._break(seq, why)
+        elif obj.get("kind") == ACK_KIND and self.broken is not None:
+            self.acknowledged.append((self.broken.seq, seq))
+            self.broken = None
+        self.prev = digest
+        self.expected = seq + 1
+
+    def _break(self, seq: int, why: str) -> None:
+        if self.broken is None:
+            self.broken = ChainBrokenError(seq, why, self.label)
+
+    def accept(self, ack_seq: int) -> None:
+        """An acknowledgement was just appended: the break it names is accepted."""
+        if self.broken is not None:
+            self.acknowledged.append((self.broken.seq, ack_seq))
+            self.broken = None

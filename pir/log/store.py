@@ -1,13 +1,16 @@
 """The encrypted database file: keying, pragmas, migrations, and raw append/read of entries.
 
 Higher layers (pir.incident) decide what an entry says; this module guarantees how it is kept:
-one transaction per entry, numbered without gaps, chained by hash, never updated or deleted.
+one transaction per entry, numbered without gaps, chained by hash, never updated or deleted, in
+the main file when the append returns, and recorded in the head witness beside the file.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -27,17 +30,29 @@ from pir.errors import (
     DuplicateIncidentError,
     InputError,
     NewerSchemaError,
+    PassphraseChangedError,
     PirError,
     StorageError,
     UnknownIncidentError,
     WrongPassphraseError,
 )
+from pir.hygiene import DIR_MODE, create_private_file, fsync_dir, private_dir, tighten
+from pir.log.keying import connect, key_fits, quote, refusal
+from pir.log.mutable import MutableTables
 from pir.log.schema import MIGRATIONS, SCHEMA_VERSION
+from pir.log.witness import WITNESS_SUFFIX, Heads, WitnessReport, witness_path
+from pir.log.witnessing import HeadWitnessing
+from pir.paths import is_pir_data_dir
 from pir.times import iso_utc
 
 MIN_PASSPHRASE_LENGTH = 8
 # SQLCipher's own default; named so tests can lower it for speed (never the product).
 DEFAULT_KDF_ITER: int | None = None
+# A rollback journal with synchronous=FULL: when COMMIT returns, the entry is in the database
+# file itself, whatever happens to side files afterwards. ("wal", checkpointed after every
+# commit, is kept only so benchmarks/bench_storage.py can measure the alternative.)
+JOURNAL_MODE = "truncate"
+READ_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -84,109 +99,152 @@ class StoredEntry:
         return self.body["recorded_time"]
 
 
-def _quote(passphrase: str) -> str:
-    """A passphrase as an SQL string literal. PRAGMA cannot take bound parameters, so the only
-    safe way is to double every quote; NUL cannot be carried and is refused."""
-    if "\x00" in passphrase:
-        raise InputError("A passphrase cannot contain a NUL character.")
-    return "'" + passphrase.replace("'", "''") + "'"
-
-
 def check_new_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise InputError(
             f"The passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters long."
         )
-    _quote(passphrase)
+    quote(passphrase)
 
 
 def _is_full(exc: Exception) -> bool:
     return getattr(exc, "sqlite_errorcode", None) == 13 or "disk is full" in str(exc)
 
 
+def _is_damage(text: str) -> bool:
+    return ("malformed" in text or "not a database" in text or "HMAC" in text
+            or "readonly" in text)
+
+
+def _translate(exc: Exception, action: str, outcome: str | None) -> PirError:
+    """A database or file exception as one sentence a user can act on, naming the action."""
+    if isinstance(exc, sqlcipher3.Error):
+        if _is_full(exc):
+            return DiskFullError(outcome or f"PIR could not {action}")
+        if isinstance(exc, sqlcipher3.IntegrityError):
+            return StorageError(f"The database refused to {action}: {exc}.")
+        text = str(exc)
+        if _is_damage(text) and "readonly" not in text:
+            return CorruptDatabaseError(
+                f"The database file is damaged ({text}); nothing more was written. "
+                "Keep the file as it is and run 'pir check --deep' for details.")
+        return StorageError(f"Could not {action}: {text}.")
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return DiskFullError(outcome or f"PIR could not {action}")
+        return StorageError(f"Could not {action}: {exc.strerror or exc}.")
+    raise exc
+
+
 @contextmanager
-def _storage_errors(action: str) -> Iterator[None]:
+def _storage_errors(action: str, outcome: str | None = None) -> Iterator[None]:
     """Turns a database exception into one sentence a user can act on."""
     try:
         yield
     except PirError:
         raise
-    except sqlcipher3.Error as exc:
-        if _is_full(exc):
-            raise DiskFullError() from exc
-        if isinstance(exc, sqlcipher3.IntegrityError):
-            raise StorageError(f"The database refused to {action}: {exc}.") from exc
-        text = str(exc)
-        if "malformed" in text or "not a database" in text or "HMAC" in text:
-            raise CorruptDatabaseError(
-                f"The database file is damaged ({text}); nothing more was written. "
-                "Restore from a backup or run 'pir check' for details."
-            ) from exc
-        raise StorageError(f"Could not {action}: {text}.") from exc
-    except OSError as exc:
-        if exc.errno == 28:
-            raise DiskFullError() from exc
-        raise StorageError(f"Could not {action}: {exc.strerror or exc}.") from exc
+    except (sqlcipher3.Error, OSError) as exc:
+        raise _translate(exc, action, outcome) from exc
 
 
-class Database:
-    """An open, unlocked PIR database. Not thread-safe: one per thread."""
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm", WITNESS_SUFFIX):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+class Database(HeadWitnessing, MutableTables):
+    """An open, unlocked PIR database. Not thread-safe: one per thread.
+
+    `witness_report` says whether the file agrees with its head witness; it is filled on open and
+    stays until `reset_witness()` (called after the findings are acknowledged in the log).
+    """
 
     def __init__(self, conn: sqlcipher3.Connection, path: Path, kdf_iter: int | None,
-                 clock: Clock) -> None:
+                 clock: Clock, passphrase: str, witness: bool = True) -> None:
         self._conn: sqlcipher3.Connection | None = conn
         self.path = path
         self.kdf_iter = kdf_iter
         self.clock = clock
+        # Kept (as bytes, wiped on close) for backups under the same passphrase.
+        self._secret = bytearray(passphrase.encode("utf-8"))
+        self._key_changed = False
+        self.database_id, self._witness_key, self._new_identity = self._identity(conn)
+        self._witness_on = witness
+        self.witness_path = witness_path(path)
+        self.witness_report = WitnessReport(path=self.witness_path)
+        self._heads: Heads = {}
+        self._held: Heads = {}
+        self._held_absent: set[str] = set()
+        self._frozen = False
+        self._nums: dict[str, int] = {}
 
     # -- opening -------------------------------------------------------------------------
 
     @staticmethod
-    def _connect(path: Path, passphrase: str, kdf_iter: int | None) -> sqlcipher3.Connection:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=10.0)
-        try:
-            conn.execute("PRAGMA cipher_log_level = NONE")
-            conn.execute(f"PRAGMA key = {_quote(passphrase)}")
-            if kdf_iter is not None:
-                conn.execute(f"PRAGMA kdf_iter = {int(kdf_iter)}")
-        except Exception:
-            conn.close()
-            raise
-        return conn
-
-    @staticmethod
     def _configure(conn: sqlcipher3.Connection) -> None:
-        conn.execute("PRAGMA journal_mode = WAL")
+        mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()[0]
+        if str(mode).lower() != JOURNAL_MODE:
+            raise StorageError(
+                "Another program has this database open in an older mode (write-ahead log); "
+                "close it (or the older PIR) and open the database again.")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
 
+    @staticmethod
+    def _identity(conn: sqlcipher3.Connection) -> tuple[str, bytes, bool]:
+        """The database's random id and witness MAC key, made on first use (a new database, or
+        the first open after the upgrade to schema 2)."""
+        with _storage_errors("read the database identity"):
+            row = conn.execute(
+                "SELECT database_id, witness_key FROM store_identity").fetchone()
+            if row is not None:
+                return row[0], bytes(row[1]), False
+            database_id, key = secrets.token_hex(16), secrets.token_bytes(32)
+            conn.execute("INSERT INTO store_identity (only_row, database_id, witness_key) "
+                         "VALUES (1, ?, ?)", (database_id, key))
+        return database_id, key, True
+
     @classmethod
     def create(cls, path: str | os.PathLike[str], passphrase: str, *,
                kdf_iter: int | None = None, clock: Clock | None = None) -> Database:
-        """Creates a new encrypted database; refuses to touch an existing file."""
+        """Creates a new encrypted database (0600, in a 0700 folder if PIR makes the folder);
+        refuses to touch an existing file."""
         path = Path(path)
         check_new_passphrase(passphrase)
         if path.exists():
             raise DatabaseExistsError(str(path))
         kdf_iter = kdf_iter if kdf_iter is not None else DEFAULT_KDF_ITER
-        with _storage_errors("create the database"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = cls._connect(path, passphrase, kdf_iter)
+        with _storage_errors("create the database", "the database was NOT created"):
+            private_dir(path.parent)
+            if is_pir_data_dir(path.parent):
+                tighten(path.parent, DIR_MODE)
+            # SQLite gives its journal the database file's mode: create it private first.
+            os.close(create_private_file(path))
             try:
-                cls._configure(conn)
-                cls._migrate(conn)
+                conn = connect(path, passphrase, kdf_iter)
+                try:
+                    cls._configure(conn)
+                    cls._migrate(conn)
+                    db = cls(conn, path, kdf_iter, clock or system_clock, passphrase)
+                except BaseException:
+                    conn.close()
+                    raise
+                db._start_witness()
             except BaseException:
-                conn.close()
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(path) + suffix).unlink(missing_ok=True)
+                _remove_with_side_files(path)
                 raise
-        return cls(conn, path, kdf_iter, clock or system_clock)
+        return db
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], passphrase: str, *,
-             kdf_iter: int | None = None, clock: Clock | None = None) -> Database:
-        """Opens and unlocks; a wrong passphrase is refused here, with the file untouched."""
+             kdf_iter: int | None = None, clock: Clock | None = None,
+             witness: bool = True) -> Database:
+        """Opens and unlocks; a wrong passphrase is refused here, with the file untouched.
+
+        With `witness` (the default) the file is compared with its head witness and the result
+        kept in `witness_report`; verifying a backup copy opens without it.
+        """
         path = Path(path)
         if not path.is_file():
             raise DatabaseMissingError(str(path))
@@ -195,13 +253,14 @@ class Database:
         if not passphrase:
             raise WrongPassphraseError(str(path))
         kdf_iter = kdf_iter if kdf_iter is not None else DEFAULT_KDF_ITER
-        conn = cls._connect(path, passphrase, kdf_iter)
+        conn = connect(path, passphrase, kdf_iter)
         try:
             # The key is only tried at the first read: probe now, before any write.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
+            problem = refusal(conn, path)
             conn.close()
-            raise WrongPassphraseError(str(path)) from None
+            raise problem from None
         except BaseException:
             conn.close()
             raise
@@ -216,10 +275,19 @@ class Database:
                     raise CorruptDatabaseError(f"{path} is an encrypted database, but not PIR's.")
                 cls._configure(conn)
                 cls._migrate(conn)
+                db = cls(conn, path, kdf_iter, clock or system_clock, passphrase, witness)
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, kdf_iter, clock or system_clock)
+        tighten(path)
+        if is_pir_data_dir(path.parent):
+            tighten(path.parent, DIR_MODE)
+        try:
+            db._start_witness()
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     @staticmethod
     def _migrate(conn: sqlcipher3.Connection) -> None:
@@ -235,6 +303,8 @@ class Database:
     def conn(self) -> sqlcipher3.Connection:
         if self._conn is None:
             raise StorageError("The database is locked (closed); unlock it first.")
+        if self._key_changed:
+            raise PassphraseChangedError(str(self.path))
         return self._conn
 
     @property
@@ -243,10 +313,15 @@ class Database:
 
     def close(self) -> None:
         if self._conn is not None:
-            with suppress(sqlcipher3.Error):
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if JOURNAL_MODE == "wal":
+                with suppress(sqlcipher3.Error):
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.close()
             self._conn = None
+        for i in range(len(self._secret)):
+            self._secret[i] = 0
+        self._secret = bytearray()
+        self._witness_key = b""
 
     def __enter__(self) -> Database:
         return self
@@ -254,12 +329,36 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _errors(self, action: str, outcome: str | None = None) -> Iterator[None]:
+        """As `_storage_errors`, and tells a passphrase changed by another program (no page
+        verifies under this connection's key any more) from damage (some pages still do)."""
+        try:
+            yield
+        except PirError:
+            raise
+        except sqlcipher3.Error as exc:
+            if (self._conn is not None and not _is_full(exc) and _is_damage(str(exc))
+                    and key_fits(self._conn, self.path) is False):
+                self._key_changed = True
+                raise PassphraseChangedError(str(self.path)) from exc
+            raise _translate(exc, action, outcome) from exc
+        except OSError as exc:
+            raise _translate(exc, action, outcome) from exc
+
+    def _commit(self) -> None:
+        """COMMIT, after which the entry is in the main file itself (never only in a side file)."""
+        self.conn.execute("COMMIT")
+        if JOURNAL_MODE == "wal":
+            self.conn.execute("PRAGMA wal_checkpoint(FULL)")
+
     # -- whole-file operations -------------------------------------------------------------
 
-    def integrity_check(self) -> list[str]:
-        """SQLCipher's page-by-page HMAC check plus SQLite's own; [] means the file is sound."""
+    def integrity_check(self, deep: bool = False) -> list[str]:
+        """SQLCipher's page-by-page HMAC check plus SQLite's own (quick, or full with `deep`);
+        [] means the file is sound."""
         problems: list[str] = []
-        for pragma in ("cipher_integrity_check", "quick_check"):
+        for pragma in ("cipher_integrity_check", "integrity_check" if deep else "quick_check"):
             try:
                 rows = [r[0] for r in self.conn.execute(f"PRAGMA {pragma}")]
             except sqlcipher3.Error as exc:
@@ -268,31 +367,36 @@ class Database:
         return problems
 
     def rekey(self, old_passphrase: str, new_passphrase: str) -> None:
-        """Changes the passphrase, then proves the new one opens the file."""
+        """Changes the passphrase, then proves the new one opens the file. The witness key lives
+        inside the database, so the witness stays valid."""
         check_new_passphrase(new_passphrase)
-        probe = self._connect(self.path, old_passphrase, self.kdf_iter)
+        probe = connect(self.path, old_passphrase, self.kdf_iter)
         try:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
             raise WrongPassphraseError(str(self.path)) from None
         finally:
             probe.close()
-        with _storage_errors("change the passphrase"):
-            self.conn.execute(f"PRAGMA rekey = {_quote(new_passphrase)}")
-        check = Database.open(self.path, new_passphrase, kdf_iter=self.kdf_iter)
-        check.close()
+        with self._errors("change the passphrase", "the passphrase was NOT changed"):
+            self.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
+        Database.open(self.path, new_passphrase, kdf_iter=self.kdf_iter, witness=False).close()
+        self._secret = bytearray(new_passphrase.encode("utf-8"))
 
-    def backup(self, dest: str | os.PathLike[str], passphrase: str) -> None:
-        """Writes an encrypted copy (sqlcipher_export), then verifies it by reopening it."""
+    def backup(self, dest: str | os.PathLike[str], passphrase: str | None = None) -> None:
+        """Writes an encrypted copy (sqlcipher_export, 0600), then verifies it by reopening it.
+        Without a passphrase the copy takes this database's own."""
         dest = Path(dest)
         if dest.exists():
             raise DatabaseExistsError(str(dest))
+        if passphrase is None:
+            passphrase = self._secret.decode("utf-8")
         check_new_passphrase(passphrase)
         tmp = dest.with_name(dest.name + ".partial")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        outcome = "the backup was NOT written (the database itself is unchanged)"
+        _remove_with_side_files(tmp)
         try:
-            with _storage_errors("write the backup"):
+            with self._errors("write the backup", outcome):
+                os.close(create_private_file(tmp))
                 self.conn.execute("ATTACH DATABASE ? AS backup KEY ?", (str(tmp), passphrase))
                 try:
                     if self.kdf_iter is not None:
@@ -301,32 +405,35 @@ class Database:
                     version = self.conn.execute("PRAGMA user_version").fetchone()[0]
                     self.conn.execute(f"PRAGMA backup.user_version = {int(version)}")
                 finally:
-                    self.conn.execute("DETACH DATABASE backup")
-            copy = Database.open(tmp, passphrase, kdf_iter=self.kdf_iter)
-            try:
-                problems = copy.integrity_check()
-                if problems:
-                    raise CorruptDatabaseError(f"The backup did not verify: {problems[0]}")
-                if copy.count_entries() != self.count_entries():
-                    raise CorruptDatabaseError("The backup did not verify: entry counts differ.")
-            finally:
-                copy.close()
-            os.replace(tmp, dest)
+                    with suppress(sqlcipher3.Error):
+                        self.conn.execute("DETACH DATABASE backup")
+                copy = Database.open(tmp, passphrase, kdf_iter=self.kdf_iter, witness=False)
+                try:
+                    problems = copy.integrity_check()
+                    if problems:
+                        raise CorruptDatabaseError(
+                            f"The backup did not verify: {problems[0]}")
+                    if copy.count_entries() != self.count_entries():
+                        raise CorruptDatabaseError(
+                            "The backup did not verify: entry counts differ.")
+                finally:
+                    copy.close()
+                os.replace(tmp, dest)
+                fsync_dir(dest.parent)
         finally:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
+            _remove_with_side_files(tmp)
 
     # -- incidents ---------------------------------------------------------------------------
 
     def incidents(self) -> list[IncidentRow]:
-        with _storage_errors("read the incidents"):
+        with self._errors("read the incidents"):
             rows = self.conn.execute(
                 "SELECT id, ref, template_id, created_utc FROM incidents ORDER BY created_utc"
             ).fetchall()
         return [IncidentRow(*r) for r in rows]
 
     def incident(self, ref: str) -> IncidentRow:
-        with _storage_errors("read the incident"):
+        with self._errors("read the incident"):
             row = self.conn.execute(
                 "SELECT id, ref, template_id, created_utc FROM incidents WHERE ref = ?", (ref,)
             ).fetchone()
@@ -334,164 +441,151 @@ class Database:
             raise UnknownIncidentError(ref)
         return IncidentRow(*row)
 
+    def _num(self, incident_id: str) -> int:
+        """The small integer entries are filed under (0 for an incident the file lacks)."""
+        num = self._nums.get(incident_id)
+        if num is None:
+            with self._errors("read the incident"):
+                row = self.conn.execute("SELECT num FROM incidents WHERE id = ?",
+                                        (incident_id,)).fetchone()
+            if row is None:
+                return 0
+            num = self._nums[incident_id] = row[0]
+        return num
+
     def create_incident(self, ref: str, template_id: str,
                         first_entry: Callable[[str], dict[str, Any]]) -> tuple[IncidentRow,
                                                                                 StoredEntry]:
         """Adds the incident and its entry 1 in one transaction (both or neither)."""
         incident_id = str(uuid.uuid4())
         created = iso_utc(self.clock(), micro=True)
-        with _storage_errors("open the incident"):
+        with self._errors("open the incident", "the incident was NOT opened"):
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("SELECT 1 FROM incidents WHERE ref = ?", (ref,)).fetchone():
                     raise DuplicateIncidentError(ref)
-                conn.execute(
+                num = conn.execute(
                     "INSERT INTO incidents (id, ref, template_id, created_utc) VALUES (?,?,?,?)",
                     (incident_id, ref, template_id, created),
-                )
-                body = first_entry(incident_id)
-                entry = self._insert(body)
-                conn.execute("COMMIT")
+                ).lastrowid
+                entry = self._insert(first_entry(incident_id), num)
+                self._commit()
             except BaseException:
-                conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+        self._nums[incident_id] = num
+        self._heads[incident_id] = (entry.seq, entry.hash)
+        self._write_witness()
         return IncidentRow(incident_id, ref, template_id, created), entry
 
     # -- entries -----------------------------------------------------------------------------
 
-    def _insert(self, body: dict[str, Any]) -> StoredEntry:
+    def _insert(self, body: dict[str, Any], num: int | None = None) -> StoredEntry:
         text = canonical_bytes(body)
         digest = sha256_hex(text)
         self.conn.execute(
-            "INSERT INTO entries (incident_id, seq, kind, step, corrects, body, hash) "
+            "INSERT INTO entries (incident, seq, kind, step, corrects, body, hash) "
             "VALUES (?,?,?,?,?,?,?)",
-            (body["incident"], body["seq"], body["kind"], body["step"], body["corrects"],
-             text.decode("utf-8"), digest),
+            (num if num is not None else self._num(body["incident"]), body["seq"],
+             body["kind"], body["step"], body["corrects"], text.decode("utf-8"),
+             bytes.fromhex(digest)),
         )
         return StoredEntry(body, digest)
+
+    def _rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            with suppress(sqlcipher3.Error):
+                self._conn.execute("ROLLBACK")
 
     def append(self, incident_id: str,
                build: Callable[[int, str], dict[str, Any]]) -> StoredEntry:
         """Appends one entry in its own committed transaction.
 
         `build(seq, prev_hash)` returns the entry body; it runs inside the write lock so the
-        number and the chain link cannot race another writer. Returns once it is on disk.
+        number and the chain link cannot race another writer. Returns once the entry is in the
+        database file itself (synchronous=FULL, rollback journal), then updates the witness.
         """
-        with _storage_errors("save the entry"):
+        with self._errors("save the entry", "the entry was NOT saved"):
             conn = self.conn
+            num = self._num(incident_id)
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(
-                    "SELECT seq, hash FROM entries WHERE incident_id = ? "
-                    "ORDER BY seq DESC LIMIT 1", (incident_id,)
+                    "SELECT seq, hash FROM entries WHERE incident = ? "
+                    "ORDER BY seq DESC LIMIT 1", (num,)
                 ).fetchone()
-                seq, prev = (row[0] + 1, row[1]) if row else (1, ZERO_HASH)
-                entry = self._insert(build(seq, prev))
-                conn.execute("COMMIT")
+                seq, prev = (row[0] + 1, row[1].hex()) if row else (1, ZERO_HASH)
+                entry = self._insert(build(seq, prev), num)
+                self._commit()
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+        self._heads[incident_id] = (entry.seq, entry.hash)
+        self._write_witness()
         return entry
 
     def head(self, incident_id: str) -> tuple[int, str]:
         """(last sequence number, its hash); (0, zeros) for an empty log."""
-        with _storage_errors("read the log"):
+        with self._errors("read the log"):
             row = self.conn.execute(
-                "SELECT seq, hash FROM entries WHERE incident_id = ? ORDER BY seq DESC LIMIT 1",
-                (incident_id,),
+                "SELECT seq, hash FROM entries WHERE incident = ? ORDER BY seq DESC LIMIT 1",
+                (self._num(incident_id),),
             ).fetchone()
-        return (row[0], row[1]) if row else (0, ZERO_HASH)
+        return (row[0], row[1].hex()) if row else (0, ZERO_HASH)
 
     def raw_entries(self, incident_id: str, from_seq: int = 1) -> Iterator[tuple]:
-        """Rows as stored (seq, kind, step, corrects, body text, hash), in order, unchecked."""
-        with _storage_errors("read the log"):
-            cursor = self.conn.execute(
-                "SELECT seq, kind, step, corrects, body, hash FROM entries "
-                "WHERE incident_id = ? AND seq >= ? ORDER BY seq",
-                (incident_id, from_seq),
-            )
-            while True:
-                rows = cursor.fetchmany(500)
-                if not rows:
-                    return
-                yield from rows
+        """Rows as stored (seq, kind, step, corrects, body text, hash), in order, unchecked.
+
+        Read in batches, each a complete query: no statement stays open between batches, so a
+        reader that stops half way (a timeline fetching more as it scrolls) never holds a lock
+        that would keep a writer from committing.
+        """
+        num = self._num(incident_id)
+        seq = from_seq
+        while True:
+            with self._errors("read the log"):
+                rows = self.conn.execute(
+                    "SELECT seq, kind, step, corrects, body, hash FROM entries "
+                    "WHERE incident = ? AND seq >= ? ORDER BY seq LIMIT ?",
+                    (num, seq, READ_BATCH),
+                ).fetchall()
+            for r in rows:
+                yield r[0], r[1], r[2], r[3], r[4], _hex(r[5])
+            if len(rows) < READ_BATCH:
+                return
+            seq = rows[-1][0] + 1
 
     def entries(self, incident_id: str, from_seq: int = 1) -> Iterator[StoredEntry]:
+        loads = json.loads
         for row in self.raw_entries(incident_id, from_seq):
-            yield StoredEntry(json.loads(row[4]), row[5])
+            yield StoredEntry(loads(row[4]), row[5])
 
     def entries_of_kind(self, incident_id: str, kind: str) -> Iterator[StoredEntry]:
-        with _storage_errors("read the log"):
+        with self._errors("read the log"):
             rows = self.conn.execute(
-                "SELECT body, hash FROM entries WHERE incident_id = ? AND kind = ? ORDER BY seq",
-                (incident_id, kind)).fetchall()
+                "SELECT body, hash FROM entries WHERE incident = ? AND kind = ? ORDER BY seq",
+                (self._num(incident_id), kind)).fetchall()
         for body, digest in rows:
-            yield StoredEntry(json.loads(body), digest)
+            yield StoredEntry(json.loads(body), _hex(digest))
 
     def entry(self, incident_id: str, seq: int) -> StoredEntry | None:
-        with _storage_errors("read the log"):
+        with self._errors("read the log"):
             row = self.conn.execute(
-                "SELECT body, hash FROM entries WHERE incident_id = ? AND seq = ?",
-                (incident_id, seq),
+                "SELECT body, hash FROM entries WHERE incident = ? AND seq = ?",
+                (self._num(incident_id), seq),
             ).fetchone()
-        return StoredEntry(json.loads(row[0]), row[1]) if row else None
+        return StoredEntry(json.loads(row[0]), _hex(row[1])) if row else None
 
     def count_entries(self, incident_id: str | None = None) -> int:
-        with _storage_errors("read the log"):
+        with self._errors("read the log"):
             if incident_id is None:
                 return self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
             return self.conn.execute(
-                "SELECT count(*) FROM entries WHERE incident_id = ?", (incident_id,)
+                "SELECT count(*) FROM entries WHERE incident = ?", (self._num(incident_id),)
             ).fetchone()[0]
 
-    # -- settings and drafts (mutable, still encrypted) ----------------------------------------
 
-    def get_setting(self, key: str) -> Any:
-        with _storage_errors("read a setting"):
-            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def set_setting(self, key: str, value: Any) -> None:
-        with _storage_errors("save a setting"):
-            self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
-
-    def save_draft(self, key: str, value: Any) -> None:
-        """Unsent form text, kept inside the encrypted file (never in plain anywhere)."""
-        with _storage_errors("keep the draft"):
-            self.conn.execute(
-                "INSERT INTO drafts (key, value, saved_utc) VALUES (?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
-                "saved_utc = excluded.saved_utc",
-                (key, json.dumps(value, ensure_ascii=False), iso_utc(self.clock(), micro=True)),
-            )
-
-    def load_draft(self, key: str) -> Any:
-        with _storage_errors("read the draft"):
-            row = self.conn.execute("SELECT value FROM drafts WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def discard_draft(self, key: str) -> None:
-        with _storage_errors("discard the draft"):
-            self.conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
-
-    # -- signing identities (issue: signed PDF) ------------------------------------------------
-
-    def add_identity(self, label: str, cert_pem: str, key_pem: str) -> int:
-        with _storage_errors("keep the signing identity"):
-            cur = self.conn.execute(
-                "INSERT INTO identities (label, cert_pem, key_pem, created_utc) VALUES (?,?,?,?)",
-                (label, cert_pem, key_pem, iso_utc(self.clock(), micro=True)),
-            )
-        return int(cur.lastrowid)
-
-    def identities(self) -> list[tuple[int, str, str, str]]:
-        """(id, label, cert_pem, key_pem) for each identity kept in the database."""
-        with _storage_errors("read the signing identities"):
-            return [tuple(r) for r in self.conn.execute(
-                "SELECT id, label, cert_pem, key_pem FROM identities ORDER BY id")]
+def _hex(digest: bytes | str) -> str:
+    """The stored 32-byte hash as the hex text the chain uses (text if someone wrote text)."""
+    return digest.hex() if isinstance(digest, bytes) else str(digest)
