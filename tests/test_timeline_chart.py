@@ -4,6 +4,7 @@ and what the redacted copy's lane labels say."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 
 from pir.clock import FixedClock
 from pir.demo import build_demo
+from pir.export.json_log import build_export
+from pir.export.pdf import render_pdf, sections
+from pir.export.pdf.sections import timeline_chart as timeline_section
+from pir.export.signing import new_self_signed
 from pir.incident import IncidentLog
 from pir.log.store import Database
 from pir.times import iso_utc
@@ -27,7 +32,7 @@ from pir.views.timeline_chart import (
     clock_changes,
     needed_entries,
 )
-from tests.values import LOGGIST, TEST_KDF_ITER
+from tests.values import LOGGIST, PIM, TEST_KDF_ITER
 
 END = datetime(2026, 11, 25, 19, 30, tzinfo=UTC)  # the demo's clock: it runs 15:20-18:01 GMT
 PROTECTED = ("Rhodri", "Pryce", "Siân", "Llŷr", "Okafor")
@@ -270,7 +275,7 @@ def test_many_exhibits_share_a_lane_per_producer(tmp_path: Path) -> None:
         assert lanes == [("Exhibits RP/…", "2 exhibits"), ("Exhibits SL/…", "1 exhibits"),
                          ("Exhibits OH/…", f"{MAX_EXHIBIT_LANES} exhibits")]
         oh = tl.by_lane()["exhibit:OH"].points
-        assert len(oh) == MAX_EXHIBIT_LANES and oh[0].label == "OH/1 Seized"
+        assert len(oh) == MAX_EXHIBIT_LANES and oh[0].label == "OH/1 Seized, held by DC Owen Hughes"
     finally:
         db.close()
 
@@ -283,5 +288,81 @@ def test_a_closed_incident_ends_at_its_last_item(tmp_path: Path) -> None:
         tl = chart(log, END + timedelta(days=3))
         assert tl.end == END
         assert ("Closed and signed off", "closed") in [(p.label, p.style) for p in tl.points]
+    finally:
+        db.close()
+
+
+# -- the PDF section ----------------------------------------------------------------------------
+
+def pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def section_pdf(log: IncidentLog, out: Path, redacted: bool,
+                monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The export laid out with the timeline section alone."""
+    monkeypatch.setattr(sections, "SECTIONS", (timeline_section,))
+    doc = build_export(log, LOGGIST)
+    out.write_bytes(render_pdf(log, doc, exported_by=LOGGIST, identity=new_self_signed(PIM),
+                               redacted=redacted).data)
+    return out
+
+
+def noted_at_end(log: IncidentLog) -> IncidentLog:
+    """The demo with a last entry at its clock's end, so the chart is judged then whether the
+    export judges at its last entry or at its own time."""
+    log.append("note", {"text": "End of the demo night."}, author=LOGGIST)
+    return log
+
+
+def test_the_pdf_section_draws_lanes_axis_marks_and_entry_numbers(
+        demo_log: IncidentLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = pdftotext(section_pdf(noted_at_end(demo_log), tmp_path / "chart.pdf", False,
+                                 monkeypatch))
+    for expected in ("The incident at a glance", "Incident, decisions and", "IOPC referral and",
+                     "PC Rhodri Pryce", "PC Siân Llŷr", "Ch Insp R. Okafor", "RP/1", "SL/1",
+                     "The log itself", "15:00 GMT", "16:00 GMT", "17:00 GMT", "18:00 GMT",
+                     "Wed 25 Nov 2026", "#11 Monitored on BWV", "#31 Welfare check",
+                     "Welfare check missed", "Welfare check late by 27 min (#31)",
+                     "#26 Corrects #25 (note)", "#23 Discharge: Glock 17 ×2",
+                     "(late entry)", "19:30 GMT", "UK time (GMT)"):
+        assert expected in text, expected
+    # Rendered to a picture without error (the drawings are valid PDF graphics).
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "chart.pdf"),
+                    str(tmp_path / "page")], check=True)
+    assert sorted(p.name for p in tmp_path.glob("page-*.png"))
+
+
+def test_the_redacted_section_names_no_protected_officer(
+        demo_log: IncidentLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = pdftotext(section_pdf(demo_log, tmp_path / "chart.pdf", True, monkeypatch))
+    assert not [word for word in PROTECTED if word in text]
+    for cipher in ("AFO-B12", "AFO-B14", "TFC-3", "Seized, held by AFO-B12"):
+        assert cipher in text
+
+
+def test_the_chart_follows_the_summary_in_the_export(demo_log: IncidentLog,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "demo.pdf"
+    out.write_bytes(render_pdf(demo_log, build_export(demo_log, LOGGIST), exported_by=LOGGIST,
+                               identity=new_self_signed(PIM)).data)
+    pages = pdftotext(out).split("\f")
+    chart = next(i for i, page in enumerate(pages) if "The incident at a glance" in page)
+    summary = next(i for i, page in enumerate(pages) if "Summary" in page)
+    assert summary < chart < len(pages) // 2
+    assert "#31 Welfare check" in "".join(pages[chart:chart + 3])
+
+
+def test_the_pdf_draws_the_clock_change(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    end = utc(3, 0, day=25, month=10)
+    db, log = demo(tmp_path, end)
+    try:
+        text = pdftotext(section_pdf(noted_at_end(log), tmp_path / "chart.pdf", False,
+                                     monkeypatch))
+        assert "Clocks went back: 02:00 BST became 01:00 GMT" in text
+        assert "01:00 BST" in text and "01:00 GMT" in text and "23:00 BST" in text
+        assert "UK time (BST, then GMT from 01:00 GMT)" in text
     finally:
         db.close()
