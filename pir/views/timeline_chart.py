@@ -466,9 +466,9 @@ class _Builder:
         for ex in self.state.exhibits.values():
             lane = self.exhibit_lane[ex.ref]
             name = f"{ex.ref} " if grouped else ""
-            start = self.at(lane, ex.seized_seq, ex.fields, "seized_at", ex.seized_at,
-                            f"{name}Seized", "seized").at
             holder, seq = str(ex.fields.get("holder", ex.holder)), ex.seized_seq
+            start = self.at(lane, seq, ex.fields, "seized_at", ex.seized_at,
+                            f"{name}Seized, held by {_short(holder, 40)}", "seized").at
             for t in ex.transfers:
                 broken = t.fields.get("seal_intact") is False
                 p = self.at(lane, t.seq, t.fields, "transferred_at", t.time,
