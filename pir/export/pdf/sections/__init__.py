@@ -18,12 +18,14 @@ from pir.export.pdf.sections import (
     people,
     separation,
     summary,
+    timeline_chart,
     welfare,
 )
 
 SECTIONS: tuple[ModuleType, ...] = (
     cover,
     summary,
+    timeline_chart,  # the incident at a glance: one chart of the night
     people,
     decisions,
     separation,    # annex: separation and anti-conferring
