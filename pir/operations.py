@@ -7,7 +7,7 @@ act on are raised as PirError subclasses, as everywhere in the core.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from pir.errors import ChainBrokenError
 from pir.incident import IncidentLog, Officer
 from pir.log.chain import verify_stored
 from pir.log.store import Database
+from pir.receipts import check_heads_line
 
 if TYPE_CHECKING:
     from pir.export.signing import SigningIdentity
@@ -38,6 +39,8 @@ class OperationResult:
     sha256: str = ""
     # A check that found everything intact but could not confirm the file is the newest copy.
     unconfirmed: bool = False
+    # verify_file: the verdict word (pir.export.verdict), e.g. "INTACT BUT SIGNER UNVERIFIED".
+    verdict: str = ""
 
 
 def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
@@ -126,6 +129,10 @@ def check_database(db: Database, progress: Progress = _quiet,
         else:
             lines.append(f"ok   {row.ref}: {report.count} entries, chain intact, "
                          f"head {report.head_hash}")
+        # Heads recorded by exports and receipts must still be the chain's (pir.receipts).
+        heads_ok, heads_line = check_heads_line(db, row)
+        ok = ok and heads_ok
+        lines.append(heads_line)
     progress("Comparing the file with its head witness", total - 1, total)
     findings = db.witness_report.findings
     if findings:
@@ -142,16 +149,20 @@ def check_database(db: Database, progress: Progress = _quiet,
     return OperationResult(ok, title, tuple(lines), unconfirmed=unconfirmed)
 
 
-def verify_file(path: Path, trust: Path | None = None,
-                progress: Progress = _quiet) -> OperationResult:
-    """Verifies an exported PDF or JSON file without any database."""
+def verify_file(path: Path, trust: Path | Sequence[Path] | None = None,
+                progress: Progress = _quiet, *, receipts: Sequence[str] = (),
+                expect_head: str | None = None) -> OperationResult:
+    """Verifies an exported PDF or JSON file without any database. `ok` is True only for
+    VALID (exit code 0); `verdict` is the word (VALID, INTACT BUT SIGNER UNVERIFIED, INTACT BUT
+    UNANCHORED, INVALID), also in the title; the lines end with what the verdict rests on."""
     from pir.export.verify import verify_file as verify
 
     progress(f"Verifying {path.name}", 0, 1)
-    result = verify(path, trust=trust)
+    result = verify(path, trust=trust, receipts=receipts, expect_head=expect_head)
     progress("Done", 1, 1)
-    title = f"{path.name} is VALID" if result.valid else f"{path.name} is INVALID"
-    return OperationResult(result.valid, title, tuple(result.lines), path=path)
+    return OperationResult(result.exit_code == 0, f"{path.name}: {result.verdict}",
+                           (*result.lines, *result.summary()), path=path,
+                           verdict=result.verdict)
 
 
 def backup(db: Database, out: Path, passphrase: str | None = None) -> OperationResult:

@@ -149,14 +149,17 @@ def test_export_json_verify_and_check(opened, tmp_path) -> None:
     code, out, _ = opened("export", "json", "--incident", REF, "--out", str(out_file))
     assert code == 2  # never overwrites
     code, out, _ = opened("verify", str(out_file))
-    assert code == 0 and out.strip().endswith("VALID")
+    assert code == 3 and "\nINTACT BUT UNANCHORED: " in out  # a JSON export carries no signature
+    code, out, _ = opened("verify", str(out_file), "--expect-head", doc["head_hash"])
+    assert code == 0 and "\nVALID: " in out
     _, listing, _ = opened("entry", "list", "--incident", REF)
     assert "export.recorded" in listing  # the export itself is logged
     doc["entries"][1]["payload"]["rationale"] = "changed after export"
     forged = tmp_path / "forged.json"
-    forged.write_text(json.dumps(doc), encoding="utf-8")
+    forged.write_bytes(json.dumps(doc, ensure_ascii=False, sort_keys=True,
+                                  separators=(",", ":")).encode("utf-8"))
     code, out, _ = opened("verify", str(forged))
-    assert code == 1 and "entry 2" in out and out.strip().endswith("INVALID")
+    assert code == 1 and "entry 2" in out.lower() and "\nINVALID: " in out
     code, out, _ = opened("check")
     assert code == 0 and "chain intact" in out
 

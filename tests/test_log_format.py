@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pir.canonical import canonical_bytes
 from pir.errors import VerificationError
 from pir.export.json_log import build_export, export_bytes, verify_export
 from pir.incident import IncidentLog
@@ -25,24 +26,30 @@ def verifier(tmp_path: Path) -> Path:
     assert len(blocks) == 1
     script = tmp_path / "verify_log.py"
     script.write_text(blocks[0], encoding="utf-8")
-    assert len(blocks[0].strip().splitlines()) <= 40
+    assert len(blocks[0].strip().splitlines()) <= 40  # short enough to retype in any language
     return script
 
 
-def _run(script: Path, doc: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+def _run(script: Path, doc: dict | bytes, tmp_path: Path) -> subprocess.CompletedProcess:
     f = tmp_path / "e.json"
-    f.write_bytes(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    f.write_bytes(doc if isinstance(doc, bytes) else canonical_bytes(doc))
     return subprocess.run([sys.executable, str(script), str(f)], capture_output=True,
                           text=True)
 
 
-def _theirs_and_ours(script: Path, doc: dict, tmp_path: Path) -> tuple[bool, bool]:
-    theirs = _run(script, doc, tmp_path).returncode == 0
+def _ours(data: bytes) -> str | None:
     try:
-        verify_export(json.dumps(doc).encode("utf-8"))
-        ours = True
-    except VerificationError:
-        ours = False
+        verify_export(data)
+    except VerificationError as exc:
+        return str(exc)
+    return None
+
+
+def _theirs_and_ours(script: Path, doc: dict | bytes, tmp_path: Path) -> tuple[bool, bool]:
+    """Whether the document's script and PIR each accept the file (written canonically unless
+    given as bytes)."""
+    theirs = _run(script, doc, tmp_path).returncode == 0
+    ours = _ours(doc if isinstance(doc, bytes) else canonical_bytes(doc)) is None
     return theirs, ours
 
 
@@ -62,7 +69,8 @@ def test_standalone_verifier_accepts_an_intact_export(log, verifier, tmp_path) -
     assert _theirs_and_ours(verifier, doc, tmp_path) == (True, True)
 
 
-@pytest.mark.parametrize("tamper", ["edit", "remove", "swap", "count", "head", "incident"])
+@pytest.mark.parametrize("tamper", ["edit", "remove", "swap", "count", "head", "incident",
+                                    "ref", "template_version", "first"])
 def test_standalone_verifier_and_pir_agree_on_tampering(log, verifier, tmp_path,
                                                         tamper) -> None:
     doc = _export(log)
@@ -79,7 +87,59 @@ def test_standalone_verifier_and_pir_agree_on_tampering(log, verifier, tmp_path,
         doc["head_hash"] = "0" * 64
     elif tamper == "incident":
         doc["incident"]["id"] = "another"
+    elif tamper == "ref":
+        doc["incident"]["ref"] = "CAD-2026-9999-0001"  # a header field the chain pins
+    elif tamper == "template_version":
+        doc["incident"]["template_version"] = "9.9"
+    elif tamper == "first":
+        del entries[0]
     assert _theirs_and_ours(verifier, doc, tmp_path) == (False, False)
+
+
+def _raw(log: IncidentLog) -> bytes:
+    return export_bytes(build_export(log, PIM))
+
+
+def test_a_duplicate_key_is_refused_by_both(log, verifier, tmp_path) -> None:
+    # A reader that keeps the first value shows FORGED; the hash covers "real" only.
+    log.append("note", {"text": "real"}, author=PIM)
+    data = _raw(log)
+    assert data.count(b'"text":"real"') == 1
+    forged = data.replace(b'"text":"real"', b'"text":"FORGED","text":"real"')
+    assert _theirs_and_ours(verifier, forged, tmp_path) == (False, False)
+    assert "appears twice in one object" in _ours(forged)
+    assert "a key appears twice" in _run(verifier, forged, tmp_path).stdout
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda d: json.dumps(json.loads(d), ensure_ascii=False).encode("utf-8"),  # spaces
+    lambda d: json.dumps(json.loads(d), sort_keys=True, separators=(",", ":")).encode(),  # \u
+    lambda d: d + b"\n",
+    lambda d: b"\xef\xbb\xbf" + d,  # byte-order mark
+    lambda d: d.replace(b'"v":1}', b'"v":1.0}', 1),
+])
+def test_a_file_that_is_not_byte_exact_canonical_json_is_refused_by_both(
+        log, verifier, tmp_path, rewrite) -> None:
+    from tests.helpers import add_person
+
+    add_person(log, "Siân Llŷr")
+    data = rewrite(_raw(log))
+    assert data != _raw(log)
+    assert _theirs_and_ours(verifier, data, tmp_path) == (False, False)
+
+
+def test_a_reordering_is_named_as_one_by_both(log, verifier, tmp_path) -> None:
+    for i in range(4):
+        log.append("note", {"text": f"note {i}"}, author=PIM)
+    doc = json.loads(_raw(log))
+    entries = doc["entries"]
+    entries[3], entries[4] = entries[4], entries[3]
+    assert "entry 5 appears before entry 4" in _run(verifier, doc, tmp_path).stdout
+    assert _ours(canonical_bytes(doc)) == ("Entry 5 appears before entry 4: the entries were "
+                                           "reordered.")
+    doc = json.loads(_raw(log))
+    del doc["entries"][3]
+    assert _ours(canonical_bytes(doc)) == "Entry 4 is missing (entries were removed)."
 
 
 def test_export_file_is_itself_canonical(log) -> None:

@@ -95,8 +95,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 VALID, 3 INTACT BUT SIGNER UNVERIFIED / UNANCHORED, 1 INVALID, 2 unusable input."""
+    from pir.export.verdict import EXIT_CODES
+
     result = operations.verify_file(Path(args.file),
-                                    trust=Path(args.trust) if args.trust else None)
+                                    trust=[Path(t) for t in args.trust or ()],
+                                    receipts=args.receipt or (), expect_head=args.expect_head)
     print_lines(result.lines)
-    print("VALID" if result.ok else "INVALID")
-    return EXIT_OK if result.ok else EXIT_FAIL
+    return EXIT_CODES[result.verdict]

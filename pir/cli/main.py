@@ -12,6 +12,7 @@ from pir.cli import commands as rec
 from pir.cli import file_commands as files
 from pir.cli.pdf_command import add_pdf_command
 from pir.cli.plumbing import EXIT_FAIL, EXIT_INPUT, EXIT_OK, Parser
+from pir.cli.trust_commands import add_trust_commands
 from pir.errors import (
     DatabaseExistsError,
     DatabaseMissingError,
@@ -22,7 +23,7 @@ from pir.errors import (
 )
 from pir.hygiene import harden_process
 from pir.log import witness
-from pir.log.witness import NOT_UPDATED, Finding
+from pir.log.witness import NOTICES, Finding
 from pir.paths import default_db_path
 
 _INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
@@ -147,7 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(sub, "verify", files.cmd_verify,
              "verify an exported PDF or JSON file (no database needed)")
     sp.add_argument("file", metavar="FILE")
-    sp.add_argument("--trust", metavar="CERT.pem", help="a certificate to trust as signer")
+    sp.add_argument("--trust", metavar="CERT.pem", action="append",
+                    help="a signer's certificate, confirmed with its owner (repeat for a "
+                         "countersigner)")
+    sp.add_argument("--receipt", metavar="SEQ:CODE", action="append",
+                    help="a receipt given for the log, e.g. 41:7KQ2M-X9TRA (repeatable)")
+    sp.add_argument("--expect-head", metavar="HASH",
+                    help="the head hash the log must end with (64 hex digits)")
+    add_trust_commands(sub, cmd)
     tpl = sub.add_parser("templates", help="list the procedure templates, or show one")
     tpl.set_defaults(func=rec.cmd_templates)
     tpl_sub = tpl.add_subparsers(dest="action", parser_class=Parser)
@@ -166,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _warn_on_stderr(db_path: Path, findings: list[Finding]) -> None:
     for f in findings:
         print(f"pir: warning: {db_path.name}: {f.line()}", file=sys.stderr)
-    if any(f.code != NOT_UPDATED for f in findings):
+    if any(f.code not in NOTICES for f in findings):
         print("pir: warning: once you know why, record it with 'pir acknowledge --reason ...' "
               "('pir check' shows every finding).", file=sys.stderr)
 

@@ -8,6 +8,12 @@ import re
 MANIFEST_NAME = "pir-export-manifest.json"
 MANIFEST_FORMAT = "pir-pdf-manifest"
 MANIFEST_VERSION = 1
+# Countersignatures go in new signature fields named "PIR countersignature 1", "... 2" ...
+COUNTERSIGNATURE_FIELD = "PIR countersignature {n}"
+
+# `pir verify` refuses larger files before reading them (a 100,000-entry JSON export is about
+# 90 MB; its PDF is far smaller); no stream inside a PDF is decompressed past it either.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 
 # The footer lines verification reads back from every page; ASCII only, so they stay literal
 # in the page content (ReportLab maps ASCII to itself in the first font subset).

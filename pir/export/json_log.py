@@ -3,19 +3,30 @@ The format is specified in docs/LOG-FORMAT.md for verifiers that do not use PIR.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from array import array
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from pir import __version__
-from pir.canonical import canonical_bytes
-from pir.errors import ChainBrokenError, VerificationError
+from pir.canonical import ZERO_HASH, canonical_bytes
+from pir.errors import VerificationError
 from pir.incident import IncidentLog, Officer
 from pir.log.chain import verify_chain
 from pir.times import iso_utc
 
 FORMAT = "pir-incident-log"
 FORMAT_VERSION = 1
+# A PIR export nests six levels deep; anything past this is refused before it is parsed.
+MAX_DEPTH = 64
+HEADER_KEYS = frozenset({"format", "format_version", "incident", "exported_at", "exported_by",
+                         "software", "entry_count", "head_hash", "entries"})
+INCIDENT_KEYS = frozenset({"id", "ref", "template", "template_version", "policy_reference"})
+# Header fields that must equal what entry 1 (incident.opened) records: the chain covers them.
+CHAINED_INCIDENT_FIELDS = ("ref", "template", "template_version")
 
 
 def build_export(log: IncidentLog, exported_by: Officer) -> dict[str, Any]:
@@ -55,33 +66,171 @@ def _without_hash(entry: dict[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class JsonVerdict:
     ref: str
+    incident_id: str
     count: int
     head_hash: str
+    hashes: tuple[str, ...]  # every entry's hash, in order (for receipts at earlier entries)
+
+
+# -- strict reading: byte-exact canonical JSON, no duplicate keys, bounded nesting ------------
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+# Opening brackets count +1 and closing ones -1 (0xFF read as a signed byte).
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+# A PIR export has one bracket per ~150 bytes; parsing a file of little else but brackets
+# would cost gigabytes of memory for nothing.
+BYTES_PER_BRACKET = 4
+
+
+def shape_problem(data: bytes, what: str) -> str | None:
+    """Why a JSON text is refused before parsing, in one sentence, or None: arrays and objects
+    nested deeper than MAX_DEPTH, or far more of them than any export holds. Found without
+    recursion and without parsing (the parser itself recurses)."""
+    deep = (f"The {what} nests arrays or objects more than {MAX_DEPTH} deep; a PIR export "
+            "never does.")
+    if re.search(rb"[\[{]{%d}" % (MAX_DEPTH + 1), data):
+        return deep
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    if len(brackets) > max(len(data) // BYTES_PER_BRACKET, 1000):
+        return (f"The {what} is mostly arrays and objects ({len(brackets):,} brackets in "
+                f"{len(data):,} bytes); it is not a PIR export.")
+    if max(accumulate(array("b", brackets.translate(_DEPTH_STEP))), default=0) > MAX_DEPTH:
+        return deep
+    return None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise VerificationError(f"The key {key!r} appears twice in one object: a reader "
+                                        "could be shown either value, so the file is refused.")
+            seen.add(key)
+    return obj
+
+
+def _no_float(text: str) -> Any:
+    raise VerificationError(f"The number {text} is not a whole number; a PIR log holds none.")
+
+
+def _no_constant(text: str) -> Any:
+    raise VerificationError(f"{text} is not a JSON value a PIR log holds.")
+
+
+def load_canonical(data: bytes, what: str) -> Any:
+    """Parses a file that must be byte-exact canonical JSON (docs/LOG-FORMAT.md, section 3):
+    the same bytes as re-serialising what was read, so no duplicate key, no whitespace, no
+    reordered key or unusual escape can show a reader something the hashes do not cover."""
+    problem = shape_problem(data, what)
+    if problem:
+        raise VerificationError(problem)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VerificationError(f"The {what} is not UTF-8 text (byte {exc.start}).") from None
+    try:
+        obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_float,
+                         parse_constant=_no_constant)
+    except ValueError as exc:  # json.JSONDecodeError
+        raise VerificationError(f"The {what} is not JSON ({exc}).") from None
+    except RecursionError:  # not reached after the depth check; kept as a last line of defence
+        raise VerificationError(f"The {what} nests too deep to read.") from None
+    try:
+        again = canonical_bytes(obj)
+    except (ValueError, UnicodeEncodeError):
+        raise VerificationError(f"The {what} holds text that is not valid Unicode.") from None
+    if again != data:
+        at = next((i for i, (a, b) in enumerate(zip(again, data, strict=False)) if a != b),
+                  min(len(again), len(data)))
+        raise VerificationError(
+            f"The {what} is not byte-exact canonical JSON (it differs from its canonical form "
+            f"at byte {at}: added whitespace, reordered keys or different escapes); a PIR export "
+            "is written canonically, so it was rewritten after export.")
+    return obj
+
+
+# -- the check --------------------------------------------------------------------------------
+
+def _order_problem(seqs: list[Any]) -> str | None:
+    """Names a reordering as a reordering, a repeat as a repeat and a gap as a gap (the chain
+    check would only see the first entry out of place). Reads `seq` only; the hashes follow."""
+    for position, seq in enumerate(seqs, start=1):
+        if seq == position:
+            continue
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            return f"entry {position}: it has no sequence number."
+        if seq < position:
+            return f"entry {seq} appears twice (again at position {position})."
+        if position in seqs[position:]:
+            return f"entry {seq} appears before entry {position}: the entries were reordered."
+        return (f"entry {position} is missing" if seq == position + 1
+                else f"entries {position} to {seq - 1} are missing") + \
+            " (entries were removed)."
+    return None
+
+
+def _walk(entries: list[Any], incident_id: Any) -> tuple[str, ...]:
+    """Every entry's hash and link, in order; raises VerificationError at the first fault."""
+    problem = _order_problem([e.get("seq") if isinstance(e, dict) else None for e in entries])
+    if problem:
+        raise VerificationError(problem[0].upper() + problem[1:])
+    prev = ZERO_HASH
+    hashes: list[str] = []
+    for seq, entry in enumerate(entries, start=1):
+        body = _without_hash(entry)
+        digest = hashlib.sha256(canonical_bytes(body)).hexdigest()
+        if entry.get("hash") != digest:
+            raise VerificationError(f"Entry {seq}: its content does not match its hash (it was "
+                                    "altered).")
+        if body.get("incident") != incident_id:
+            raise VerificationError(f"Entry {seq}: it belongs to another incident.")
+        if body.get("prev_hash") != prev:
+            raise VerificationError(
+                f"Entry {seq}: it does not link to entry {seq - 1} (an entry was removed, "
+                "inserted or replaced)." if seq > 1 else
+                "Entry 1: it must link to 64 zeros (entries before it were removed).")
+        hashes.append(digest)
+        prev = digest
+    return tuple(hashes)
 
 
 def verify_export(data: bytes) -> JsonVerdict:
-    """Checks an exported JSON file on its own: its chain, count and head hash."""
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise VerificationError(f"The file is not a PIR JSON export ({exc}).") from None
+    """Checks an exported JSON file on its own: byte-exact canonical form, every entry's hash
+    and link, and every header field the chain can vouch for (incident id, reference, template
+    and version against entry 1; count and head). `exported_at`, `exported_by`, `software` and
+    `incident.policy_reference` are not covered by any hash (docs/LOG-FORMAT.md, section 1)."""
+    doc = load_canonical(data, "file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise VerificationError("The file is not a PIR JSON export (no 'format' marker).")
     if doc.get("format_version") != FORMAT_VERSION:
         raise VerificationError(f"Unsupported export version {doc.get('format_version')!r}.")
-    entries = doc.get("entries")
-    incident = doc.get("incident") or {}
-    if not isinstance(entries, list) or not isinstance(incident, dict):
+    if set(doc) != HEADER_KEYS:
+        odd = sorted(set(doc) ^ HEADER_KEYS)
+        raise VerificationError(f"The export's header has unexpected or missing fields: "
+                                f"{', '.join(odd)}.")
+    entries, incident = doc["entries"], doc["incident"]
+    if not isinstance(incident, dict) or set(incident) != INCIDENT_KEYS:
+        raise VerificationError("The export's incident header is not the one PIR writes.")
+    if not isinstance(entries, list) or not entries or \
+            not all(isinstance(e, dict) for e in entries):
         raise VerificationError("The export has no list of entries.")
-    try:
-        report = verify_chain(
-            ((_without_hash(e), e.get("hash")) if isinstance(e, dict) else (e, "")
-             for e in entries), incident.get("id"), incident.get("ref", ""))
-    except ChainBrokenError as exc:
-        raise VerificationError(str(exc)) from None
-    if report.count != doc.get("entry_count"):
+    hashes = _walk(entries, incident["id"])
+    if len(entries) != doc["entry_count"]:
         raise VerificationError(
-            f"The export says it holds {doc.get('entry_count')} entries but holds {report.count}.")
-    if report.head_hash != doc.get("head_hash"):
+            f"The export says it holds {doc['entry_count']} entries but holds {len(entries)}.")
+    if hashes[-1] != doc["head_hash"]:
         raise VerificationError("The export's head hash does not match its last entry.")
-    return JsonVerdict(incident.get("ref", ""), report.count, report.head_hash)
+    first = entries[0]
+    opened = first.get("payload") if first.get("kind") == "incident.opened" else None
+    if not isinstance(opened, dict):
+        raise VerificationError("Entry 1 does not open the incident.")
+    for key in CHAINED_INCIDENT_FIELDS:
+        if opened.get(key) != incident[key]:
+            raise VerificationError(
+                f"The export's header gives the incident's {key} as {incident[key]!r}, but "
+                f"entry 1 records {opened.get(key)!r}: the header was changed.")
+    return JsonVerdict(str(incident["ref"]), str(incident["id"]), len(entries), hashes[-1],
+                       hashes)

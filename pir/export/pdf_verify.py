@@ -1,18 +1,29 @@
 """`pir verify FILE.pdf`: checks a signed PDF export without the database or its passphrase.
 
-One line per check: the signature is intact and covers the whole file; the signer's certificate
-(fingerprint shown for out-of-band comparison, optionally trusted with --trust); the attached log
-holds a sound hash chain; and its head hash and entry count are the ones the signed manifest and
-every page footer state.
+One line per check. The signatures: the officer's, which certifies the export and allows only
+later signatures (DocMDP 2), and any countersignatures after it; each intact, the last covering
+the whole file, each earlier one its revision, and nothing but signatures added after the first.
+The signed manifest: it names the first signer's certificate. The attached log: byte-exact
+canonical JSON, a sound hash chain, the incident, entry count and head hash the manifest states.
+Every page footer: that head and count, numbered 1 to N. Then receipts and an expected head, if
+given; then each signer, with the certificate fingerprint to confirm by phone, trusted only when
+its certificate was given with --trust.
+
+Nothing here trusts the file: streams are decompressed only up to a limit, the page tree is
+walked without recursion, and a file that does not end as a PDF does is refused before parsing.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
+import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,24 +31,35 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from pir.errors import InputError
+from pir.errors import InputError, VerificationError
 from pir.export.format import (
     FOOTER_HASH_PATTERN,
     FOOTER_PAGE_PATTERN,
     MANIFEST_FORMAT,
     MANIFEST_NAME,
+    MAX_FILE_BYTES,
 )
-from pir.export.verdict import VerifyResult, check_log_chain
+from pir.export.json_log import JsonVerdict, shape_problem
+from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors, check_log_chain
+
+# What may follow a signature in a later revision: signing (and filling forms, of which a PIR
+# export has none) and signature upkeep (validation data, timestamps).
+_ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
+                  ModificationLevel.FORM_FILLING)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# Decompressing every stream of a file costs at most this much, whatever the file says.
+_DECODE_BUDGET = 8 * MAX_FILE_BYTES
+MAX_PAGES = 100_000
 
 
 def load_trust(path: Path) -> asn1_x509.Certificate:
-    """A certificate (PEM or DER) the user trusts as the signer."""
+    """A certificate (PEM or DER) the user trusts as a signer."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -69,79 +91,197 @@ def _quiet_pyhanko() -> Iterator[None]:
             lg.setLevel(level)
 
 
-def verify_pdf_bytes(data: bytes, result: VerifyResult, trust: Path | None) -> None:
-    """Adds one line per check to `result`; `result.valid` ends False if any check fails."""
-    trusted = load_trust(trust) if trust is not None else None
+@dataclass(frozen=True)
+class _Signer:
+    role: str  # "signer" (the officer's certifying signature) or "countersigner N"
+    subject: str
+    fingerprint: str
+    trusted: bool
+
+
+def verify_pdf_bytes(data: bytes, result: VerifyResult,
+                     options: VerifyOptions | Path | None = None) -> None:
+    """Adds one line per check to `result`; `result.valid` ends False if any check fails.
+    Unusable options (a certificate that is not one) raise InputError first."""
+    if not isinstance(options, VerifyOptions):
+        options = VerifyOptions.build(options)
+    trusted = [load_trust(p) for p in options.trust]
+    result.kind = "pdf"
+    if b"%%EOF" not in data[-1024:] or b"startxref" not in data[-2048:]:
+        result.fail("PDF: the file does not end as a PDF does (no 'startxref' and '%%EOF' in "
+                    "its last bytes): it is damaged, cut short or not a PDF.")
+        return
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        signatures = list(reader.embedded_signatures)
+        revisions = reader.xrefs.total_revisions
     except Exception as exc:  # a damaged file can fail in many ways inside the parser
-        result.fail(f"PDF: the file cannot be read as a PDF ({exc}).")
+        result.fail(f"PDF: the file cannot be read as a PDF ({_short(exc)}).")
         return
-    manifest = _manifest(reader, result)
-    status = _check_signature(signatures, result, trusted, manifest)
-    if manifest is None:
-        return
-    _check_log(reader, manifest, result)
-    _check_pages(reader, manifest, result)
-    if status is not None:
-        result.ok(f"signer: {_subject(status)}; certificate SHA-256 "
-                  f"{_fingerprint(status)} (confirm it with the sender out of band)")
+    budget = _Budget()
+    signers = _check_signatures(signatures, revisions, result, trusted)
+    manifest = _manifest(reader, result, budget)
+    if manifest is not None:
+        if signers and manifest.get("certificate_sha256") != signers[0].fingerprint:
+            result.fail("signature: made with a different certificate from the one the "
+                        f"document names ({manifest.get('certificate_sha256')}).")
+        log = _check_log(manifest, result, budget)
+        _check_pages(reader, manifest, result, budget)
+        count, head = manifest["entry_count"], manifest["head_hash"]
+        check_anchors(result, options, count, head, log.hashes if log else None)
+    _report_signers(signers, result, bool(trusted))
 
 
-def _fingerprint(status: PdfSignatureStatus) -> str:
-    return hashlib.sha256(status.signing_cert.dump()).hexdigest()
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _subject(status: PdfSignatureStatus) -> str:
-    return status.signing_cert.subject.human_friendly
+# -- signatures -----------------------------------------------------------------------------------
 
-
-def _check_signature(signatures: list[Any], result: VerifyResult,
-                     trusted: asn1_x509.Certificate | None,
-                     manifest: dict[str, Any] | None) -> PdfSignatureStatus | None:
+def _check_signatures(signatures: list[Any], revisions: int, result: VerifyResult,
+                      trusted: list[asn1_x509.Certificate]) -> list[_Signer]:
     if not signatures:
         result.fail("signature: the PDF is not signed.")
-        return None
-    if len(signatures) > 1:
-        result.fail(f"signature: the PDF holds {len(signatures)} signatures; a PIR export holds "
-                    "one (it was signed again after export).")
-    sig = signatures[0]
+        return []
     try:
-        with _quiet_pyhanko():
-            context = ValidationContext(trust_roots=[trusted] if trusted else [],
-                                        allow_fetching=False)
-            status = validate_pdf_signature(sig, context)
-    except (PdfError, ValueError, KeyError, TypeError) as exc:
-        result.fail(f"signature: cannot be checked ({exc}).")
-        return None
+        signatures.sort(key=lambda s: s.signed_revision)
+        first_revision = signatures[0].signed_revision
+        certifies = signatures[0].docmdp_level is not None
+    except Exception as exc:  # a damaged signature dictionary
+        result.fail(f"signature: cannot be read ({_short(exc)}).")
+        return []
+    trusted_prints = {hashlib.sha256(c.dump()).hexdigest() for c in trusted}
+    context = ValidationContext(trust_roots=trusted, allow_fetching=False)
+    signers: list[_Signer] = []
+    last = len(signatures) - 1
+    for i, sig in enumerate(signatures):
+        name = "signature" if i == 0 else f"countersignature {i}"
+        try:
+            with _quiet_pyhanko():
+                status = validate_pdf_signature(sig, context)
+        except Exception as exc:  # damaged CMS, unknown algorithm, broken byte range...
+            result.fail(f"{name}: cannot be checked ({_short(exc)}).")
+            continue
+        _check_one(name, status, i == last, result)
+        fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
+        signers.append(_Signer("signer" if i == 0 else f"countersigner {i}",
+                               _subject(status.signing_cert), fingerprint,
+                               bool(status.trusted) or fingerprint in trusted_prints))
+    if not certifies:
+        result.fail("signature: the first signature does not certify the document (a PIR "
+                    "export's does, allowing nothing after it but signatures).")
+    signed = {s.signed_revision for s in signatures}
+    unsigned = [r + 1 for r in range(first_revision + 1, revisions) if r not in signed]
+    if unsigned:
+        result.fail(f"signature: the file was updated after it was signed without a signature "
+                    f"(revision(s) {', '.join(map(str, unsigned[:10]))} of {revisions}).")
+    return signers
+
+
+def _subject(cert: asn1_x509.Certificate) -> str:
+    """The certificate's subject as a reader would say it: name, number, unit, organisation."""
+    try:
+        names = cert.subject.native
+        parts = [names.get(k) for k in ("common_name", "serial_number",
+                                         "organizational_unit_name", "organization_name")]
+        if parts[1]:
+            parts[1] = f"no. {parts[1]}"
+        text = ", ".join(str(p) for p in parts if p)
+    except Exception:  # an odd subject still gets a line
+        text = ""
+    return text or cert.subject.human_friendly
+
+
+def _check_one(name: str, status: PdfSignatureStatus, is_last: bool,
+               result: VerifyResult) -> None:
     if status.intact and status.valid:
-        result.ok(f"signature: intact (PAdES, {status.md_algorithm}), signed "
+        result.ok(f"{name}: intact (PAdES, {status.md_algorithm}), signed "
                   f"{status.signer_reported_dt or 'at an unstated time'}")
     else:
-        result.fail("signature: the content does not match the signature (the file was "
+        result.fail(f"{name}: the content does not match the signature (the file was "
                     "changed after signing).")
-    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        result.ok("signature: covers the whole file")
+    if is_last:
+        if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+            result.ok(f"{name}: covers the whole file")
+        else:
+            result.fail(f"{name}: does not cover the whole file (something was added after "
+                        "signing).")
+        return
+    level = status.modification_level
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        result.fail(f"{name}: does not cover the revision it signed.")
+    elif level not in _ALLOWED_AFTER or not status.docmdp_ok:
+        result.fail(f"{name}: the document was changed after it by more than a later "
+                    f"signature ({level.name.lower().replace('_', ' ') if level else 'unknown'}"
+                    " changes).")
     else:
-        result.fail("signature: does not cover the whole file (something was added after "
-                    "signing).")
-    fingerprint = _fingerprint(status)
-    if manifest is not None and manifest.get("certificate_sha256") != fingerprint:
-        result.fail("signature: made with a different certificate from the one the document "
-                    f"names ({manifest.get('certificate_sha256')}).")
-    if trusted is None:
-        result.ok("signer: not checked against a trusted certificate (give the sender's "
-                  "certificate with --trust, or compare the fingerprint below)")
-    elif status.trusted:
-        result.ok("signer: trusted (matches the certificate given with --trust)")
-    else:
-        result.fail("signer: NOT the certificate given with --trust.")
-    return status
+        result.ok(f"{name}: covers its revision; only signatures were added after it")
 
 
-def _files(reader: PdfFileReader) -> dict[str, bytes]:
-    """The files attached to the PDF, by name."""
+def _report_signers(signers: list[_Signer], result: VerifyResult, trust_given: bool) -> None:
+    for i, s in enumerate(signers):
+        who = f"{s.subject}; certificate SHA-256 {s.fingerprint}"
+        if s.trusted:
+            result.ok(f"{s.role}: {who}: trusted (a certificate given with --trust)")
+            if i == 0:
+                result.anchor = result.anchor or (
+                    f"the signer's certificate was given with --trust ({s.subject})")
+        elif i == 0 and trust_given:
+            result.fail(f"signer: NOT the certificate given with --trust: {who}.")
+        else:
+            result.note(f"{s.role}: {who}: NOT VERIFIED (confirm the fingerprint with the "
+                        "sender out of band, then give the certificate with --trust)")
+            result.unverified_signers.append(f"{s.role}: {who}")
+            if i > 0:
+                result.countersigners_unverified = True
+
+
+# -- attachments ----------------------------------------------------------------------------------
+
+class _Budget:
+    """Decompression allowed for the whole file: a small stream may claim to inflate to
+    gigabytes."""
+
+    def __init__(self) -> None:
+        self.left = _DECODE_BUDGET
+
+    def decode(self, stream: Any, limit: int = MAX_FILE_BYTES) -> bytes:
+        stream = stream.get_object()
+        if not isinstance(stream, generic.StreamObject):
+            raise VerificationError("it is not a stream")
+        filters = stream.get("/Filter")
+        if filters is None:
+            names: list[str] = []
+        elif isinstance(filters, generic.ArrayObject):
+            names = [str(f) for f in filters]
+        else:
+            names = [str(filters)]
+        if "/DecodeParms" in stream or "/DP" in stream:
+            raise VerificationError("it is encoded with parameters a PIR export never uses")
+        data = stream.encoded_data
+        for name in names:
+            if name in ("/FlateDecode", "/Fl"):
+                inflater = zlib.decompressobj()
+                out = inflater.decompress(data, min(limit, self.left) + 1)
+                if len(out) > min(limit, self.left):
+                    raise VerificationError(f"it inflates past {min(limit, self.left):,} bytes")
+                data = out
+            elif name in ("/ASCII85Decode", "/A85"):
+                text = data.strip()
+                data = base64.a85decode(text if text.endswith(b"~>") else text + b"~>",
+                                        adobe=True)
+                if len(data) > min(limit, self.left):
+                    raise VerificationError(f"it decodes past {min(limit, self.left):,} bytes")
+            else:
+                raise VerificationError(f"it uses the {name} filter, which a PIR export never "
+                                        "does")
+        self.left -= len(data)
+        return data
+
+
+def _files(reader: PdfFileReader, budget: _Budget) -> dict[str, bytes]:
+    """The files attached to the PDF, by name (a flat name tree, as PIR writes it)."""
     out: dict[str, bytes] = {}
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
@@ -150,89 +290,137 @@ def _files(reader: PdfFileReader) -> dict[str, bytes]:
     for i in range(0, len(names) - 1, 2):
         name = str(names[i])
         spec = names[i + 1].get_object()
-        stream = spec["/EF"]["/F"].get_object()
-        out[name] = stream.data
+        try:
+            out[name] = budget.decode(spec["/EF"]["/F"])
+        except (VerificationError, ValueError, zlib.error) as exc:
+            raise VerificationError(f"the attachment {name} cannot be read: {exc}") from None
     return out
 
 
-def _manifest(reader: PdfFileReader, result: VerifyResult) -> dict[str, Any] | None:
+def _manifest(reader: PdfFileReader, result: VerifyResult,
+              budget: _Budget) -> dict[str, Any] | None:
     try:
-        files = _files(reader)
+        files = _files(reader, budget)
     except Exception as exc:  # a damaged attachment can fail in many ways inside the parser
-        result.fail(f"attachments: cannot be read ({exc}).")
+        result.fail(f"attachments: cannot be read ({_short(exc)}).")
         return None
     raw = files.get(MANIFEST_NAME)
     if raw is None:
         result.fail(f"attachments: no {MANIFEST_NAME}; this is not a PIR PDF export.")
         return None
+    problem = shape_problem(raw, "manifest")
+    if problem:
+        result.fail(f"attachments: {problem}")
+        return None
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        result.fail(f"attachments: {MANIFEST_NAME} is not readable JSON.")
+        manifest = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicates)
+    except (UnicodeDecodeError, ValueError, VerificationError):
+        result.fail(f"attachments: {MANIFEST_NAME} is not readable JSON (or repeats a key).")
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         result.fail(f"attachments: {MANIFEST_NAME} is not a PIR manifest.")
+        return None
+    count, head = manifest.get("entry_count"), manifest.get("head_hash")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1 or \
+            not isinstance(head, str) or not _HEX64.match(head) or \
+            not isinstance(manifest.get("pages"), int):
+        result.fail(f"attachments: {MANIFEST_NAME} does not state an entry count, head hash "
+                    "and page count.")
         return None
     manifest["_files"] = files
     return manifest
 
 
-def _check_log(reader: PdfFileReader, manifest: dict[str, Any], result: VerifyResult) -> None:
-    count, head = manifest.get("entry_count"), manifest.get("head_hash")
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise VerificationError("a key appears twice")
+    return obj
+
+
+def _check_log(manifest: dict[str, Any], result: VerifyResult,
+               budget: _Budget) -> JsonVerdict | None:
+    """The attached log against the signed manifest: its own checks, then the head and count,
+    the incident reference and the incident id the manifest states, each on its own line."""
+    count, head = manifest["entry_count"], manifest["head_hash"]
     if manifest.get("redacted"):
-        result.ok(f"log chain: NOT rechecked: this is a redacted copy, which carries no log "
-                  f"file (redacting changes the entries). It states the full log's "
-                  f"{count} entries and head hash {head}: verify the full export to check "
-                  "the chain.")
-        return
+        result.note(f"log chain: NOT rechecked: this is a redacted copy, which carries no log "
+                    f"file (redacting changes the entries). It states the full log's "
+                    f"{count} entries and head hash {head}: verify the full export to check "
+                    "the chain.")
+        return None
     name = manifest.get("log_file")
     data = manifest["_files"].get(name) if isinstance(name, str) else None
     if data is None:
         result.fail("log chain: the attached log file is missing.")
-        return
+        return None
     if hashlib.sha256(data).hexdigest() != manifest.get("log_sha256"):
         result.fail(f"log file: {name} is not the file the document was signed with.")
     verdict = check_log_chain(data, result)
     if verdict is None:
-        return
+        return None
+    agrees = True
     if (verdict.count, verdict.head_hash) != (count, head):
+        agrees = False
         result.fail(f"log chain: the attached log ends at entry {verdict.count} with head "
                     f"{verdict.head_hash}, but the document states {count} entries, head {head}.")
-    elif verdict.ref != manifest.get("incident_ref"):
+    if verdict.ref != manifest.get("incident_ref"):
+        agrees = False
         result.fail(f"log chain: the attached log is of {verdict.ref}, not of "
                     f"{manifest.get('incident_ref')}.")
-    else:
+    if verdict.incident_id != manifest.get("incident_id"):
+        agrees = False
+        result.fail(f"log chain: the attached log is of incident id {verdict.incident_id}, not "
+                    f"{manifest.get('incident_id')} as the document states.")
+    if agrees:
         result.ok(f"head hash: {head} ({count} entries), as stated in the signed manifest")
+    return verdict
 
 
-def _pages(node: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    if node.get("/Type") == "/Pages":
-        for kid in node["/Kids"]:
-            yield from _pages(kid.get_object())
-    else:
-        yield node
+# -- pages ----------------------------------------------------------------------------------------
+
+def _pages(root: Any) -> list[generic.DictionaryObject]:
+    """The page tree's leaves in order, without recursion; a loop or a huge tree is refused."""
+    pages: list[generic.DictionaryObject] = []
+    stack = [root]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, generic.IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen or len(seen) > 2 * MAX_PAGES:
+                raise VerificationError("the page tree loops or is too large")
+            seen.add(key)
+        node = item.get_object()
+        if node.get("/Type") == "/Pages":
+            stack.extend(reversed(list(node["/Kids"])))
+        else:
+            pages.append(node)
+        if len(pages) + len(stack) > MAX_PAGES:
+            raise VerificationError(f"the document has more than {MAX_PAGES:,} pages")
+    return pages
 
 
-def _content(page: generic.DictionaryObject) -> bytes:
+def _content(page: generic.DictionaryObject, budget: _Budget) -> bytes:
     contents = page.get("/Contents")
     if contents is None:
         return b""
     contents = contents.get_object()
     if isinstance(contents, generic.ArrayObject):
-        return b"\n".join(part.get_object().data for part in contents)
-    return contents.data
+        return b"\n".join(budget.decode(part) for part in contents)
+    return budget.decode(contents)
 
 
-def _check_pages(reader: PdfFileReader, manifest: dict[str, Any],
-                 result: VerifyResult) -> None:
+def _check_pages(reader: PdfFileReader, manifest: dict[str, Any], result: VerifyResult,
+                 budget: _Budget) -> None:
     """Every page's footer must state the manifest's head hash and count, and number the pages
     1..N of N: pages cannot have been swapped in from another export."""
-    expected = (manifest.get("head_hash"), manifest.get("entry_count"))
+    expected = (manifest["head_hash"], manifest["entry_count"])
     try:
-        pages = list(_pages(reader.root["/Pages"]))
+        pages = _pages(reader.root["/Pages"])
         bad: list[int] = []
         for number, page in enumerate(pages, 1):
-            content = _content(page)
+            content = _content(page, budget)
             # The footer is drawn last on each page: the last match is the footer, whatever
             # recorded text the page shows.
             hashes = FOOTER_HASH_PATTERN.findall(content)
@@ -242,7 +430,7 @@ def _check_pages(reader: PdfFileReader, manifest: dict[str, Any],
             if footer != expected or numbering != (number, len(pages)):
                 bad.append(number)
     except Exception as exc:  # a damaged page tree can fail in many ways inside the parser
-        result.fail(f"page footers: cannot be read ({exc}).")
+        result.fail(f"page footers: cannot be read ({_short(exc)}).")
         return
     if bad:
         result.fail(f"page footers: page(s) {', '.join(map(str, bad[:10]))} do not show head "

@@ -1,19 +1,33 @@
-"""Signing identities for exported PDFs: an officer's own PKCS#12 file, or a self-signed
-identity PIR creates for the officer and keeps only inside the encrypted database."""
+"""Signing identities for exported PDFs: an officer's own PKCS#12 file, a key on a smartcard or
+token (PKCS#11, pir/export/token.py), or a self-signed identity PIR creates for the officer and
+keeps inside the encrypted database.
+
+The key PIR keeps is encrypted with the officer's own PIN (PKCS#8, PBES2: PBKDF2-HMAC-SHA256 and
+AES-256-CBC), separate from the database passphrase: whoever has the passphrase can rewrite the
+log, but cannot sign the rewrite in the officer's name without the PIN. Identities made before
+PINs existed keep working, are reported as not PIN-protected, and can be protected in place
+(`protect_officer_identity`) or replaced by a new key (`replace_officer_identity`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import algos as asn1_algos
 from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import embed, generic
@@ -21,15 +35,15 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from pir.errors import InputError, SigningError
+from pir.errors import InputError, PirError, SigningError, StorageError
 from pir.incident import Officer
 from pir.log.store import Database
-from pir.times import format_uk
+from pir.times import format_uk, iso_utc
 
 # RSA rather than ECDSA: every PDF reader that checks signatures (Acrobat, poppler, court
 # e-bundling tools) handles RSA; 3072 bits keeps it acceptable past 2030.
@@ -38,16 +52,45 @@ VALIDITY = timedelta(days=10 * 365)
 # Signing uses the real time (pyHanko stamps it); allow for a slightly slow clock elsewhere.
 CLOCK_SLACK = timedelta(minutes=10)
 _LABEL_PREFIX = "officer:"
+# The officer's PIN: at least this long. Digits alone are allowed (a PIN pad), but anyone with
+# the database can try PINs offline, so longer is better; a token locks after a few tries.
+MIN_PIN_LENGTH = 6
+# OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per signature here.
+PIN_KDF_ITERATIONS = 600_000
+_ENCRYPTED_PEM = "ENCRYPTED PRIVATE KEY"
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+class PinRequiredError(InputError):
+    """The officer's signing key is protected by a PIN and none was given."""
 
 
 @dataclass(frozen=True)
 class SigningIdentity:
-    """A certificate, its private key and any intermediate certificates, held in memory only."""
+    """A certificate with its private key (held in memory only) or, for a key that never leaves
+    a token, the pyHanko signer that asks the token to sign; and any intermediate certificates.
+
+    `pin_protected` says how the key PIR keeps is stored: True (under the officer's PIN), False
+    (bare, inside the database only), None (not kept by PIR: a PKCS#12 file or a token)."""
 
     certificate: x509.Certificate
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    key: PrivateKey | None
     chain: tuple[x509.Certificate, ...] = field(default=())
     label: str = ""
+    pin_protected: bool | None = None
+    token_signer: Signer | None = None
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        """Ends the token session, if there is one (signing needs it open until then)."""
+        if self.closer is not None:
+            self.closer()
+
+    def __enter__(self) -> SigningIdentity:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def fingerprint_sha256(self) -> str:
@@ -71,8 +114,12 @@ class SigningIdentity:
     def certificate_pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
-    def signer(self) -> SimpleSigner:
+    def signer(self) -> Signer:
         """The identity as pyHanko's signer (asn1crypto objects, converted through DER)."""
+        if self.token_signer is not None:
+            return self.token_signer
+        if self.key is None:
+            raise SigningError("This signing identity has no key to sign with.")
         der = self.certificate.public_bytes(serialization.Encoding.DER)
         cert = asn1_x509.Certificate.load(der)
         key_der = self.key.private_bytes(serialization.Encoding.DER,
@@ -115,38 +162,185 @@ def identity_from_pkcs12(path: Path, password: bytes | None) -> SigningIdentity:
     return SigningIdentity(cert, key, tuple(extra or ()), label=f"pkcs12:{path.name}")
 
 
+def check_new_pin(pin: str) -> None:
+    """A PIN for a new or re-protected key: one sentence if it will not do."""
+    if len(pin) < MIN_PIN_LENGTH:
+        raise InputError(f"A signing PIN needs at least {MIN_PIN_LENGTH} characters.")
+    if pin.strip() != pin or "\n" in pin:
+        raise InputError("A signing PIN cannot start or end with a space or hold a line break.")
+
+
+def encrypt_key(key: PrivateKey, pin: str, iterations: int | None = None) -> str:
+    """The key as encrypted PKCS#8 PEM under `pin`: PBES2 with PBKDF2-HMAC-SHA256 (many more
+    rounds than OpenSSL's default 2,048) and AES-256-CBC. Any PKCS#8 reader opens it."""
+    rounds = iterations or PIN_KDF_ITERATIONS
+    plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    salt, iv = os.urandom(16), os.urandom(16)
+    secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, rounds).derive(pin.encode("utf-8"))
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
+    data = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo({
+        "encryption_algorithm": {"algorithm": "pbes2", "parameters": {
+            "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
+                "salt": asn1_algos.Pbkdf2Salt(name="specified", value=salt),
+                "iteration_count": rounds,
+                "prf": {"algorithm": "sha256", "parameters": None}}},
+            "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv}}},
+        "encrypted_data": data})
+    return asn1_pem.armor(_ENCRYPTED_PEM, info.dump()).decode("ascii")
+
+
 def _officer_label(officer: Officer) -> str:
     o = officer.to_dict()
     return f"{_LABEL_PREFIX}{o['name']}|{o['collar']}|{o['force']}"
 
 
-def officer_identity(db: Database, officer: Officer, create: bool = True) -> SigningIdentity:
-    """The officer's PIR-made identity, creating it on first use. Its key lives only in the
-    encrypted database: it is never written to any other file."""
+@dataclass(frozen=True)
+class StoredIdentity:
+    """The officer's identity as kept in the database, without opening its key."""
+
+    row_id: int
+    label: str
+    cert_pem: str
+    key_pem: str
+
+    @property
+    def pin_protected(self) -> bool:
+        return _ENCRYPTED_PEM in self.key_pem.split("\n", 1)[0]
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        try:
+            return x509.load_pem_x509_certificate(self.cert_pem.encode("ascii"))
+        except ValueError as exc:
+            raise SigningError(f"The signing certificate kept in the database is damaged "
+                               f"({exc}).") from None
+
+    @property
+    def fingerprint_sha256(self) -> str:
+        return self.certificate.fingerprint(hashes.SHA256()).hex()
+
+
+def stored_identity(db: Database, officer: Officer) -> StoredIdentity | None:
+    """The officer's identity kept in the database (the newest), or None."""
     label = _officer_label(officer)
-    for _id, stored_label, cert_pem, key_pem in reversed(db.identities()):
+    for row_id, stored_label, cert_pem, key_pem in reversed(db.identities()):
         if stored_label == label:
-            return _from_pem(stored_label, cert_pem, key_pem)
+            return StoredIdentity(row_id, stored_label, cert_pem, key_pem)
+    return None
+
+
+def officer_identity(db: Database, officer: Officer, create: bool = True,
+                     pin: str | None = None) -> SigningIdentity:
+    """The officer's PIR-made identity, opened with the officer's PIN. Its key lives only in
+    the encrypted database, encrypted under that PIN: it is never written to any other file.
+
+    A missing identity is created when `create` is True: under `pin` when one is given (as the
+    command line and the app always do), or without one only for callers that cannot ask
+    (the self-test's throw-away database); such a key is reported as not PIN-protected."""
+    stored = stored_identity(db, officer)
+    if stored is not None:
+        return _open(stored, pin)
     if not create:
         raise InputError(f"There is no signing identity for {officer.label()} in this database.")
+    return create_officer_identity(db, officer, pin)
+
+
+def create_officer_identity(db: Database, officer: Officer, pin: str | None) -> SigningIdentity:
+    """A new self-signed identity for the officer, its key kept under `pin`."""
+    if pin is not None:
+        check_new_pin(pin)
     identity = new_self_signed(officer)
-    key_pem = identity.key.private_bytes(serialization.Encoding.PEM,
-                                         serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()).decode("ascii")
-    db.add_identity(label, identity.certificate_pem(), key_pem)
-    return identity
+    assert identity.key is not None
+    db.add_identity(_officer_label(officer), identity.certificate_pem(), _key_pem(identity.key,
+                                                                                   pin))
+    return SigningIdentity(identity.certificate, identity.key, (), identity.label,
+                           pin_protected=pin is not None)
 
 
-def _from_pem(label: str, cert_pem: str, key_pem: str) -> SigningIdentity:
+def _key_pem(key: PrivateKey, pin: str | None) -> str:
+    if pin is None:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode("ascii")
+    return encrypt_key(key, pin)
+
+
+def protect_officer_identity(db: Database, officer: Officer, new_pin: str,
+                             old_pin: str | None = None) -> SigningIdentity:
+    """Puts the officer's key under `new_pin` (a bare key from before PINs, or a PIN change):
+    same key and certificate, so exports already signed still name it. The bare copy is
+    deleted from the database; copies of the database made before still hold it (replace the
+    identity if that matters)."""
+    check_new_pin(new_pin)
+    stored = stored_identity(db, officer)
+    if stored is None:
+        raise InputError(f"There is no signing identity for {officer.label()} to protect; "
+                         "exporting a signed PDF creates one.")
+    identity = _open(stored, old_pin)
+    assert identity.key is not None
+    _replace_rows(db, stored.label, stored.cert_pem, encrypt_key(identity.key, new_pin))
+    return SigningIdentity(identity.certificate, identity.key, (), stored.label,
+                           pin_protected=True)
+
+
+def replace_officer_identity(db: Database, officer: Officer, pin: str) -> SigningIdentity:
+    """A new key and certificate for the officer under `pin`; the old key is deleted. Exports
+    signed before keep their old certificate (verify them with it); recipients need the new
+    fingerprint for exports signed from now on."""
+    check_new_pin(pin)
+    identity = new_self_signed(officer)
+    assert identity.key is not None
+    _replace_rows(db, _officer_label(officer), identity.certificate_pem(),
+                  encrypt_key(identity.key, pin))
+    return SigningIdentity(identity.certificate, identity.key, (), identity.label,
+                           pin_protected=True)
+
+
+def _replace_rows(db: Database, label: str, cert_pem: str, key_pem: str) -> None:
+    """The identities of `label` become this one, in one transaction; deleted rows are
+    overwritten on disk (secure_delete), not merely unlinked."""
+    conn = db.conn
     try:
-        cert = x509.load_pem_x509_certificate(cert_pem.encode("ascii"))
-        key = serialization.load_pem_private_key(key_pem.encode("ascii"), password=None)
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM identities WHERE label = ?", (label,))
+            conn.execute("INSERT INTO identities (label, cert_pem, key_pem, created_utc) "
+                         "VALUES (?,?,?,?)", (label, cert_pem, key_pem,
+                                              iso_utc(db.clock(), micro=True)))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except Exception as exc:  # sqlcipher3's errors: one sentence, nothing changed
+        if isinstance(exc, PirError):
+            raise
+        raise StorageError(f"Could not keep the signing identity: {exc}. Nothing was "
+                           "changed.") from None
+
+
+def _open(stored: StoredIdentity, pin: str | None) -> SigningIdentity:
+    cert = stored.certificate
+    protected = stored.pin_protected
+    if protected and not pin:
+        raise PinRequiredError("Your signing key is protected by your PIN: give it (--pin-file, "
+                               "PIR_SIGNING_PIN, or at the prompt). Nothing was signed.")
+    try:
+        key = serialization.load_pem_private_key(
+            stored.key_pem.encode("ascii"),
+            password=pin.encode("utf-8") if protected and pin else None)
     except ValueError as exc:
+        if protected:
+            raise InputError("That is not the PIN of your signing key. Nothing was "
+                             "signed.") from None
         raise SigningError(f"The signing identity kept in the database is damaged ({exc}); "
                            "sign with a PKCS#12 file instead.") from None
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+    if not isinstance(key, PrivateKey):
         raise SigningError("The signing identity kept in the database has an unusable key.")
-    return SigningIdentity(cert, key, (), label=label)
+    return SigningIdentity(cert, key, (), label=stored.label, pin_protected=protected)
 
 
 def new_self_signed(officer: Officer, now: datetime | None = None) -> SigningIdentity:
@@ -209,8 +403,10 @@ class SignatureBox:
 
 def sign_pdf(pdf: bytes, identity: SigningIdentity, attachments: list[Attachment],
              where: SignatureBox | None, reason: str) -> bytes:
-    """Attaches the files, then signs the whole file (PAdES baseline B-B, certifying with
-    'no changes allowed', so a reader flags anything appended later). Returns the signed bytes."""
+    """Attaches the files, then signs the whole file (PAdES baseline B-B). The signature
+    certifies the document with DocMDP permission 2, "form filling and signing": a supervisor
+    can countersign later (`add_approval_signature`), and a reader flags any other change.
+    Returns the signed bytes."""
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for item in attachments:
@@ -223,7 +419,7 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity, attachments: list[Attachment
         meta = PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD, md_algorithm="sha256", reason=reason,
             subfilter=fields.SigSeedSubFilter.PADES, certify=True,
-            docmdp_permissions=fields.MDPPerm.NO_CHANGES)
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS)
         spec = None
         style = None
         if where is not None:
@@ -239,3 +435,22 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity, attachments: list[Attachment
     except (PdfError, PyHankoSigningError, ValueError, OSError) as exc:
         raise SigningError(f"The PDF could not be signed ({exc}); nothing was written.") from None
     return out.getvalue()
+
+
+def add_approval_signature(pdf: bytes, identity: SigningIdentity, field_name: str,
+                           reason: str) -> bytes:
+    """Appends an approval signature (PAdES) in a new, invisible signature field, as an
+    incremental update: earlier signatures keep covering their revisions."""
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        meta = PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256", reason=reason,
+                                    subfilter=fields.SigSeedSubFilter.PADES)
+        signer = PdfSigner(meta, identity.signer(),
+                           new_field_spec=fields.SigFieldSpec(field_name))
+        out = io.BytesIO()
+        signer.sign_pdf(writer, output=out)
+    except (PdfError, PyHankoSigningError, ValueError, OSError) as exc:
+        raise SigningError(f"The PDF could not be countersigned ({exc}); nothing was "
+                           "written.") from None
+    return out.getvalue()
+

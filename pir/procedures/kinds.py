@@ -78,6 +78,13 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("signer", "Signed by"),
         _f("certificate_sha256", "Signing certificate SHA-256"),
     ),
+    # A short code for the head, read out or written down outside the laptop (pir.receipts).
+    "receipt.given": (
+        _f("seq", "Entry the receipt is for", "number", True),
+        _f("code", "Receipt code", required=True),
+        _f("head_hash", "Chain head hash at that entry", required=True),
+        _f("given_to", "Given to", help="e.g. control room, CAD 0412"),
+    ),
     "correction": (),  # validated against the corrected entry's kind
 }
 
