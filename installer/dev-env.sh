@@ -54,7 +54,7 @@ debs_qt=(libglib2.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fo
 debs_x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0)
 # The independent PDF reader the tests check exports with.
-debs_pdf=(poppler-utils)
+debs_pdf=(poppler-utils softhsm2 opensc)  # softhsm2, opensc: the token signing tests use
 # PyInstaller reads binaries with objdump (the shared libpython is added by libpython_deb_for).
 debs_build=(binutils)
 
