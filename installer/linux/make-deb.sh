@@ -23,7 +23,9 @@ for exe in pir pir-desktop; do
 done
 
 # -- Depends: the system libraries the bundle's ELF files link to ------------------------------
-ldd_all=$(find "$bundle" -type f \( -name '*.so*' -o -perm -u+x \) | while IFS= read -r f; do
+# The GTK platform theme plugin is left out: it only loads on a GTK desktop, which has GTK.
+ldd_all=$(find "$bundle" -path '*/plugins/platformthemes' -prune -o \
+               -type f \( -name '*.so*' -o -perm -u+x \) -print | while IFS= read -r f; do
     [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] || continue  # ELF files
     LD_LIBRARY_PATH="$bundle/_internal" ldd "$f" 2>/dev/null || true
 done)
@@ -42,12 +44,12 @@ while IFS= read -r lib; do
 done <<<"$libs"
 [ ${#unowned[@]} = 0 ] || say "note: not from a Debian package, so not in Depends: ${unowned[*]}"
 [ -z "$missing" ] || say "note: not on this machine, so not in Depends (the plugins needing them stay unused): $missing"
-# Always: libxkbcommon is bundled but reads the keyboard maps of xkb-data, which libxkbcommon0
-# brings; fontconfig brings its configuration and a font; GL and EGL are never bundled.
-always=(fontconfig libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0)
+# Always, whatever the build machine has: libxkbcommon is bundled but reads the keyboard maps of
+# xkb-data, which libxkbcommon0 brings; fontconfig brings its configuration and a font; GL, EGL
+# and the Wayland client libraries are never bundled.
+always=(fontconfig libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libwayland-client0
+        libwayland-cursor0 libwayland-egl1)
 depends=$(printf '%s\n' "${packages[@]}" "${always[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
-# Qt's Wayland platform plugin loads these; without them Qt uses X11 (XWayland).
-recommends="libwayland-egl1, libwayland-cursor0"
 
 # -- the tree -----------------------------------------------------------------------------------
 stage=$(mktemp -d "${TMPDIR:-/tmp}/pir-deb.XXXXXX")
@@ -78,7 +80,6 @@ Architecture: ${arch}
 Maintainer: PIR maintainers <pir@localhost>
 Installed-Size: ${installed_kb}
 Depends: ${depends}
-Recommends: ${recommends}
 Section: misc
 Priority: optional
 Homepage: https://localhost/pir
