@@ -1,0 +1,223 @@
+"""Receipts: the head anchored outside the laptop. The code, giving one (logged), checking an
+export against it, and `pir check` comparing every head recorded by exports and receipts with
+the chain, which catches an insider who rewrote the log and rebuilt its chain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pir import operations
+from pir.canonical import canonical_bytes, sha256_hex
+from pir.cli import main
+from pir.errors import InputError
+from pir.export.json_log import build_export, export_bytes
+from pir.export.verdict import INVALID, UNANCHORED, VALID
+from pir.export.verify import verify_file
+from pir.incident import IncidentLog
+from pir.log.chain import verify_stored
+from pir.receipts import (
+    check_recorded_heads,
+    code_for_hash,
+    give_receipt,
+    parse_receipt,
+    receipt_code,
+    receipts_given,
+)
+from tests.values import PASSPHRASE, PIM
+
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def test_the_code_is_the_first_50_bits_in_crockford_base32() -> None:
+    # The worked example in docs/LOG-FORMAT.md, section 7.
+    assert code_for_hash(EMPTY_SHA256) == "WERC8GMRZG"
+    assert receipt_code(41, EMPTY_SHA256) == "41:WERC8-GMRZG"
+    bits = bin(int(EMPTY_SHA256, 16))[2:].zfill(256)[:50]
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    assert "".join(alphabet[int(bits[i:i + 5], 2)] for i in range(0, 50, 5)) == "WERC8GMRZG"
+    assert code_for_hash("0" * 64) == "0000000000"
+    assert code_for_hash("f" * 64) == "ZZZZZZZZZZ"
+
+
+@pytest.mark.parametrize("typed", ["41:WERC8-GMRZG", "41:werc8gmrzg", " 41 : werc8 gmrzg ",
+                                   "41:WERC8-GMRZG".lower()])
+def test_a_receipt_is_read_back_however_it_was_written_down(typed: str) -> None:
+    receipt = parse_receipt(typed)
+    assert (receipt.seq, receipt.code, str(receipt)) == (41, "WERC8GMRZG", "41:WERC8-GMRZG")
+    assert receipt.matches(EMPTY_SHA256)
+
+
+def test_crockford_reading_rules_i_l_are_one_and_o_is_zero() -> None:
+    assert parse_receipt("7:IL0Oo-1lio0").code == "1100011100"
+
+
+@pytest.mark.parametrize("typed", ["41", "41:", "WERC8-GMRZG", "41:WERC8-GMRZ",
+                                   "41:WERC8-GMRZGG", "0:WERC8-GMRZG", "-1:WERC8-GMRZG",
+                                   "41:WERC8-GMRZU", "x:WERC8-GMRZG", "41:WERC8_GMRZG", ""])
+def test_anything_else_is_refused_with_one_sentence(typed: str) -> None:
+    with pytest.raises(InputError, match=r"is not a receipt: give it as SEQ:CODE"):
+        parse_receipt(typed)
+
+
+def _notes(log: IncidentLog, n: int) -> None:
+    for i in range(n):
+        log.append("note", {"text": f"Note {i}: observed at the scene."}, author=PIM)
+
+
+def test_giving_a_receipt_logs_it_and_lists_it(log: IncidentLog) -> None:
+    _notes(log, 3)
+    seq, head = log.db.head(log.row.id)
+    receipt = give_receipt(log, PIM, "  control room,   CAD 0412 ")
+    assert (receipt.seq, receipt.head_hash) == (seq, head)
+    assert receipt.code == receipt_code(seq, head)
+    assert receipt.given_to == "control room, CAD 0412"
+    assert receipt.entry_seq == seq + 1
+    entry = log.entry(seq + 1)
+    assert entry.kind == "receipt.given"
+    assert entry.payload == {"seq": seq, "code": receipt.code, "head_hash": head,
+                             "given_to": "control room, CAD 0412"}
+    assert receipts_given(log.entries()) == [receipt]
+    with pytest.raises(InputError, match="written by PIR itself"):
+        log.append("receipt.given", dict(entry.payload), author=PIM)
+    with pytest.raises(InputError, match="correct the original entry instead"):
+        log.correct(entry.seq, "typo", fields={"given_to": "someone else"}, author=PIM)
+
+
+def test_an_export_is_checked_against_a_receipt(log: IncidentLog, tmp_path: Path) -> None:
+    _notes(log, 3)
+    receipt = give_receipt(log, PIM)
+    path = tmp_path / "log.json"
+    path.write_bytes(export_bytes(build_export(log, PIM)))
+    # The receipt covers entries 1 to its entry; the export also holds the receipt itself.
+    result = verify_file(path, receipts=[receipt.code])
+    assert result.verdict == UNANCHORED and result.valid
+    assert any(f"matches entry {receipt.seq}: entries 1 to {receipt.seq}" in x
+               for x in result.lines)
+    head = log.db.head(log.row.id)
+    assert verify_file(path, receipts=[receipt_code(*head)]).verdict == VALID
+    later = receipt_code(head[0] + 5, head[1])
+    result = verify_file(path, receipts=[later])
+    assert result.verdict == UNANCHORED
+    assert any(line.startswith(f"note receipt {later}: not checked") for line in result.lines)
+
+
+# -- an insider with the passphrase rewrites entry 3 and rebuilds the chain ------------------
+
+def _rewrite(log: IncidentLog, seq: int, text: str, *, heads_too: bool = False) -> None:
+    """What someone with the passphrase and a SQL shell can do: drop the guards, change an
+    entry, recompute every later link and hash, put the guards back. With `heads_too` the
+    heads recorded by exports and receipts are rewritten as well."""
+    conn = log.db.conn
+    schema = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'entries'").fetchall())
+    for name in schema:
+        conn.execute(f"DROP TRIGGER {name}")
+    num = conn.execute("SELECT num FROM incidents WHERE id = ?", (log.row.id,)).fetchone()[0]
+    rows = conn.execute("SELECT seq, body FROM entries WHERE incident = ? ORDER BY seq",
+                        (num,)).fetchall()
+    new_hashes: dict[int, str] = {}
+    prev = None
+    for s, text_body in rows:
+        body = json.loads(text_body)
+        if s == seq:
+            body["payload"]["text"] = text
+        if s >= seq:
+            body["prev_hash"] = prev
+            if heads_too and body["kind"] in ("export.recorded", "receipt.given"):
+                at = body["payload"].get("entries") or body["payload"]["seq"]
+                body["payload"]["head_hash"] = new_hashes[at]
+                if body["kind"] == "receipt.given":
+                    body["payload"]["code"] = receipt_code(at, new_hashes[at])
+        data = canonical_bytes(body)
+        prev = new_hashes[s] = sha256_hex(data)
+        if s >= seq:
+            conn.execute("UPDATE entries SET body = ?, hash = ? WHERE incident = ? AND seq = ?",
+                         (data.decode("utf-8"), bytes.fromhex(prev), num, s))
+    for sql in schema.values():
+        conn.execute(sql)
+
+
+@pytest.fixture
+def exported_and_receipted(log: IncidentLog, tmp_path: Path):
+    _notes(log, 6)
+    first = tmp_path / "before.json"
+    operations.export_json(log.db, log.row.ref, first, PIM)
+    receipt = give_receipt(log, PIM, "control room, CAD 0412")
+    _notes(log, 2)
+    return log, first, receipt
+
+
+def test_check_catches_an_insider_rewrite_through_the_recorded_heads(exported_and_receipted):
+    log, _, receipt = exported_and_receipted
+    before = check_recorded_heads(log.db, log.row)
+    assert (before.checked, before.problems) == (2, ())
+    _rewrite(log, 4, "Nothing was seen.")
+    # The chain alone cannot see it: it was rebuilt.
+    assert verify_stored(log.db, log.row.id).count == log.db.head(log.row.id)[0]
+    after = check_recorded_heads(log.db, log.row)
+    assert len(after.problems) == 2
+    assert "(the json export before.json) records head" in after.problems[0]
+    assert f"(receipt {receipt.code}) records head {receipt.head_hash}" in after.problems[1]
+    assert after.problems[1].endswith("the log was changed after it was recorded.")
+    result = operations.check_database(log.db)
+    assert not result.ok
+    assert any(line.startswith(f"FAIL {log.row.ref}: entry ") and "(and 1 more)" in line
+               for line in result.lines), result.lines
+
+
+def test_an_insider_who_also_rewrites_the_recorded_heads_is_caught_by_the_receipt(
+        exported_and_receipted, tmp_path: Path):
+    log, first, receipt = exported_and_receipted
+    _rewrite(log, 4, "Nothing was seen.", heads_too=True)
+    assert check_recorded_heads(log.db, log.row).problems == ()  # consistent inside the file
+    rewritten = tmp_path / "after.json"
+    rewritten.write_bytes(export_bytes(build_export(log, PIM)))
+    assert verify_file(rewritten).verdict == UNANCHORED  # intact, and says it is unanchored
+    # What was read out to the control room, and the copy issued before, cannot be rewritten.
+    result = verify_file(rewritten, receipts=[receipt.code])
+    assert result.verdict == INVALID
+    assert f"receipt {receipt.code}: entry {receipt.seq} of this log gives" in \
+        result.first_failure
+    old = json.loads(first.read_bytes())
+    assert verify_file(rewritten, expect_head=old["head_hash"]).verdict == INVALID
+    assert verify_file(first, receipts=[receipt_code(old["entry_count"],
+                                                     old["head_hash"])]).verdict == VALID
+
+
+def test_a_receipt_record_whose_code_does_not_match_its_head_fails_check(log: IncidentLog):
+    _notes(log, 2)
+    seq, head = log.db.head(log.row.id)
+    log.record_receipt(author=PIM, seq=seq, code=receipt_code(seq, "0" * 64), head_hash=head)
+    problems = check_recorded_heads(log.db, log.row).problems
+    assert problems == (f"entry {seq + 1} (receipt {receipt_code(seq, '0' * 64)}): the code "
+                        "does not match the head hash it records.",)
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+def test_cli_receipt_then_verify(monkeypatch, db, log: IncidentLog, tmp_path: Path, capsys):
+    monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
+    db.set_setting("officer", PIM.to_dict())
+    _notes(log, 2)
+    assert main(["--db", str(db.path), "receipt", "--incident", log.row.ref,
+                 "--to", "control room, CAD 0412"]) == 0
+    out = capsys.readouterr().out
+    seq, _ = db.head(log.row.id)
+    entry = log.entry(seq)
+    code = entry.payload["code"]
+    assert f"\n    {code}\n" in out and f"Recorded in the log as entry {seq}." in out
+    assert entry.payload["given_to"] == "control room, CAD 0412"
+    path = tmp_path / "e.json"
+    assert main(["--db", str(db.path), "export", "json", "--incident", log.row.ref,
+                 "--out", str(path)]) == 0
+    capsys.readouterr()
+    typed = code.lower().replace("-", "").replace("1", "l").replace("0", "o")
+    assert main(["verify", str(path), "--receipt", typed]) == 3  # the head is after it
+    assert main(["verify", str(path), "--receipt", receipt_code(seq, entry.hash)]) == 0
+    assert main(["verify", str(path), "--receipt", "41:nonsense"]) == 2
+    assert "is not a receipt" in capsys.readouterr().err
+    assert main(["--db", str(db.path), "check"]) == 0
+    assert "head(s) recorded by exports and receipts match the chain" in capsys.readouterr().out

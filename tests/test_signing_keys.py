@@ -1,0 +1,236 @@
+"""Signing keys the database passphrase alone does not give: the officer's key kept under the
+officer's own PIN, or held on a PKCS#11 token (SoftHSM2, set up by the tests)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
+from cryptography.hazmat.primitives import serialization
+
+from pir.cli import main
+from pir.errors import InputError
+from pir.export import signing
+from pir.export.signing import (
+    PIN_KDF_ITERATIONS,
+    PinRequiredError,
+    create_officer_identity,
+    officer_identity,
+    protect_officer_identity,
+    stored_identity,
+)
+from pir.export.verdict import VALID
+from pir.export.verify import verify_file
+from pir.incident import IncidentLog
+from pir.log.store import Database
+from tests import token_helpers
+from tests.token_helpers import Token
+from tests.values import PASSPHRASE, PIM
+
+PIN = "7391-road"
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Token:
+    return token_helpers.softhsm_token(tmp_path_factory)
+
+
+def test_a_new_key_is_kept_encrypted_under_the_pin(db: Database) -> None:
+    identity = create_officer_identity(db, PIM, PIN)
+    assert identity.pin_protected
+    (_, _, _, key_pem), = db.identities()
+    assert key_pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert "BEGIN PRIVATE KEY" not in key_pem
+    # Standard PKCS#8 (PBES2), with far more PBKDF2 rounds than OpenSSL's default 2,048.
+    _, _, der = asn1_pem.unarmor(key_pem.encode("ascii"))
+    params = asn1_keys.EncryptedPrivateKeyInfo.load(der)["encryption_algorithm"].native
+    kdf = params["parameters"]["key_derivation_func"]
+    assert (kdf["algorithm"], kdf["parameters"]["iteration_count"]) == ("pbkdf2",
+                                                                        PIN_KDF_ITERATIONS)
+    assert params["parameters"]["encryption_scheme"]["algorithm"] == "aes256_cbc"
+    # Whoever has the passphrase reads this row, and still has no key to sign with.
+    with pytest.raises(TypeError):
+        serialization.load_pem_private_key(key_pem.encode("ascii"), password=None)
+    key = serialization.load_pem_private_key(key_pem.encode("ascii"), password=PIN.encode())
+    assert key.public_key().public_numbers() == \
+        identity.certificate.public_key().public_numbers()
+
+
+def test_signing_needs_the_pin(db: Database) -> None:
+    made = create_officer_identity(db, PIM, PIN)
+    with pytest.raises(PinRequiredError, match="protected by your PIN"):
+        officer_identity(db, PIM)
+    with pytest.raises(InputError, match="not the PIN of your signing key"):
+        officer_identity(db, PIM, pin="wrong-pin")
+    opened = officer_identity(db, PIM, pin=PIN)
+    assert opened.fingerprint_sha256 == made.fingerprint_sha256 and opened.pin_protected
+
+
+@pytest.mark.parametrize("pin", ["12345", " 123456", "123456 ", "123\n456"])
+def test_a_weak_or_odd_pin_is_refused(db: Database, pin: str) -> None:
+    with pytest.raises(InputError, match="PIN"):
+        create_officer_identity(db, PIM, pin)
+    assert db.identities() == []
+
+
+def test_an_old_bare_key_still_signs_is_reported_and_can_be_protected(db: Database) -> None:
+    old = officer_identity(db, PIM, create=True)  # as PIR did before PINs
+    assert not stored_identity(db, PIM).pin_protected
+    assert officer_identity(db, PIM).fingerprint_sha256 == old.fingerprint_sha256
+    protected = protect_officer_identity(db, PIM, PIN)
+    assert protected.fingerprint_sha256 == old.fingerprint_sha256  # same key and certificate
+    rows = db.identities()
+    assert len(rows) == 1 and "ENCRYPTED PRIVATE KEY" in rows[0][3]  # the bare copy is gone
+    with pytest.raises(PinRequiredError):
+        officer_identity(db, PIM)
+    changed = protect_officer_identity(db, PIM, "a longer pin", old_pin=PIN)
+    assert changed.fingerprint_sha256 == old.fingerprint_sha256
+    with pytest.raises(InputError):
+        officer_identity(db, PIM, pin=PIN)
+    assert officer_identity(db, PIM, pin="a longer pin").pin_protected
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+@pytest.fixture
+def pir(monkeypatch: pytest.MonkeyPatch, db: Database, log: IncidentLog, capsys):
+    db.set_setting("officer", PIM.to_dict())
+    monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("PIR_SIGNING_PIN", raising=False)
+    monkeypatch.delenv("PIR_NEW_SIGNING_PIN", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db.path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _export(pir, out: Path, *extra: str) -> tuple[int, str, str]:
+    return pir("export", "pdf", "--incident", "CAD-2026-1125-0042", "--out", str(out), *extra)
+
+
+def test_cli_creates_the_key_under_a_pin_and_signs_only_with_it(pir, tmp_path: Path,
+                                                                monkeypatch, db) -> None:
+    # No PIN to be had (no file, no variable, no terminal): one sentence, nothing written.
+    code, _, err = _export(pir, tmp_path / "none.pdf")
+    assert code == 2 and "No PIN: set PIR_SIGNING_PIN" in err
+    assert db.identities() == [] and not (tmp_path / "none.pdf").exists()
+    pin_file = tmp_path / "pin.txt"
+    pin_file.write_text(PIN + "\n")
+    code, out, _ = _export(pir, tmp_path / "a.pdf", "--pin-file", str(pin_file))
+    assert code == 0, out
+    assert "Created your signing key, protected by your PIN" in out
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not-the-pin\n")
+    head = db.head(db.incidents()[0].id)
+    code, _, err = _export(pir, tmp_path / "b.pdf", "--pin-file", str(wrong))
+    assert code == 2 and "not the PIN of your signing key" in err
+    assert db.head(db.incidents()[0].id) == head and not (tmp_path / "b.pdf").exists()
+    monkeypatch.setenv("PIR_SIGNING_PIN", PIN)
+    assert _export(pir, tmp_path / "c.pdf")[0] == 0
+    cert = tmp_path / "me.pem"
+    code, out, _ = pir("identity", "cert", "--out", str(cert))
+    assert code == 0
+    assert verify_file(tmp_path / "c.pdf", cert).verdict == VALID
+    code, out, _ = pir("identity", "show")
+    assert "Protected by your PIN." in out and stored_identity(db, PIM).fingerprint_sha256 in out
+
+
+def test_cli_reports_a_bare_key_and_protects_it(pir, tmp_path: Path, monkeypatch, db) -> None:
+    bare = officer_identity(db, PIM, create=True)
+    code, out, _ = _export(pir, tmp_path / "a.pdf")
+    assert code == 0 and "NOT PIN-protected" in out
+    assert "NOT PIN-protected" in pir("identity", "show")[1]
+    monkeypatch.setenv("PIR_NEW_SIGNING_PIN", PIN)
+    code, out, _ = pir("identity", "protect")
+    assert code == 0 and "now protected by your PIN" in out and "backups" in out
+    code, _, err = _export(pir, tmp_path / "b.pdf")
+    assert code == 2 and "No PIN" in err
+    monkeypatch.setenv("PIR_SIGNING_PIN", PIN)
+    code, out, _ = _export(pir, tmp_path / "b.pdf")
+    assert code == 0 and bare.fingerprint_sha256 in out and "NOT PIN" not in out
+
+
+def test_cli_replaces_the_key(pir, tmp_path: Path, monkeypatch, db) -> None:
+    monkeypatch.setenv("PIR_NEW_SIGNING_PIN", PIN)
+    assert pir("identity", "new")[0] == 0
+    first = stored_identity(db, PIM).fingerprint_sha256
+    code, _, err = pir("identity", "new")
+    assert code == 2 and "--replace" in err
+    code, out, _ = pir("identity", "new", "--replace")
+    assert code == 0 and f"The old key ({first}) was deleted." in out
+    assert len(db.identities()) == 1 and stored_identity(db, PIM).fingerprint_sha256 != first
+
+
+# -- a key on a token (PKCS#11, SoftHSM2) ---------------------------------------------------------
+
+def test_token_identity_signs_without_the_key_leaving_the_token(softhsm_token: Token,
+                                                                log: IncidentLog,
+                                                                tmp_path: Path) -> None:
+    from pir.export.pdf import export_pdf
+    from pir.export.token import token_identity
+    from tests.helpers import add_person
+
+    add_person(log, "Siân Llŷr")
+    with token_identity(softhsm_token.module, softhsm_token.label, softhsm_token.key_label,
+                        softhsm_token.pin) as identity:
+        assert identity.key is None and identity.pin_protected is None
+        assert identity.fingerprint_sha256 == softhsm_token.fingerprint_sha256
+        export_pdf(log, tmp_path / "token.pdf", exported_by=PIM, identity=identity)
+    cert = tmp_path / "token.pem"
+    cert.write_text(softhsm_token.certificate_pem)
+    result = verify_file(tmp_path / "token.pdf", cert)
+    assert result.verdict == VALID, result.lines
+    text = subprocess.run(["pdfsig", str(tmp_path / "token.pdf")], capture_output=True,
+                          text=True).stdout
+    assert text.count("Signature is Valid.") == 1 and "Sarah Jones" in text
+
+
+def test_token_errors_are_one_sentence(softhsm_token: Token) -> None:
+    from pir.export.token import token_identity
+
+    with pytest.raises(InputError, match="not the PIN of the token"):
+        token_identity(softhsm_token.module, softhsm_token.label, softhsm_token.key_label,
+                       "000000")
+    with pytest.raises(InputError, match="Cannot open the token 'no such token'"):
+        token_identity(softhsm_token.module, "no such token", softhsm_token.key_label,
+                       softhsm_token.pin)
+    with pytest.raises(InputError, match="holds 0 certificates labelled 'nothing'"):
+        token_identity(softhsm_token.module, softhsm_token.label, "nothing", softhsm_token.pin)
+    with pytest.raises(InputError, match="no PKCS#11 module"):
+        token_identity("/nonexistent/module.so", softhsm_token.label, "x", "1")
+
+
+def test_cli_exports_with_a_token(softhsm_token: Token, pir, tmp_path: Path, db) -> None:
+    pin = tmp_path / "pin.txt"
+    pin.write_text(softhsm_token.pin)
+    code, out, err = _export(pir, tmp_path / "t.pdf", "--pkcs11-lib", str(softhsm_token.module),
+                             "--token-label", softhsm_token.label,
+                             "--key-label", softhsm_token.key_label, "--pin-file", str(pin))
+    assert code == 0, err
+    assert softhsm_token.fingerprint_sha256 in out
+    assert db.identities() == []  # nothing of the token's is kept in the database
+    cert = tmp_path / "t.pem"
+    cert.write_text(softhsm_token.certificate_pem)
+    assert main(["verify", str(tmp_path / "t.pdf"), "--trust", str(cert)]) == 0
+    code, _, err = _export(pir, tmp_path / "u.pdf", "--pkcs11-lib", str(softhsm_token.module),
+                           "--key-label", softhsm_token.key_label, "--pin-file", str(pin))
+    assert code == 2 and "--token-label" in err
+
+
+def test_signing_module_keeps_no_key_for_a_token(softhsm_token: Token) -> None:
+    from pir.export.token import token_identity
+
+    identity = token_identity(softhsm_token.module, softhsm_token.label,
+                              softhsm_token.key_label, softhsm_token.pin)
+    try:
+        assert isinstance(identity.signer(), signing.Signer)
+        with pytest.raises(signing.SigningError):
+            signing.SigningIdentity(identity.certificate, None).signer()
+    finally:
+        identity.close()
