@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from pir.errors import InputError
 from pir.export.pdf import export_pdf, printable
 from pir.export.signing import identity_from_pkcs12, new_self_signed, officer_identity
+from pir.force import shipped_settings_path
 from pir.incident import IncidentLog, Officer
 from pir.log.store import Database
 
@@ -82,6 +83,12 @@ def populate(log: IncidentLog) -> dict[str, int]:
                      "rationale": "Accounts must come from own recollection."}, author=PIM)
     add("note", {"text": "Fed rep arrived at 16:05 & asked for <tea>."}, author=PIM)
     return people
+
+
+@pytest.fixture(autouse=True)
+def neutral_force_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped (neutral) force settings, whatever the machine's data folder holds."""
+    monkeypatch.setenv("PIR_FORCE_SETTINGS", str(shipped_settings_path()))
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +172,9 @@ def test_summary_shows_each_step_status_and_cover_names_signer(incident, identit
     assert "OUTSTANDING" in text
     assert identity.fingerprint_sha256[:32] in text
     assert "Police firearms discharge (template firearms-discharge, version" in text
-    assert "Kent Police policy O12" in text
+    assert "College of Policing APP Armed policing" in text
+    assert "Force policy none set (force settings)" in text
+    assert "Kent Police policy" not in text  # force policy comes from the force settings only
 
 
 def test_export_is_logged_with_the_file_hash(incident, identity, tmp_path):

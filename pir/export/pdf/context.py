@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
@@ -19,13 +19,17 @@ from pir.export.pdf.fonts import printable, register_fonts
 from pir.export.pdf.furniture import PageFacts
 from pir.export.pdf.redaction import Redactor
 from pir.export.pdf.styles import Styles
-from pir.export.signing import SigningIdentity
-from pir.incident import IncidentLog, officer_label
+from pir.force import ForceSettings
+from pir.incident import Officer, officer_label
 from pir.log.store import StoredEntry
 from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec, Template
-from pir.times import format_uk, format_uk_text
+from pir.times import UK, format_uk, format_uk_text, parse_iso_utc, uk_zone_name
+from pir.views.compliance import Requirement, requirements
 from pir.views.state import IncidentState
+
+if TYPE_CHECKING:
+    from pir.export.signing import SigningIdentity
 
 Progress = Callable[[str, int, int], None]
 # A table cell cannot split across pages: long values are cut there and given in full in the
@@ -37,6 +41,10 @@ CHUNK = 3000
 IN_FULL_IN_THE_LOG = " … (in full in the log)"
 
 
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + IN_FULL_IN_THE_LOG
+
+
 def latest_fields(state: IncidentState, kind: str) -> dict[str, Any]:
     """The fields of the last entry of this kind (empty if there is none)."""
     items = state.by_kind.get(kind) or []
@@ -44,36 +52,74 @@ def latest_fields(state: IncidentState, kind: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class SignerFacts:
+    """What the pages say about the signer (the key itself never reaches the layout)."""
+
+    subject: str
+    fingerprint_sha256: str
+
+    @classmethod
+    def of(cls, identity: SigningIdentity) -> SignerFacts:
+        return cls(identity.subject_text(), identity.fingerprint_sha256)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one copy's layout needs, and nothing that cannot be sent to another process:
+    the export (`doc`, from one head), the template, who exports, who signs, which copy, the
+    force's settings, and the other files delivered with it (name, what it is)."""
+
+    template: Template
+    doc: dict[str, Any]
+    exported_by: Officer
+    signer: SignerFacts
+    redacted: bool = False
+    force: ForceSettings = field(default_factory=ForceSettings)
+    delivered_with: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """What the sections read: the exported log (`doc`, its entries, their folded `state`), the
-    signer, whether this is the redacted copy, the styles and the frame width."""
+    signer, whether this is the redacted copy, the styles and the frame width. `at` is the
+    recorded time of the log's last entry: what the log is judged against (compliance, step
+    status), so the same head always prints the same findings, whatever the clock says."""
 
     template: Template
     doc: dict[str, Any]
     entries: list[StoredEntry]
     state: IncidentState
     by_seq: dict[int, StoredEntry]
-    identity: SigningIdentity
+    signer: SignerFacts
     redacted: bool
     redact: Redactor
     styles: Styles
     width: float
     progress: Progress | None
+    force: ForceSettings
+    at: datetime
+    requirements: list[Requirement]
+    delivered_with: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def for_export(cls, log: IncidentLog, doc: dict[str, Any], identity: SigningIdentity,
-                   redacted: bool, progress: Progress | None) -> RenderContext:
+    def for_job(cls, job: RenderJob, progress: Progress | None = None) -> RenderContext:
         register_fonts()
+        doc = job.doc
         # The sections show the export itself, not the database, which may have moved on.
         entries = [StoredEntry({k: v for k, v in e.items() if k != "hash"}, e["hash"])
                    for e in doc["entries"]]
         corrections = [e for e in entries if e.kind == "correction"]
-        state = IncidentState.fold(log.row.id, log.row.ref, log.template, entries, corrections)
+        incident = doc["incident"]
+        state = IncidentState.fold(incident["id"], incident["ref"], job.template, entries,
+                                   corrections)
+        at = parse_iso_utc(entries[-1].recorded_time) if entries else \
+            parse_iso_utc(doc["exported_at"])
         return cls(
-            template=log.template, doc=doc, entries=entries, state=state,
-            by_seq={e.seq: e for e in entries}, identity=identity, redacted=redacted,
-            redact=Redactor.for_log(entries, state) if redacted else Redactor(),
-            styles=Styles.make(), width=A4[0] - 32 * mm, progress=progress)
+            template=job.template, doc=doc, entries=entries, state=state,
+            by_seq={e.seq: e for e in entries}, signer=job.signer, redacted=job.redacted,
+            redact=Redactor.for_log(entries, state) if job.redacted else Redactor(),
+            styles=Styles.make(), width=A4[0] - 32 * mm, progress=progress, force=job.force,
+            at=at, requirements=requirements(state, at), delivered_with=job.delivered_with)
 
     def page_facts(self) -> PageFacts:
         iopc = ""
@@ -98,8 +144,8 @@ class RenderContext:
         return escape(printable(text)).replace("\n", "<br/>")
 
     def short(self, value: Any, limit: int = 400) -> str:
-        text = str(value)
-        return self.text(text if len(text) <= limit else text[:limit] + IN_FULL_IN_THE_LOG)
+        """Redacted, then cut (never the other way: a cut name could escape the redaction)."""
+        return self.markup(cut(self.redact(str(value)), limit))
 
     def officer(self, data: dict[str, Any] | None) -> str:
         return self.text(officer_label(data)) if data else ""
@@ -110,23 +156,36 @@ class RenderContext:
         person = self.state.people.get(pid)
         if person is None:
             return f"person P{pid}"
+        if person.cipher and not self.redacted:
+            return f"{self.text(person.name)} ({self.text(person.cipher)}, P{pid})"
         return f"{self.text(person.label(self.redacted))} (P{pid})"
 
-    def when(self, value: datetime | str | None) -> str:
+    def withheld(self, kind: str, key: str, person: Any) -> bool:
+        """Whether this field's value is left out of this copy (contact details, and a
+        protected person's collar number)."""
+        return self.redacted and self.redact.withholds(kind, key, person)
+
+    def when(self, value: datetime | str | None, seconds: bool = True) -> str:
         if value is None or value == "":
             return ""
         if isinstance(value, str):
             try:
-                return format_uk_text(value)
+                return format_uk_text(value, seconds)
             except ValueError:
                 return self.text(value)
-        return format_uk(value)
+        return format_uk(value, seconds)
+
+    def clock(self, value: datetime) -> str:
+        """A time of day with its zone ("16:16 GMT"), with the date too when it is not the day
+        the incident was opened."""
+        opened = self.state.opened_at
+        if opened is not None and value.astimezone(UK).date() == opened.astimezone(UK).date():
+            return f"{value.astimezone(UK):%H:%M} {uk_zone_name(value)}"
+        return format_uk(value, False)
 
     def cell(self, value: Any, bold: bool = False, limit: int = CELL_LIMIT) -> Paragraph:
-        text = str(value)
-        if len(text) > limit:
-            text = text[:limit] + IN_FULL_IN_THE_LOG
-        return Paragraph(self.text(text), self.styles.cell_bold if bold else self.styles.cell)
+        return Paragraph(self.short(value, limit),
+                         self.styles.cell_bold if bold else self.styles.cell)
 
     def cell_markup(self, markup: str) -> Paragraph:
         return Paragraph(markup, self.styles.cell)
@@ -190,6 +249,4 @@ class RenderContext:
             return self.text(", ".join(str(v) for v in value))
         if isinstance(value, dict):
             return self.text(json.dumps(value, ensure_ascii=False, sort_keys=True))
-        if self.redacted and spec and spec.key == "warrant_number" and value:
-            return "[withheld]"
         return self.text(value)

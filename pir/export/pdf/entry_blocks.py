@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from pir.export.pdf.context import RenderContext
+from pir.export.pdf.redaction import WITHHELD
 from pir.log.store import StoredEntry
 from pir.views.state import apply_corrections
 
@@ -28,9 +29,8 @@ def entry_fields(ctx: RenderContext, entry: StoredEntry, payload: dict[str, Any]
         spec = specs.get(key)
         label = escape(spec.label if spec else key)
         strike = strike_all or (struck is not None and key in struck)
-        if ctx.redacted and entry.kind in ("person.added", "person.updated") \
-                and key == "warrant_number" and _about_protected_person(ctx, entry):
-            value = "[withheld]"
+        if ctx.withheld(entry.kind, key, person_of(entry)):
+            value = WITHHELD
         if spec and spec.type == "multiline" or (isinstance(value, str) and
                                                   (len(value) > 300 or "\n" in value)):
             out.extend(ctx.flowing(str(value), ctx.styles.entry_body, strike, label))
@@ -42,9 +42,9 @@ def entry_fields(ctx: RenderContext, entry: StoredEntry, payload: dict[str, Any]
     return out
 
 
-def _about_protected_person(ctx: RenderContext, entry: StoredEntry) -> bool:
-    pid = entry.seq if entry.kind == "person.added" else entry.payload.get("person")
-    return pid in ctx.redact.protected
+def person_of(entry: StoredEntry) -> Any:
+    """The register number a person.added / person.updated entry is about."""
+    return entry.seq if entry.kind == "person.added" else entry.payload.get("person")
 
 
 def recorded_block(ctx: RenderContext, seq: int, title: str,
@@ -77,3 +77,51 @@ def kind_blocks(ctx: RenderContext, kinds: Iterable[str], empty: str) -> list[Fl
         step = ctx.template.step(rec.step) if rec.step else None
         out += recorded_block(ctx, rec.seq, step.title if step else rec.kind, rec.fields)
     return out or [Paragraph(empty, ctx.styles.body)]
+
+
+# Titles of the entries that belong to no template step.
+KIND_TITLES = {"note": "Note", "decision": "Decision (NDM)", "incident.opened": "Incident opened",
+               "scale.changed": "Scale decision", "export.recorded": "Export issued",
+               "receipt.given": "Receipt given", "writeup.started": "Write-up started",
+               "writeup.ended": "Write-up ended", "incident.reopened": "Incident reopened"}
+# Field types a one-line summary leaves out (the line already gives the time).
+_NOT_SUMMARISED = frozenset({"datetime", "yesno"})
+
+
+def entry_title(ctx: RenderContext, entry: StoredEntry) -> str:
+    """What the entry records, in words (plain text)."""
+    if entry.kind == "correction":
+        return f"Correction of entry {entry.corrects}"
+    step = ctx.template.step(entry.step) if entry.step else None
+    return step.title if step else KIND_TITLES.get(entry.kind, entry.kind)
+
+
+def entry_summary(ctx: RenderContext, entry: StoredEntry, payload: dict[str, Any],
+                  limit: int = 220) -> str:
+    """The entry's first few values on one line, as markup (redacted before it is cut)."""
+    specs = ctx.field_specs(entry)
+    keys = [k for k in specs if k in payload] + [k for k in payload if k not in specs]
+    pieces: list[str] = []
+    left = limit
+    for key in keys:
+        value = payload[key]
+        spec = specs.get(key)
+        if value in (None, "", []) or isinstance(value, bool) or \
+                (spec is not None and spec.type in _NOT_SUMMARISED):
+            continue
+        if ctx.withheld(entry.kind, key, person_of(entry)):
+            value = WITHHELD
+        if spec is not None and spec.type in ("person", "people"):
+            shown = ctx.field_value(spec, value)
+            size = len(shown)
+        else:
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = " ".join(text.split())
+            shown = ctx.short(text, max(left, 40))
+            size = min(len(text), left)
+        label = escape(spec.label if spec else key)
+        pieces.append(shown if not pieces else f"{label}: {shown}")
+        left -= size + len(label)
+        if left <= 0:
+            break
+    return "; ".join(pieces)

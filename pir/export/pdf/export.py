@@ -1,5 +1,6 @@
 """From an incident's log to a signed PDF on disk: lay out the sections, attach the log and the
-manifest, sign, write without overwriting, and record the export in the log."""
+manifest, sign, write without overwriting, and record the export in the log. A failure at any
+step leaves no file behind."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -15,15 +16,19 @@ from reportlab.platypus import SimpleDocTemplate
 
 from pir import __version__
 from pir.canonical import sha256_hex
-from pir.errors import InputError
-from pir.export.files import write_new_file
+from pir.export.files import NewFiles, check_new_file
 from pir.export.format import MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, log_file_name
 from pir.export.json_log import build_export, export_bytes
-from pir.export.pdf.context import Progress, RenderContext
+from pir.export.pdf.context import Progress, RenderContext, RenderJob, SignerFacts
 from pir.export.pdf.furniture import MARKING, SignaturePanel, canvas_class
+from pir.export.pdf.review import RedactionReview, check_confirmed, review_entries
 from pir.export.pdf.sections import story
-from pir.export.signing import Attachment, SignatureBox, SigningIdentity, sign_pdf
+from pir.force import ForceSettings, load_force_settings
 from pir.incident import IncidentLog, Officer
+from pir.log.store import StoredEntry
+
+if TYPE_CHECKING:
+    from pir.export.signing import SigningIdentity
 
 
 @dataclass(frozen=True)
@@ -39,22 +44,24 @@ class PdfExportResult:
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
-    signature_box: SignatureBox | None
+    # Where the visible signature goes: 0-based page index and a box in PDF points.
+    signature_box: tuple[int, tuple[int, int, int, int]] | None
     pages: int
 
 
-def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
-               identity: SigningIdentity, redacted: bool = False,
-               progress: Progress | None = None) -> RenderedPdf:
-    """Lays out the document (unsigned)."""
-    ctx = RenderContext.for_export(log, doc, identity, redacted, progress)
+def render_job(job: RenderJob, progress: Progress | None = None) -> RenderedPdf:
+    """Lays out one copy (unsigned). Runs in another process for the bundle's second copy, so
+    it reads nothing but the job."""
+    ctx = RenderContext.for_job(job, progress)
     buffer = BytesIO()
-    title = f"{MARKING} post-incident log {log.row.ref}" + (" (redacted)" if redacted else "")
+    ref = job.doc["incident"]["ref"]
+    title = f"{MARKING} post-incident log {ref}" + (" (redacted)" if job.redacted else "")
     pdf = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=20 * mm,
-        bottomMargin=21 * mm, title=title, author=ctx.redact(exported_by.label()),
-        subject=f"Incident {log.row.ref}: {doc['entry_count']} entries, head {doc['head_hash']}",
-        creator=f"PIR {__version__}", keywords=[MARKING, log.row.ref])
+        bottomMargin=21 * mm, title=title, author=ctx.redact(job.exported_by.label()),
+        subject=f"Incident {ref}: {job.doc['entry_count']} entries, head "
+                f"{job.doc['head_hash']}",
+        creator=f"PIR {__version__}", keywords=[MARKING, ref])
     flowables = story(ctx)
     # The cover's panel records where it is drawn; the signature field goes there. (Look for it
     # now: building consumes the list.)
@@ -63,6 +70,16 @@ def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
         progress("Drawing pages", 0, 1)
     pdf.build(flowables, canvasmaker=canvas_class(ctx.page_facts()))
     return RenderedPdf(buffer.getvalue(), panel.placed if panel else None, pdf.page)
+
+
+def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
+               identity: SigningIdentity, redacted: bool = False,
+               progress: Progress | None = None,
+               force: ForceSettings | None = None) -> RenderedPdf:
+    """Lays out the document (unsigned)."""
+    return render_job(RenderJob(log.template, doc, exported_by, SignerFacts.of(identity),
+                                redacted, force if force is not None else load_force_settings()),
+                      progress)
 
 
 def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
@@ -85,50 +102,75 @@ def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
     }, sort_keys=True, indent=1).encode("utf-8")
 
 
-def build_signed_pdf(log: IncidentLog, *, exported_by: Officer, identity: SigningIdentity,
-                     redacted: bool = False,
-                     progress: Progress | None = None) -> tuple[bytes, dict[str, Any]]:
-    """The signed PDF as bytes, and the export it was built from (nothing written yet)."""
-    if progress:
-        progress("Reading and checking the log", 0, 1)
-    doc = build_export(log, exported_by)
-    rendered = render_pdf(log, doc, exported_by=exported_by, identity=identity,
-                          redacted=redacted, progress=progress)
+def sign_rendered(rendered: RenderedPdf, doc: dict[str, Any], identity: SigningIdentity,
+                  redacted: bool, log_data: bytes | None = None) -> bytes:
+    """Attaches the log (full copy only) and the manifest, and signs the whole file."""
+    from pir.export.signing import Attachment, SignatureBox, sign_pdf
+
+    ref = doc["incident"]["ref"]
     attachments = []
-    log_name = log_data = None
+    log_name = None
     if not redacted:
-        log_name, log_data = log_file_name(log.row.ref), export_bytes(doc)
+        log_name = log_file_name(ref)
+        log_data = log_data if log_data is not None else export_bytes(doc)
         attachments.append(Attachment(log_name, log_data,
                                       "Canonical JSON export of the log (docs/LOG-FORMAT.md)"))
+    else:
+        log_data = None
     attachments.append(Attachment(
         MANIFEST_NAME, manifest(doc, identity, redacted, log_name, log_data, rendered.pages),
         "What this PDF states: incident, entry count, head hash, signer"))
+    box = SignatureBox(*rendered.signature_box) if rendered.signature_box else None
+    return sign_pdf(rendered.data, identity, attachments, box,
+                    reason=f"Post-incident log {ref}" + (" (redacted copy)" if redacted else ""))
+
+
+def doc_entries(doc: dict[str, Any]) -> list[StoredEntry]:
+    return [StoredEntry({k: v for k, v in e.items() if k != "hash"}, e["hash"])
+            for e in doc["entries"]]
+
+
+def redaction_review(log: IncidentLog, doc: dict[str, Any]) -> RedactionReview:
+    """What the redacted copy of this export would replace, and what it would leave."""
+    return review_entries(log.row.ref, log.template, doc_entries(doc), doc["head_hash"])
+
+
+def build_signed_pdf(log: IncidentLog, *, exported_by: Officer, identity: SigningIdentity,
+                     redacted: bool = False, progress: Progress | None = None,
+                     confirmed: bool | RedactionReview = False,
+                     force: ForceSettings | None = None) -> tuple[bytes, dict[str, Any]]:
+    """The signed PDF as bytes, and the export it was built from (nothing written yet). A
+    redacted copy with ambiguous matches needs `confirmed` (see review.check_confirmed)."""
+    if progress:
+        progress("Reading and checking the log", 0, 1)
+    doc = build_export(log, exported_by)
+    if redacted:
+        check_confirmed(redaction_review(log, doc), confirmed)
+    rendered = render_pdf(log, doc, exported_by=exported_by, identity=identity,
+                          redacted=redacted, progress=progress, force=force)
     if progress:
         progress("Signing", 0, 1)
-    signed = sign_pdf(rendered.data, identity, attachments, rendered.signature_box,
-                      reason=f"Post-incident log {log.row.ref}"
-                             + (" (redacted copy)" if redacted else ""))
-    return signed, doc
+    return sign_rendered(rendered, doc, identity, redacted), doc
 
 
 def export_pdf(log: IncidentLog, out: Path, *, exported_by: Officer, identity: SigningIdentity,
-               redacted: bool = False, progress: Progress | None = None) -> PdfExportResult:
-    """Builds, signs and writes the PDF (never over an existing file), then logs the export."""
+               redacted: bool = False, progress: Progress | None = None,
+               confirmed: bool | RedactionReview = False) -> PdfExportResult:
+    """Builds, signs and writes the PDF (never over an existing file), then logs the export.
+    If logging the export fails (a read-only or full database) the file is removed again."""
     out = Path(out)
-    if out.exists():
-        raise InputError(f"{out} already exists; choose another name (exports never overwrite).")
-    if not out.parent.is_dir():
-        raise InputError(f"The folder {out.parent} does not exist.")
+    check_new_file(out)
     data, doc = build_signed_pdf(log, exported_by=exported_by, identity=identity,
-                                 redacted=redacted, progress=progress)
+                                 redacted=redacted, progress=progress, confirmed=confirmed)
     if progress:
         progress("Writing the file", 0, 1)
-    digest = write_new_file(out, data)
     signer = identity.subject_text()
-    log.record_export(author=exported_by, fmt="pdf-redacted" if redacted else "pdf",
-                      file_name=out.name, file_sha256=digest, entries=doc["entry_count"],
-                      head_hash=doc["head_hash"], signer=signer,
-                      certificate_sha256=identity.fingerprint_sha256)
+    with NewFiles() as files:
+        digest = files.write(out, data)
+        log.record_export(author=exported_by, fmt="pdf-redacted" if redacted else "pdf",
+                          file_name=out.name, file_sha256=digest, entries=doc["entry_count"],
+                          head_hash=doc["head_hash"], signer=signer,
+                          certificate_sha256=identity.fingerprint_sha256)
     if progress:
         progress("Done", 1, 1)
     return PdfExportResult(out, digest, doc["entry_count"], doc["head_hash"], signer,

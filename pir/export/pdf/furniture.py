@@ -15,7 +15,6 @@ from reportlab.platypus import Flowable, Paragraph
 from pir.export.format import FOOTER_HASH, FOOTER_PAGE
 from pir.export.pdf.fonts import FONT, FONT_BOLD, FONT_MONO, printable
 from pir.export.pdf.styles import Styles
-from pir.export.signing import SignatureBox
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -93,7 +92,8 @@ class SignaturePanel(Flowable):
         self.height = 34 * mm
         self.lines = lines
         self.styles = styles
-        self.placed: SignatureBox | None = None
+        # (0-based page index, box in PDF points), once drawn: where the signature field goes.
+        self.placed: tuple[int, tuple[int, int, int, int]] | None = None
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -114,5 +114,5 @@ class SignaturePanel(Flowable):
         c.setDash()
         ax, ay = c.absolutePosition(x0, y0)
         bx, by = c.absolutePosition(x0 + box_w, self.height - 3 * mm)
-        self.placed = SignatureBox(c.getPageNumber() - 1,
-                                   (int(ax) + 1, int(ay) + 1, int(bx) - 1, int(by) - 1))
+        self.placed = (c.getPageNumber() - 1,
+                       (int(ax) + 1, int(ay) + 1, int(bx) - 1, int(by) - 1))

@@ -1,83 +1,298 @@
-"""The redacted copy's rule: protected people's names, name parts and collar numbers become
-their cipher, wherever they appear (worked out from person references, not a word list)."""
+"""The redacted copy's rule, worked out person by person from the register.
+
+Fields that refer to people (types person/people) are printed through the register, so they
+show the cipher of a protected person. Free text is matched on whole words, ignoring accents
+and case (NFKD, combining marks stripped, a few letters without a decomposition folded, then
+casefold), and only against forms the register records for a protected person: every full name
+it ever held (corrections included), that name without rank or title, forename and surname,
+rank and surname, the collar/warrant number (and its digits), and a forename or surname that
+belongs to that person alone in the whole register. A word that also belongs to someone who is
+not protected is left as it is and reported as ambiguous, never replaced: replacing it would put
+a cipher beside another person's name. Civilian contact details are withheld whole.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pir.log.store import StoredEntry
 from pir.views.state import IncidentState
 
+WITHHELD = "[withheld]"
 WITHHELD_NAME = "[name withheld]"
-# Words that are part of how names are written but identify nobody.
-_NOT_NAMES = {"mr", "mrs", "miss", "ms", "dr", "pc", "ps", "dc", "ds", "di", "dci", "sgt",
-              "insp", "inspector", "sergeant", "constable", "chief", "superintendent",
-              "detective", "officer", "acting", "temporary", "the", "and"}
+# Fields withheld whole from a redacted copy: for everyone (contact) or for protected people.
+WITHHELD_FOR_ALL = frozenset({"contact"})
+WITHHELD_FOR_PROTECTED = frozenset({"warrant_number"})
+# Words that are part of how names are written but identify nobody (titles and ranks).
+TITLES = frozenset({
+    "mr", "mrs", "miss", "ms", "mx", "dr", "prof", "rev", "sir", "dame", "lord", "lady",
+    "pc", "ps", "dc", "ds", "di", "dci", "dsi", "dsu", "supt", "ch", "chief", "insp", "ci",
+    "sgt", "sergeant", "inspector", "constable", "superintendent", "detective", "officer",
+    "acting", "temporary", "special", "the", "and", "of", "afo", "arv",
+})
+# Letters NFKD leaves whole, folded the way people type them without the accent.
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                       "ħ": "h", "Ħ": "H", "ı": "i", "æ": "ae", "Æ": "AE", "œ": "oe",
+                       "Œ": "OE", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
+                       "’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-"})
+# A word: letters and digits, joined inside by hyphens or apostrophes ("Wynne-Price", "O'Neill").
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ‐‑\-][^\W_]+)*")
+# What may stand between the words of a multi-word form: spaces, or an initial's full stop.
+_GAP = re.compile(r"\.?\s+|\.")
+_POSSESSIVE = "'s"
+
+
+def fold(text: str) -> str:
+    """The matching key of a word: no accents, no case."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """The words of a text: (start, end, folded)."""
+    return [(m.start(), m.end(), fold(m.group(0))) for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a matched form does: replaced by `replacement`, or (replacement None) left alone;
+    `ambiguous` lists the people it could be when it is left alone for that reason."""
+
+    replacement: str | None
+    people: tuple[int, ...] = ()
+    ambiguous: bool = False
+
+
+KEEP = Outcome(None)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    outcome: Outcome
 
 
 @dataclass
 class Redactor:
-    """Replaces protected names (and their parts and collar numbers) by the person's cipher.
-    The default one (for the full copy) changes nothing."""
+    """Replaces the forms of protected people by their cipher. The default one (for the full
+    copy) changes nothing."""
 
-    pattern: re.Pattern[str] | None = None
-    by_word: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, list[tuple[tuple[str, ...], Outcome]]] = field(default_factory=dict)
     protected: dict[int, str] = field(default_factory=dict)  # person seq -> cipher
-    names: set[str] = field(default_factory=set)
+    labels: dict[int, str] = field(default_factory=dict)  # person seq -> name (cipher)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.forms)
 
     @classmethod
     def for_log(cls, entries: list[StoredEntry], state: IncidentState) -> Redactor:
-        names: dict[int, set[str]] = {}
-        numbers: dict[int, set[str]] = {}
-        ciphers: dict[int, str] = {}
+        register = _Register.read(entries, state)
+        return cls(register.forms(), register.protected(), register.labels())
+
+    def scan(self, text: str) -> Iterator[Match]:
+        """Every form found in the text, longest first, left to right, never overlapping."""
+        if not self.forms or not text:
+            return
+        found = words(text)
+        i = 0
+        while i < len(found):
+            best: tuple[int, int, Outcome] | None = None
+            for form, outcome in self.forms.get(found[i][2], ()):
+                end = _match_at(text, found, i, form)
+                if end is not None:
+                    best = (i + len(form), end, outcome)
+                    break  # forms are held longest first
+            if best is None:
+                i += 1
+                continue
+            yield Match(found[i][0], best[1], best[2])
+            i = best[0]
+
+    def __call__(self, text: str) -> str:
+        if not self.forms or not text:
+            return text
+        out: list[str] = []
+        last = 0
+        for m in self.scan(text):
+            if m.outcome.replacement is None:
+                continue
+            out.append(text[last:m.start])
+            out.append(m.outcome.replacement)
+            last = m.end
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)
+
+    def withholds(self, kind: str, key: str, person: int | None) -> bool:
+        """Whether a field's value is withheld whole from the redacted copy."""
+        if kind not in ("person.added", "person.updated"):
+            return False
+        return key in WITHHELD_FOR_ALL or (key in WITHHELD_FOR_PROTECTED
+                                           and person in self.protected)
+
+
+def _match_at(text: str, found: list[tuple[int, int, str]], i: int,
+              form: tuple[str, ...]) -> int | None:
+    """The end offset if `form` matches the words from index i on, else None."""
+    if i + len(form) > len(found):
+        return None
+    for k, want in enumerate(form):
+        start, end, got = found[i + k]
+        if k:
+            gap = text[found[i + k - 1][1]:start]
+            if not _GAP.fullmatch(gap):
+                return None
+        if got != want:
+            last = k == len(form) - 1
+            if last and got == want + _POSSESSIVE:
+                return end - len(_POSSESSIVE)
+            return None
+    return found[i + len(form) - 1][1]
+
+
+@dataclass
+class _Person:
+    seq: int
+    names: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    ranks: list[str] = field(default_factory=list)
+    cipher: str = ""
+
+
+@dataclass
+class _Register:
+    """Everyone in the register with every name, number and rank ever recorded for them."""
+
+    people: dict[int, _Person]
+
+    @classmethod
+    def read(cls, entries: list[StoredEntry], state: IncidentState) -> _Register:
+        people: dict[int, _Person] = {}
 
         def note(pid: int, payload: dict[str, Any]) -> None:
-            if isinstance(payload.get("name"), str) and payload["name"].strip():
-                names.setdefault(pid, set()).add(payload["name"].strip())
-            if isinstance(payload.get("warrant_number"), str) and payload["warrant_number"]:
-                numbers.setdefault(pid, set()).add(payload["warrant_number"].strip())
-            if isinstance(payload.get("cipher"), str) and payload["cipher"].strip():
-                ciphers[pid] = payload["cipher"].strip()
+            p = people.setdefault(pid, _Person(pid))
+            for key, into in (("name", p.names), ("warrant_number", p.numbers),
+                              ("rank", p.ranks)):
+                value = payload.get(key)
+                if isinstance(value, str) and value.strip() and value.strip() not in into:
+                    into.append(value.strip())
 
         kinds = {e.seq: e.kind for e in entries}
+        targets = {e.seq: e.payload.get("person") for e in entries if e.kind == "person.updated"}
         for e in entries:
             if e.kind == "person.added":
                 note(e.seq, e.payload)
             elif e.kind == "person.updated" and isinstance(e.payload.get("person"), int):
                 note(e.payload["person"], e.payload)
-            elif e.kind == "correction" and kinds.get(e.corrects) == "person.added":
-                note(e.corrects, e.payload.get("fields") or {})
+            elif e.kind == "correction" and e.corrects is not None:
+                fields = e.payload.get("fields") or {}
+                if kinds.get(e.corrects) == "person.added":
+                    note(e.corrects, fields)
+                elif kinds.get(e.corrects) == "person.updated" and \
+                        isinstance(targets.get(e.corrects), int):
+                    note(targets[e.corrects], fields)
         for pid, person in state.people.items():
-            if person.cipher:
-                ciphers[pid] = person.cipher  # the current cipher wins
-        words: dict[str, str] = {}
-        for pid, cipher in ciphers.items():
-            for name in names.get(pid, ()):
-                _add_word(words, name, cipher)
-                for part in re.split(r"[\s,]+", name):
-                    part = part.strip(".'’-")
-                    if len(part) >= 3 and part.casefold() not in _NOT_NAMES:
-                        _add_word(words, part, cipher)
-            for number in numbers.get(pid, ()):
-                if len(number) >= 3:
-                    _add_word(words, number, cipher)
-        if not words:
-            return cls(protected=dict(ciphers))
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        all_names = {n for pid in ciphers for n in names.get(pid, ())}
-        return cls(pattern, words, dict(ciphers), all_names)
+            p = people.setdefault(pid, _Person(pid))
+            p.cipher = (person.cipher or "").strip()  # the current cipher decides
+            if person.name and person.name.strip() not in p.names:
+                p.names.append(person.name.strip())
+        return cls(people)
 
-    def __call__(self, text: str) -> str:
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: self.by_word.get(m.group(0).casefold(),
-                                                           WITHHELD_NAME), text)
+    def protected(self) -> dict[int, str]:
+        return {pid: p.cipher for pid, p in self.people.items() if p.cipher}
+
+    def labels(self) -> dict[int, str]:
+        return {pid: (f"{p.names[-1]} ({p.cipher}, P{pid})" if p.cipher else
+                      f"{p.names[-1]} (P{pid})") if p.names else f"P{pid}"
+                for pid, p in self.people.items()}
+
+    def forms(self) -> dict[str, list[tuple[tuple[str, ...], Outcome]]]:
+        protected = self.protected()
+        if not protected:
+            return {}
+        owners: dict[tuple[str, ...], set[int]] = {}  # form -> the people it names
+        parts: dict[tuple[str, ...], set[int]] = {}  # part of a hyphenated protected name
+
+        def own(form: tuple[str, ...], pid: int) -> None:
+            if form:
+                owners.setdefault(form, set()).add(pid)
+
+        for pid, p in self.people.items():
+            for form in _name_forms(p):
+                own(form, pid)
+            for number in p.numbers:
+                form = tuple(w for _, _, w in words(number))
+                own(form, pid)
+                for w in form:
+                    if any(c.isdigit() for c in w) and len(w) >= 3:
+                        own((w,), pid)
+            if p.cipher:
+                for name in p.names:
+                    for _, _, w in words(name):
+                        for half in re.split(r"['\-]", w) if re.search(r"['\-]", w) else ():
+                            if len(half) >= 3 and half not in TITLES:
+                                parts.setdefault((half,), set()).add(pid)
+        table: dict[tuple[str, ...], Outcome] = {}
+        for form, pids in owners.items():
+            table[form] = _decide(form, pids, protected)
+        for form, pids in parts.items():
+            if form not in table or table[form].replacement is None:
+                # Half of a hyphenated or apostrophe name: it may be someone else's name.
+                table[form] = Outcome(None, tuple(sorted(pids | owners.get(form, set()))),
+                                      True)
+        out: dict[str, list[tuple[tuple[str, ...], Outcome]]] = {}
+        for form, outcome in table.items():
+            if outcome.replacement is None and not outcome.ambiguous and len(form) == 1:
+                continue  # a lone word of someone unprotected: nothing to do with it
+            out.setdefault(form[0], []).append((form, outcome))
+        for forms in out.values():
+            forms.sort(key=lambda item: len(item[0]), reverse=True)
+        return out
 
 
-def _add_word(words: dict[str, str], word: str, cipher: str) -> None:
-    key = word.casefold()
-    # A word shared by two protected people cannot name either: withhold it.
-    words[key] = cipher if words.get(key, cipher) == cipher else WITHHELD_NAME
+def _decide(form: tuple[str, ...], pids: set[int], protected: dict[int, str]) -> Outcome:
+    shielded = [pid for pid in pids if pid in protected]
+    if not shielded:
+        return KEEP  # an unprotected person's name: kept whole, so no part of it is touched
+    people = tuple(sorted(pids))
+    if len(shielded) < len(pids):
+        return Outcome(None, people, True)  # also someone unprotected: never replaced
+    ciphers = {protected[pid] for pid in shielded}
+    if len(ciphers) == 1:
+        return Outcome(ciphers.pop(), people)
+    return Outcome(WITHHELD_NAME, people)  # shared by protected people only: name nobody
+
+
+def _name_forms(p: _Person) -> set[tuple[str, ...]]:
+    """The forms a person's names are written in: in full, without titles, forename and
+    surname, rank and surname, and each name word on its own."""
+    forms: set[tuple[str, ...]] = set()
+    ranks = [tuple(w for _, _, w in words(r)) for r in p.ranks]
+    for name in p.names:
+        full = tuple(w for _, _, w in words(name))
+        if not full:
+            continue
+        forms.add(full)
+        lead = 0
+        while lead < len(full) - 1 and full[lead] in TITLES:
+            lead += 1
+        core = full[lead:]
+        forms.add(core)
+        if len(core) > 2:
+            forms.add((core[0], core[-1]))
+        surname = core[-1]
+        for rank in [full[:lead], *ranks]:
+            if rank:
+                forms.add((*rank, surname))
+                forms.add((*rank, *core))
+        for w in core:
+            if len(w) >= 2 and w not in TITLES and not w.isdigit():
+                forms.add((w,))
+    return forms

@@ -25,6 +25,9 @@ class Styles:
     entry_meta: ParagraphStyle
     entry_body: ParagraphStyle
     mono: ParagraphStyle
+    marker: ParagraphStyle  # a requirement missed, overdue or outstanding, where it fell due
+    marker_late: ParagraphStyle  # a requirement met late, where it fell due
+    chron: ParagraphStyle  # a line of the chronology
 
     @classmethod
     def make(cls) -> Styles:
@@ -51,4 +54,16 @@ class Styles:
             entry_body=ParagraphStyle("ebody", parent=body, leftIndent=8, spaceAfter=1),
             mono=ParagraphStyle("mono", parent=body, fontName=FONT_MONO, fontSize=7.5,
                                 leading=9.5),
+            marker=ParagraphStyle("marker", parent=body, fontName=FONT_BOLD, fontSize=8,
+                                  leading=10, textColor=colors.HexColor("#8b0000"),
+                                  backColor=colors.HexColor("#fbeaea"),
+                                  borderColor=colors.HexColor("#8b0000"), borderWidth=0.6,
+                                  borderPadding=2, spaceBefore=6, spaceAfter=6),
+            marker_late=ParagraphStyle("marker_late", parent=body, fontName=FONT_BOLD,
+                                       fontSize=8, leading=10,
+                                       textColor=colors.HexColor("#6b4000"),
+                                       backColor=colors.HexColor("#fff3dc"),
+                                       borderColor=colors.HexColor("#6b4000"), borderWidth=0.6,
+                                       borderPadding=2, spaceBefore=6, spaceAfter=6),
+            chron=ParagraphStyle("chron", parent=body, fontSize=7.5, leading=9, spaceAfter=0),
         )

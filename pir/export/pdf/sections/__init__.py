@@ -11,8 +11,11 @@ from reportlab.platypus import Flowable
 from pir.export.pdf.context import RenderContext
 from pir.export.pdf.sections import (
     accounts,
+    chronology,
+    compliance,
     cover,
     decisions,
+    discharges,
     exhibits,
     numbered_log,
     people,
@@ -24,14 +27,17 @@ from pir.export.pdf.sections import (
 
 SECTIONS: tuple[ModuleType, ...] = (
     cover,
-    summary,
+    summary,       # with the referral's life, the discharges and the receipts given
     timeline_chart,  # the incident at a glance: one chart of the night
     people,
+    discharges,    # the discharge register and the weapons
     decisions,
     separation,    # annex: separation and anti-conferring
     welfare,       # annex: welfare
     exhibits,      # annex: exhibits and continuity
     accounts,
+    compliance,    # annex: every timed requirement, on time / late / missed / overdue
+    chronology,    # every entry by event time, pointing into the numbered log
     numbered_log,  # the log in full, always last
 )
 

@@ -28,10 +28,14 @@ REDACTED_NOTICE = (
 def build(ctx: RenderContext) -> list[Flowable]:
     s, st, tpl, doc = ctx.styles, ctx.state, ctx.template, ctx.doc
     facts = ctx.page_facts()
-    cert_fp = ctx.identity.fingerprint_sha256
+    cert_fp = ctx.signer.fingerprint_sha256
     exported_at = parse_iso_utc(doc["exported_at"])
-    out: list[Flowable] = [
-        Spacer(1, 4 * mm),
+    force = ctx.force
+    out: list[Flowable] = [Spacer(1, 4 * mm)]
+    if force.name:
+        out.append(Paragraph(ctx.text(force.name), ParagraphStyle(
+            "force", parent=s.h2, alignment=TA_CENTER, spaceBefore=0, spaceAfter=2)))
+    out += [
         Paragraph("Post-incident procedure log", s.title),
         Paragraph(ctx.text(f"Incident {st.ref}"), ParagraphStyle(
             "sub", parent=s.h2, alignment=TA_CENTER, spaceBefore=0)),
@@ -44,7 +48,9 @@ def build(ctx: RenderContext) -> list[Flowable]:
         ("IOPC reference", ctx.text(facts.iopc_ref)),
         ("Operation name", ctx.text(facts.operation)),
         ("Procedure", ctx.text(f"{tpl.title} (template {tpl.id}, version {tpl.version})")),
-        ("Policy reference", ctx.text(tpl.policy_reference)),
+        ("National guidance", ctx.text(tpl.policy_reference)),
+        ("Force policy", ctx.text("; ".join(force.policies_for(tpl.id)))
+         or "none set (force settings)"),
         ("Scale", ctx.text(st.scale)),
         ("Scale rationale", ctx.short(st.scale_rationale, 1200) or "none recorded"),
         ("Incident opened", ctx.when(st.opened_at) or "not recorded"),
@@ -54,6 +60,13 @@ def build(ctx: RenderContext) -> list[Flowable]:
         ("Log head hash (SHA-256)", f"<font name='{FONT_MONO}'>{doc['head_hash']}</font>"),
         ("Software", escape(doc["software"])),
     ]
+    if force.name:
+        rows.insert(0, ("Force", ctx.text(force.name)))
+    if force.retention_text():
+        rows.append(("Records retention", ctx.text(force.retention_text())))
+    if ctx.delivered_with:
+        rows.append(("Delivered with", "<br/>".join(
+            f"{ctx.text(name)}: {escape(what)}" for name, what in ctx.delivered_with)))
     out += [Spacer(1, 3 * mm), label_table(ctx, rows), Spacer(1, 4 * mm)]
     attached = ("The canonical JSON log is attached to this PDF" if not ctx.redacted
                 else "A manifest (no log) is attached to this PDF")
@@ -66,7 +79,7 @@ def build(ctx: RenderContext) -> list[Flowable]:
     out.append(Spacer(1, 4 * mm))
     lines = [
         "<b>Digital signature</b> (PAdES, whole file; certified: no changes allowed)",
-        f"Signed by: {ctx.text(ctx.redact(ctx.identity.subject_text()))}",
+        f"Signed by: {ctx.text(ctx.signer.subject)}",
         f"Certificate SHA-256 fingerprint:<br/><font name='{FONT_MONO}'>{cert_fp[:32]}"
         f"<br/>{cert_fp[32:]}</font>",
         f"Exported {format_uk(exported_at)}",

@@ -4,6 +4,7 @@ still readable)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -11,14 +12,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
 from pir.export.pdf.context import RenderContext
-from pir.export.pdf.entry_blocks import entry_fields
+from pir.export.pdf.entry_blocks import entry_fields, entry_title, person_of
 from pir.export.pdf.fonts import FONT_MONO
+from pir.export.pdf.redaction import WITHHELD
+from pir.export.pdf.sections.compliance import marked, marker, requirement_text, status_text
 from pir.log.store import StoredEntry
 from pir.times import format_delay, parse_iso_utc
+from pir.views.compliance import LATE, Requirement
 
-# Titles of the entries that belong to no template step.
-KIND_TITLES = {"note": "Note", "decision": "Decision (NDM)", "incident.opened": "Incident opened",
-               "scale.changed": "Scale decision", "export.recorded": "Export issued"}
 # An entry's effective payload and event time, as the corrections met so far leave them.
 Current = dict[int, tuple[dict[str, Any], str]]
 
@@ -34,12 +35,23 @@ def build(ctx: RenderContext) -> list[Flowable]:
                   s.small)]
     current: Current = {}
     total = len(ctx.entries)
+    # Requirements missed or met late are marked where they fell due: before the first entry
+    # recorded after that moment.
+    pending = sorted(marked(ctx), key=lambda r: r.due)
+    met_late: dict[int, list[Requirement]] = {}
+    for r in pending:
+        if r.status == LATE and r.seq is not None:
+            met_late.setdefault(r.seq, []).append(r)
     for n, entry in enumerate(ctx.entries, 1):
         if ctx.progress and n % 250 == 0:
             ctx.progress("Laying out the log", n, total)
-        out += _entry(ctx, entry, current)
+        recorded = parse_iso_utc(entry.recorded_time)
+        while pending and pending[0].due < recorded:
+            out.append(marker(ctx, pending.pop(0)))
+        out += _entry(ctx, entry, current, met_late.get(entry.seq, ()))
         if entry.kind != "correction":
             current[entry.seq] = (entry.payload, entry.event_time)
+    out += [marker(ctx, r) for r in pending]
     out.append(Spacer(1, 4 * mm))
     out.append(Paragraph(
         f"End of the log: {ctx.doc['entry_count']} entries; head hash "
@@ -47,12 +59,10 @@ def build(ctx: RenderContext) -> list[Flowable]:
     return out
 
 
-def _entry(ctx: RenderContext, e: StoredEntry, current: Current) -> list[Flowable]:
+def _entry(ctx: RenderContext, e: StoredEntry, current: Current,
+           late_for: Iterable[Requirement] = ()) -> list[Flowable]:
     s, st = ctx.styles, ctx.state
-    step = ctx.template.step(e.step) if e.step else None
-    what = step.title if step else KIND_TITLES.get(e.kind, e.kind)
-    if e.kind == "correction":
-        what = f"Correction of entry {e.corrects}"
+    what = entry_title(ctx, e)
     head = f"{e.seq}.  {ctx.text(what)}  <font size='7'>({ctx.text(e.kind)})</font>"
     meta = [f"Event {ctx.when(e.event_time)} · recorded {ctx.when(e.recorded_time)}",
             f"Author {ctx.officer(e.body['author'])}"]
@@ -62,6 +72,9 @@ def _entry(ctx: RenderContext, e: StoredEntry, current: Current) -> list[Flowabl
         delay = parse_iso_utc(e.recorded_time) - parse_iso_utc(e.event_time)
         meta.append(f"<b>Late entry</b>, recorded {format_delay(delay)} after the event. "
                     f"Reason: {ctx.text(e.body['late_reason'])}")
+    for r in late_for:
+        meta.append(f"<b>Met late</b>: {requirement_text(ctx, r)}, due {ctx.clock(r.due)}, "
+                    f"{status_text(r)}")
     for key, label in (("event_time_note", "Time note"), ("clock_note", "Clock note")):
         if e.body.get(key):
             meta.append(f"{label}: {ctx.text(e.body[key])}")
@@ -117,6 +130,8 @@ def _correction_body(ctx: RenderContext, e: StoredEntry, current: Current) -> li
             spec = specs.get(key)
             label = escape(spec.label if spec else key)
             old_v, new_v = before.get(key), new.get(key)
+            if ctx.withheld(target.kind, key, person_of(target)):
+                old_v, new_v = (WITHHELD if v not in (None, "") else v for v in (old_v, new_v))
             if (spec and spec.type == "multiline") or len(str(old_v)) + len(str(new_v)) > 300:
                 if old_v not in (None, ""):
                     out += ctx.flowing(str(old_v), s.entry_body, True, f"{label} (was)")
