@@ -369,15 +369,18 @@ class IncidentLog:
 
     def record_export(self, *, author: Officer, fmt: str, file_name: str, file_sha256: str,
                       entries: int, head_hash: str, signer: str = "",
-                      certificate_sha256: str = "") -> StoredEntry:
-        """Every copy issued is itself in the log: who, when, and the file's hash."""
+                      certificate_sha256: str = "",
+                      others: dict[str, str] | None = None) -> StoredEntry:
+        """Every copy issued is itself in the log: who, when, and the file's hash (a bundle's
+        other files, by name and hash, in `others`)."""
         state = self.refresh()
         self._check_intact("export.recorded")
         now = self.db.clock()
         payload = validate_fields(GLOBAL_KINDS["export.recorded"], {
             "format": fmt, "file_name": file_name, "file_sha256": file_sha256,
             "entries": entries, "head_hash": head_hash, "signer": signer,
-            "certificate_sha256": certificate_sha256}, where="export", now=now)
+            "certificate_sha256": certificate_sha256, **(others or {})}, where="export",
+            now=now)
         entry = self.db.append(self.row.id, lambda seq, prev: _body(
             self.row.id, seq, prev, "export.recorded", None, now, None, now, author, None,
             payload, clock_note=_clock_note(state, now)))

@@ -70,13 +70,19 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "incident.reopened": (_f("reason", "Why the incident is reopened", "multiline", True),),
     "decision": NDM_FIELDS,
     "export.recorded": (
-        _f("format", "Format", "choice", True, choices=("pdf", "json", "pdf-redacted")),
-        _f("file_name", "File name", required=True),
+        _f("format", "Format", "choice", True,
+           choices=("pdf", "json", "pdf-redacted", "bundle")),
+        _f("file_name", "File name", required=True),  # a bundle: its full PDF
         _f("file_sha256", "File SHA-256", required=True),
         _f("entries", "Entries covered", "number", True),
         _f("head_hash", "Chain head hash", required=True),
         _f("signer", "Signed by"),
         _f("certificate_sha256", "Signing certificate SHA-256"),
+        # A bundle's other files, made from the same head.
+        _f("redacted_file_name", "Redacted PDF file name"),
+        _f("redacted_sha256", "Redacted PDF SHA-256"),
+        _f("json_file_name", "JSON log file name"),
+        _f("json_sha256", "JSON log SHA-256"),
     ),
     # A short code for the head, read out or written down outside the laptop (pir.receipts).
     "receipt.given": (
