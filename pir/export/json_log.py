@@ -92,12 +92,18 @@ def shape_problem(data: bytes, what: str) -> str | None:
     if re.search(rb"[\[{]{%d}" % (MAX_DEPTH + 1), data):
         return deep
     brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
-    if len(brackets) > max(len(data) // BYTES_PER_BRACKET, 1000):
+    dense = len(brackets) > max(len(data) // BYTES_PER_BRACKET, 1000)
+    # Too dense to be worth reading through: say it is deep if its first million say so.
+    if _depth(brackets[:1_000_000] if dense else brackets) > MAX_DEPTH:
+        return deep
+    if dense:
         return (f"The {what} is mostly arrays and objects ({len(brackets):,} brackets in "
                 f"{len(data):,} bytes); it is not a PIR export.")
-    if max(accumulate(array("b", brackets.translate(_DEPTH_STEP))), default=0) > MAX_DEPTH:
-        return deep
     return None
+
+
+def _depth(brackets: bytes) -> int:
+    return max(accumulate(array("b", brackets.translate(_DEPTH_STEP))), default=0)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
