@@ -3,8 +3,9 @@
 No display, no network, no passphrase and no existing data are needed, and nothing outside a
 temporary folder is touched: it creates an encrypted database there, records a short incident
 from every procedure template, exports each as JSON and as a signed PDF, verifies both files the
-way `pir verify` does, reopens and checks the database, then removes the folder. It prints one
-line per check with its time, then PASS; or FAIL with the first problem (exit code 1).
+way `pir verify` does (the PDF against its signer's certificate, the JSON against its head
+hash: both must come out VALID), reopens and checks the database, then removes the folder.
+It prints one line per check with its time, then PASS; or FAIL with the first problem (exit 1).
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def _record(db: Any, template: Template, ref: str, author: Any) -> Any:
 
 
 def _export_and_verify(log: Any, folder: Path, author: Any) -> int:
-    """Exports the incident as JSON and as a signed PDF, verifies both; returns the entries."""
+    """Exports the incident as JSON and as a signed PDF and verifies both as a recipient would:
+    the PDF against the signer's certificate, the JSON against the head hash. Returns the
+    number of entries the PDF holds."""
     from pir.export.files import write_new_file
     from pir.export.json_log import build_export, export_bytes
     from pir.export.pdf import export_pdf
@@ -121,14 +124,21 @@ def _export_and_verify(log: Any, folder: Path, author: Any) -> int:
     digest = write_new_file(json_path, export_bytes(doc))
     log.record_export(author=author, fmt="json", file_name=json_path.name, file_sha256=digest,
                       entries=doc["entry_count"], head_hash=doc["head_hash"])
+    identity = officer_identity(log.db, author)
+    cert = folder / f"{log.row.ref}-signer.pem"
+    cert.write_text(identity.certificate_pem(), encoding="ascii")
     pdf_path = folder / f"{log.row.ref}.pdf"
-    result = export_pdf(log, pdf_path, exported_by=author,
-                        identity=officer_identity(log.db, author))
-    for path, entries in ((json_path, doc["entry_count"]), (pdf_path, result.entries)):
-        verdict = verify_file(path)
+    result = export_pdf(log, pdf_path, exported_by=author, identity=identity)
+    checks = ((json_path, doc["entry_count"], verify_file(json_path,
+                                                          expect_head=doc["head_hash"])),
+              (pdf_path, result.entries, verify_file(pdf_path, cert)))
+    for path, entries, verdict in checks:
+        problem = next((x[5:] for x in verdict.lines if x.startswith("FAIL")), None)
         if not verdict.valid:
-            problem = next((x for x in verdict.lines if x.startswith("FAIL")), "FAIL")
-            raise SelfTestFailed(f"{path.name} did not verify: {problem[5:]}")
+            raise SelfTestFailed(f"{path.name} did not verify: {problem or 'no reason given'}")
+        if getattr(verdict, "exit_code", 0) != 0:
+            raise SelfTestFailed(f"{path.name} is intact but not VALID: "
+                                 f"{getattr(verdict, 'verdict', '')}")
         if not any(f"{entries} entries" in x for x in verdict.lines):
             raise SelfTestFailed(f"{path.name} verified but does not hold {entries} entries.")
     return result.entries
@@ -159,8 +169,7 @@ def _run(report: _Report, folder: Path) -> int:
             with report.check(template.id) as detail:
                 log = _record(db, template, f"SELFTEST-{n}", author)
                 entries = _export_and_verify(log, folder, author)
-                detail.append(f"{entries} entries recorded; JSON and signed PDF exported and "
-                              "verified")
+                detail.append(f"{entries} entries; JSON and signed PDF exported, both VALID")
     finally:
         db.close()
     with report.check("database reopened") as detail:
