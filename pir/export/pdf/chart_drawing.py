@@ -5,8 +5,12 @@ Quiet hours between bands are one line of text, not empty pages.
 
 Each lane has a row of symbols (moments, and the marks of requirements missed or late), their
 labels beside them or on flags above, and rows of bars (spans) below. Print-safe and readable in
-greyscale: every bar style has its own hatching, every symbol its own shape, every item its entry
+greyscale: every bar style has its own pattern, every symbol its own shape, every item its entry
 number and words; colour only repeats what shape and text say.
+
+Layout is worked out first (it decides the notes under each band); each drawing then paints its
+thousands of marks straight onto the canvas (a `DirectDraw` node), which is several times faster
+than a tree of shapes.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import cos, pi, sin
+from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Circle, Drawing, Hatching, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import DirectDraw, Drawing
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
@@ -43,24 +48,25 @@ ROW, FLAG, TRACK, GAP = 11, 7, 8.5, 3  # symbol row, one flag row, one bar track
 MAX_FLAGS = 4  # flag rows above a lane's symbols; what still does not fit goes in the note
 MAX_DRAWING_H = 640  # taller bands are cut into groups of lanes, each with its own axis
 TEXT, LANE_TEXT, SUB_TEXT = 5.6, 6.4, 5.2
-INK, GRID, FAINT, POLE = (colors.HexColor(c) for c in ("#1a1a1a", "#c8c8c8", "#9a9a9a",
-                                                        "#b4b4b4"))
-ALERT, WARN = colors.HexColor("#b00020"), colors.HexColor("#9a4a00")  # both print dark grey
-STRIPE = colors.HexColor("#f3f3f3")
+C = colors.HexColor
+INK, GRID, FAINT, POLE, STRIPE, HATCH = (C(c) for c in ("#1a1a1a", "#c8c8c8", "#9a9a9a",
+                                                        "#b4b4b4", "#f3f3f3", "#8c8c8c"))
+ALERT, WARN = C("#b00020"), C("#9a4a00")  # marks: both print as dark grey
 
-# Bars: fill, hatching angles (() for none), text colour. Fills differ in lightness too.
-BAR_STYLES: dict[str, tuple[str, tuple[int, ...], str]] = {
-    "separated": ("#1f4e79", (), "#ffffff"),
-    "supervised": ("#f4c7a1", (45,), "#1a1a1a"),
-    "bwv_monitored": ("#bdd7ee", (135,), "#1a1a1a"),
-    "iopc_present": ("#c5e0b4", (45, 135), "#1a1a1a"),
-    "combination": ("#d9d2e9", (90,), "#1a1a1a"),
-    "bwv": ("#4d4d4d", (), "#ffffff"),
-    "account": ("#ffe699", (0,), "#1a1a1a"),
-    "custody": ("#e6e6e6", (), "#1a1a1a"),
-    "custody_alt": ("#bfbfbf", (), "#1a1a1a"),
-    "iopc_attendance": ("#a9d18e", (0, 90), "#1a1a1a"),
-    "writeup": ("#ffffff", (45,), "#1a1a1a"),
+# Bars: fill, pattern, text colour. Fills differ in lightness too; the long bars of the night
+# (separation) get patterns that cost one or two strokes however long the bar.
+BAR_STYLES: dict[str, tuple[str, str, str]] = {
+    "separated": ("#1f4e79", "", "#ffffff"),
+    "supervised": ("#f4c7a1", "vstripes", "#1a1a1a"),
+    "bwv_monitored": ("#bdd7ee", "hstripes", "#1a1a1a"),
+    "iopc_present": ("#c5e0b4", "grid", "#1a1a1a"),
+    "combination": ("#d9d2e9", "dots", "#1a1a1a"),
+    "bwv": ("#4d4d4d", "", "#ffffff"),
+    "account": ("#ffe699", "diagonal", "#1a1a1a"),
+    "custody": ("#e6e6e6", "", "#1a1a1a"),
+    "custody_alt": ("#bfbfbf", "", "#1a1a1a"),
+    "iopc_attendance": ("#a9d18e", "crossed", "#1a1a1a"),
+    "writeup": ("#ffffff", "diagonal", "#1a1a1a"),
 }
 # Symbols: shape, fill (None: hollow), stroke.
 POINT_STYLES: dict[str, tuple[str, str | None, str]] = {
@@ -88,10 +94,19 @@ POINT_STYLES: dict[str, tuple[str, str | None, str]] = {
 # Marks have shapes no point uses: a cross for missed, an hourglass for time run out.
 _MARK_SHAPES = {"missed": "x", "late": "hourglass", "overdue": "hourglass",
                 "outstanding": "hourglass"}
-
-
-def _hex(value: str | None) -> colors.Color | None:
-    return colors.HexColor(value) if value else None
+_UNIT = {"square": (-1, -1, 1, -1, 1, 1, -1, 1),
+         "diamond": (0, -1.2, 1.2, 0, 0, 1.2, -1.2, 0),
+         "up": (-1, -0.9, 1, -0.9, 0, 1.1), "down": (-1, 0.9, 1, 0.9, 0, -1.1),
+         "right": (-0.9, -1, -0.9, 1, 1.1, 0),
+         "hourglass": (-1, 1.1, 1, 1.1, -1, -1.1, 1, -1.1),
+         "hexagon": tuple(v for i in range(6) for v in (1.1 * cos(i * pi / 3),
+                                                         1.1 * sin(i * pi / 3))),
+         # A circle as an octagon: at this size it looks the same and costs far less to write.
+         "circle": tuple(v for i in range(8) for v in (0.92 * cos(i * pi / 4 + pi / 8),
+                                                        0.92 * sin(i * pi / 4 + pi / 8))),
+         "star": tuple(v for i in range(10) for v in ((1.3 if i % 2 == 0 else 0.55)
+                                                       * f(pi / 2 + i * pi / 5)
+                                                       for f in (cos, sin)))}
 
 
 def fit(text: str, width: float, size: float = TEXT, font: str = FONT) -> str:
@@ -107,33 +122,131 @@ def fit(text: str, width: float, size: float = TEXT, font: str = FONT) -> str:
     return text[:cut].rstrip() + "…" if cut else ""
 
 
-def symbol(kind: str, x: float, y: float, r: float, fill: colors.Color | None,
-           stroke: colors.Color, dashed: bool = False, width: float = 0.7) -> list:
-    """A symbol centred on (x, y); `r` is its half-size."""
-    common = {"fillColor": fill, "strokeColor": stroke, "strokeWidth": width,
-              "strokeDashArray": (1.2, 1) if dashed else None}
-    if kind == "circle":
-        return [Circle(x, y, r * 0.9, **common)]
-    if kind in ("x", "cross"):
-        d = r if kind == "x" else r * 1.1
-        ends = ((-d, -d, d, d), (-d, d, d, -d)) if kind == "x" else ((-d, 0, d, 0), (0, -d, 0, d))
-        return [Line(x + a, y + b, x + c, y + e, strokeColor=stroke,
-                     strokeWidth=width * (2 if kind == "x" else 1.3)) for a, b, c, e in ends]
-    if kind == "star":
-        points: tuple[float, ...] = tuple(
-            v for i in range(10) for v in ((r * 1.3 if i % 2 == 0 else r * 0.55)
-                                           * f(pi / 2 + i * pi / 5) for f in (cos, sin)))
-    else:
-        points = {"square": (-r, -r, r, -r, r, r, -r, r),
-                  "diamond": (0, -r * 1.2, r * 1.2, 0, 0, r * 1.2, -r * 1.2, 0),
-                  "up": (-r, -r * 0.9, r, -r * 0.9, 0, r * 1.1),
-                  "down": (-r, r * 0.9, r, r * 0.9, 0, -r * 1.1),
-                  "right": (-r * 0.9, -r, -r * 0.9, r, r * 1.1, 0),
-                  "hourglass": (-r, r * 1.1, r, r * 1.1, -r, -r * 1.1, r, -r * 1.1),
-                  "hexagon": tuple(v for i in range(6) for v in (r * 1.1 * cos(i * pi / 3),
-                                                                  r * 1.1 * sin(i * pi / 3)))
-                  }[kind]
-    return [Polygon([p + (x if i % 2 == 0 else y) for i, p in enumerate(points)], **common)]
+class Pen:
+    """Canvas drawing with the state set only when it changes."""
+
+    def __init__(self, canvas: Any) -> None:
+        self.c = canvas
+        self.state: dict[str, Any] = {}
+
+    def _set(self, key: str, value: Any, apply: Callable[[], None]) -> None:
+        if self.state.get(key, ()) != value:
+            self.state[key] = value
+            apply()
+
+    def _style(self, fill: colors.Color | None, stroke: colors.Color | None, width: float,
+               dash: tuple[float, ...] | None) -> None:
+        c = self.c
+        if fill is not None:
+            self._set("fill", fill.hexval(), lambda: c.setFillColor(fill))
+        if stroke is not None:
+            self._set("stroke", stroke.hexval(), lambda: c.setStrokeColor(stroke))
+            self._set("width", width, lambda: c.setLineWidth(width))
+            self._set("dash", dash, lambda: c.setDash(list(dash)) if dash else c.setDash())
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: colors.Color | None = None,
+             stroke: colors.Color | None = None, width: float = 0.4,
+             dash: tuple[float, ...] | None = None) -> None:
+        self._style(fill, stroke, width, dash)
+        self.c.rect(x, y, w, h, stroke=int(stroke is not None), fill=int(fill is not None))
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, stroke: colors.Color,
+             width: float = 0.4, dash: tuple[float, ...] | None = None) -> None:
+        self._style(None, stroke, width, dash)
+        self.c.line(x0, y0, x1, y1)
+
+    def poly(self, points: list[float], fill: colors.Color | None, stroke: colors.Color | None,
+             width: float = 0.7, dash: tuple[float, ...] | None = None) -> None:
+        self._style(fill, stroke, width, dash)
+        p = self.c.beginPath()
+        p.moveTo(points[0], points[1])
+        for i in range(2, len(points), 2):
+            p.lineTo(points[i], points[i + 1])
+        p.close()
+        self.c.drawPath(p, stroke=int(stroke is not None), fill=int(fill is not None))
+
+    def circle(self, x: float, y: float, r: float, fill: colors.Color | None,
+               stroke: colors.Color | None, width: float = 0.7,
+               dash: tuple[float, ...] | None = None) -> None:
+        self._style(fill, stroke, width, dash)
+        self.c.circle(x, y, r, stroke=int(stroke is not None), fill=int(fill is not None))
+
+    def text(self, x: float, y: float, text: str, font: str = FONT, size: float = TEXT,
+             colour: colors.Color = INK, anchor: str = "start") -> None:
+        self._style(colour, None, 0, None)
+        self._set("font", (font, size), lambda: self.c.setFont(font, size))
+        draw = {"start": self.c.drawString, "end": self.c.drawRightString,
+                "middle": self.c.drawCentredString}[anchor]
+        draw(x, y, text)
+
+    def pattern(self, x: float, y: float, w: float, h: float, pattern: str) -> None:
+        """A bar's pattern over its fill: stripes and dots are dashed strokes (one or two per
+        bar); diagonals are lines clipped to the bar."""
+        c = self.c
+        c.saveState()
+        c.setStrokeColor(HATCH)
+        mid = y + h / 2
+        if pattern in ("vstripes", "grid"):
+            c.setLineWidth(h - 0.6)
+            c.setDash([0.45, 1.9] if pattern == "vstripes" else [0.4, 2.8])
+            c.line(x, mid, x + w, mid)
+        if pattern in ("hstripes", "grid"):
+            c.setLineWidth(0.35)
+            c.setDash()
+            for k in (1, 2):
+                c.line(x, y + k * h / 3, x + w, y + k * h / 3)
+        if pattern == "dots":
+            c.setLineWidth(1.1)
+            for k, phase in ((1, 0), (2, 1.3)):
+                c.setDash([1.0, 1.6], phase)
+                c.line(x, y + k * h / 3, x + w, y + k * h / 3)
+        if pattern in ("diagonal", "crossed"):
+            clip = c.beginPath()
+            clip.rect(x, y, w, h)
+            c.clipPath(clip, stroke=0, fill=0)
+            c.setLineWidth(0.3)
+            c.setDash()
+            p = c.beginPath()
+            for run in ((h, -h) if pattern == "crossed" else (h,)):
+                start = x - max(run, 0)
+                for k in range(int((w + abs(run)) / 2.6) + 2):
+                    p.moveTo(start + k * 2.6, y)
+                    p.lineTo(start + k * 2.6 + run, y + h)
+            c.drawPath(p, stroke=1, fill=0)
+        c.restoreState()
+        self.state = {}
+
+    def symbol(self, kind: str, x: float, y: float, r: float, fill: colors.Color | None,
+               stroke: colors.Color, dashed: bool = False, width: float = 0.7) -> None:
+        """A symbol centred on (x, y); `r` is its half-size."""
+        dash = (1.2, 1) if dashed else None
+        if kind == "x":
+            self.line(x - r, y - r, x + r, y + r, stroke, width * 2)
+            self.line(x - r, y + r, x + r, y - r, stroke, width * 2)
+        elif kind == "cross":
+            self.line(x - r * 1.1, y, x + r * 1.1, y, stroke, width * 1.3)
+            self.line(x, y - r * 1.1, x, y + r * 1.1, stroke, width * 1.3)
+        else:
+            unit = _UNIT[kind]
+            self.poly([v * r + (x if i % 2 == 0 else y) for i, v in enumerate(unit)], fill,
+                      stroke, width, dash)
+
+    def point(self, p: Point, x: float, y: float) -> None:
+        kind, fill, stroke = POINT_STYLES.get(p.style, ("circle", "#1a1a1a", "#1a1a1a"))
+        if p.faint:
+            self.symbol(kind, x, y, 2.6, None, FAINT, dashed=True)
+            return
+        if p.late:  # a late entry: ringed
+            self.circle(x, y, 4.4, None, INK, 0.45, (1, 0.8))
+        self.symbol(kind, x, y, 2.6, C(fill) if fill else None, C(stroke))
+
+    def mark(self, m: Mark, x: float, y: float, until_x: float | None) -> None:
+        colour = ALERT if m.kind == "missed" else WARN
+        if until_x is not None:
+            self.line(x + 3, y - 1, until_x, y - 1, colour, 0.8, (2, 1.2))
+        shape = _MARK_SHAPES.get(m.kind, "x")
+        fill = colour if m.kind == "overdue" else None if shape == "x" else colors.white
+        self.symbol(shape, x, y, 2.9, fill, colour, dashed=m.kind == "outstanding", width=0.9)
 
 
 @dataclass
@@ -163,10 +276,12 @@ class _Label:
 @dataclass
 class _LaneLayout:
     lane: Lane
+    items: LaneItems
     events: list[tuple[float, Point | Mark]]
+    label_lines: list[tuple[str, str, float]]
     labels: list[_Label] = field(default_factory=list)
+    bar_texts: dict[int, str] = field(default_factory=dict)  # bar index -> its label
     flags: int = 0
-    label_lines: list[tuple[str, str, float]] = field(default_factory=list)
 
     @property
     def height(self) -> float:
@@ -218,10 +333,31 @@ def _place(layout: _LaneLayout, span: _Span, show: Callable[[str], str]) -> list
     return unplaced
 
 
+def _bar_texts(layout: _LaneLayout, span: _Span, show: Callable[[str], str],
+               redacted: bool) -> list[str]:
+    """Each visible bar's label as it fits inside the bar; notes for those that do not fit
+    (unless a symbol of the same entry names it already)."""
+    notes = []
+    for i, bar in enumerate(layout.items.bars):
+        if bar.end <= span.start or bar.start >= span.end:
+            continue
+        x0, x1 = max(span.x(bar.start), span.x0), min(span.x(bar.end), span.x1)
+        ends_here = bar.open_end and bar.end <= span.end
+        text = show(f"#{bar.seq} {bar.label}" + (" (late entry)" if bar.late else "")
+                    + (" (no end recorded)" if ends_here else ""))
+        shown = fit(text, x1 - x0 - 6)
+        if shown.startswith(f"#{bar.seq} "):
+            layout.bar_texts[i] = shown
+        elif bar.start >= span.start and not any(p.seq == bar.seq for p in layout.items.points):
+            notes.append(f"#{bar.seq} {bar.label} from {_hm(bar.start)} to {_hm(bar.end)} "
+                         f"({layout.lane.shown(redacted)})")
+    return notes
+
+
 def band_minutes(span: timedelta) -> int:
     """How many minutes one band of the printed chart covers."""
     hours = span.total_seconds() / 3600
-    return 120 if hours <= 30 else 240 if hours <= 72 else 480 if hours <= 168 else 1440
+    return 120 if hours <= 12 else 180 if hours <= 36 else 360 if hours <= 96 else 1440
 
 
 def chart_flowables(tl: Timeline, *, width: float, styles: Styles,
@@ -243,10 +379,11 @@ def chart_flowables(tl: Timeline, *, width: float, styles: Styles,
     end = tl.end.astimezone(UK).replace(second=0, microsecond=0)
     end += timedelta(minutes=15 - end.minute % 15)
     bands[-1] = (last_a, min(last_b, max(end, last_a + timedelta(minutes=30))))
+    busy = _busy_bands(tl, bands)
     out: list[Flowable] = []
     quiet: list[tuple[datetime, datetime]] = []
     for i, (a, b) in enumerate(bands):
-        if 0 < i < len(bands) - 1 and not _busy(tl, a, b):
+        if 0 < i < len(bands) - 1 and i not in busy:
             quiet.append((a, b))
             continue
         if quiet:
@@ -261,11 +398,12 @@ def chart_flowables(tl: Timeline, *, width: float, styles: Styles,
     return out
 
 
-def _busy(tl: Timeline, a: datetime, b: datetime) -> bool:
-    """Whether anything happens in [a, b): a point, a mark, a bar starting or ending."""
-    return a <= tl.now < b or any(a <= p.at < b for p in tl.points) or \
-        any(a <= m.at < b for m in tl.marks) or \
-        any(a <= x.start < b or (not x.open_end and a <= x.end < b) for x in tl.bars)
+def _busy_bands(tl: Timeline, bands: list[tuple[datetime, datetime]]) -> set[int]:
+    """The bands in which anything happens: a point, a mark, a bar starting or ending."""
+    first, step = bands[0][0], bands[0][1] - bands[0][0]
+    moments = [p.at for p in tl.points] + [m.at for m in tl.marks] + [tl.now] + \
+        [b.start for b in tl.bars] + [b.end for b in tl.bars if not b.open_end]
+    return {int((t - first) / step) for t in moments}
 
 
 def _band(tl: Timeline, items: dict[str, LaneItems], start: datetime, end: datetime,
@@ -278,10 +416,11 @@ def _band(tl: Timeline, items: dict[str, LaneItems], start: datetime, end: datet
         events = sorted([(span.x(p.at), p) for p in lane_items.points if start <= p.at < end]
                         + [(span.x(m.at), m) for m in lane_items.marks if start <= m.at < end],
                         key=lambda e: e[0])
-        layout = _LaneLayout(lane, events, label_lines=_lane_lines(lane, show, redacted))
+        layout = _LaneLayout(lane, lane_items, events, _lane_lines(lane, show, redacted))
         for item in _place(layout, span, show):
             unlabelled.append(f"{_hm(item.at)} {_event_text(item)[0]} "
                               f"({lane.shown(redacted)})")
+        unlabelled += _bar_texts(layout, span, show, redacted)
         layouts.append(layout)
     groups: list[list[_LaneLayout]] = [[]]
     height = AXIS_H + FOOT_H
@@ -294,8 +433,10 @@ def _band(tl: Timeline, items: dict[str, LaneItems], start: datetime, end: datet
     out: list[Flowable] = []
     for n, group in enumerate(groups):
         part = f" (lanes {n + 1} of {len(groups)})" if len(groups) > 1 else ""
-        out.append(_drawing(tl, items, group, span, width, part, now_label, unlabelled,
-                            redacted, show))
+        h = AXIS_H + FOOT_H + sum(layout.height for layout in group)
+        drawing = Drawing(width, h)
+        drawing.add(_BandPainter(tl, group, span, width, h, part, now_label))
+        out.append(drawing)
     if unlabelled:
         text = "; ".join(escape(show(u)) for u in unlabelled)
         out.append(Paragraph(f"<b>Not labelled above for lack of room:</b> {text}",
@@ -323,153 +464,130 @@ def _lane_lines(lane: Lane, show: Callable[[str], str],
     return lines
 
 
-def _drawing(tl: Timeline, items: dict[str, LaneItems], layouts: list[_LaneLayout],
-             span: _Span, width: float, part: str, now_label: str, unlabelled: list[str],
-             redacted: bool, show: Callable[[str], str]) -> Drawing:
-    height = AXIS_H + FOOT_H + sum(layout.height for layout in layouts)
-    d = Drawing(width, height)
-    top = height - AXIS_H
-    y = top
-    for i, layout in enumerate(layouts):
-        h = layout.height
-        if i % 2 == 0:
-            d.add(Rect(0, y - h, width, h, fillColor=STRIPE, strokeColor=None))
-        y -= h
-    _axis(d, span, top, height, part)
-    y = top
-    for layout in layouts:
-        _lane(d, layout, items[layout.lane.key], span, y, unlabelled, redacted, show)
-        y -= layout.height
-        d.add(Line(0, y, width, y, strokeColor=GRID, strokeWidth=0.3))
-    _verticals(d, tl, span, top, y, now_label)
-    return d
-
-
-def _axis(d: Drawing, span: _Span, top: float, height: float, part: str) -> None:
-    local = span.start.astimezone(UK)
-    d.add(String(0, height - 8, printable(f"{local:%a %d %b %Y}{part}"), fontName=FONT_BOLD,
-                 fontSize=7, fillColor=INK))
-    for tick in axis_ticks(span.start, span.end, max(4, int((span.x1 - span.x0) / 44))):
-        x = span.x(tick.at)
-        d.add(Line(x, top, x, FOOT_H, strokeColor=FAINT if tick.major else GRID,
-                   strokeWidth=0.4 if tick.major else 0.25))
-        d.add(String(x, top + 3, f"{tick.label} {tick.zone}" if tick.major else tick.label,
-                     fontName=FONT_BOLD if tick.major else FONT, fontSize=6,
-                     textAnchor="middle", fillColor=INK))
-        if tick.day and tick.at > span.start:
-            d.add(String(x, height - 8, tick.day, fontName=FONT_BOLD, fontSize=6.5,
-                         textAnchor="middle", fillColor=INK))
-    d.add(Line(LABEL_W, top, span.x1, top, strokeColor=INK, strokeWidth=0.6))
-
-
-def _lane(d: Drawing, layout: _LaneLayout, lane_items: LaneItems, span: _Span, y: float,
-          unlabelled: list[str], redacted: bool, show: Callable[[str], str]) -> None:
-    for n, (text, font, size) in enumerate(layout.label_lines):
-        d.add(String(2, y - 8 - 7.5 * n, text, fontName=font, fontSize=size,
-                     fillColor=INK if font == FONT_BOLD else colors.HexColor("#404040")))
-    row_y = y - layout.flags * FLAG - ROW / 2 - 1.5
-    for label in layout.labels:
-        ty = row_y - 2 if label.row == 0 else row_y + 2 + (label.row - 1) * FLAG + 3.5
-        if label.row:
-            d.add(Line(label.pole, row_y + 3, label.pole, ty + 5, strokeColor=POLE,
-                       strokeWidth=0.35))
-        d.add(String(label.x, ty, label.text, fontName=label.font, fontSize=TEXT,
-                     fillColor=label.colour))
-    bars_top = row_y - ROW / 2 - 0.5
-    for i, bar in enumerate(lane_items.bars):
-        _bar(d, span, bar, bars_top - bar.track * TRACK, i, layout.lane, unlabelled,
-             lane_items, redacted, show)
-    for x, item in layout.events:
-        if isinstance(item, Mark):
-            _mark(d, span, item, x, row_y)
-        else:
-            _point(d, item, x, row_y)
-
-
 def _hm(t: datetime) -> str:
     return f"{t.astimezone(UK):%H:%M} {uk_zone_name(t)}"
 
 
-def _bar(d: Drawing, span: _Span, bar: Bar, y_top: float, index: int, lane: Lane,
-         unlabelled: list[str], lane_items: LaneItems, redacted: bool,
-         show: Callable[[str], str]) -> None:
-    if bar.end <= span.start or bar.start >= span.end:
-        return
-    x0, x1 = max(span.x(bar.start), span.x0), min(span.x(bar.end), span.x1)
-    x1 = max(x1, x0 + 1.2)
-    y0, h = y_top - TRACK + 1.2, TRACK - 1.8
-    style = "custody_alt" if bar.style == "custody" and index % 2 else bar.style
-    fill, angles, ink = BAR_STYLES.get(style, ("#dddddd", (), "#1a1a1a"))
-    d.add(Rect(x0, y0, x1 - x0, h, fillColor=_hex(fill), strokeColor=INK, strokeWidth=0.4,
-               strokeDashArray=(2, 1) if bar.late else None))
-    if angles and x1 - x0 > 2:
-        d.add(Hatching(spacings=2.4, angles=angles,
-                       xyLists=[x0, y0, x1, y0, x1, y0 + h, x0, y0 + h],
-                       strokeColor=colors.HexColor("#8c8c8c"), strokeWidth=0.3))
-    if bar.start < span.start:  # it began in an earlier band
-        d.add(Polygon([x0 + 3, y0, x0 + 3, y0 + h, x0, y0 + h / 2], fillColor=INK,
-                      strokeColor=None))
-    ends_here = bar.open_end and bar.end <= span.end
-    if ends_here:  # no end recorded
-        d.add(Polygon([x1, y0 - 1, x1, y0 + h + 1, x1 + 3.5, y0 + h / 2], fillColor=INK,
-                      strokeColor=None))
-    text = show(f"#{bar.seq} {bar.label}" + (" (late entry)" if bar.late else "")
-                     + (" (no end recorded)" if ends_here else ""))
-    shown = fit(text, x1 - x0 - 6)
-    if not shown.startswith(f"#{bar.seq} "):
-        # Too short to label: say so, unless a symbol of the same entry already names it.
-        if bar.start >= span.start and not any(p.seq == bar.seq for p in lane_items.points):
-            unlabelled.append(f"#{bar.seq} {bar.label} from {_hm(bar.start)} to "
-                              f"{_hm(bar.end)} ({lane.shown(redacted)})")
-        return
-    if angles:  # a plain strip behind the text keeps it readable over the hatching
-        d.add(Rect(x0 + 3, y0 + 0.8, stringWidth(shown, FONT, TEXT) + 2, h - 1.6,
-                   fillColor=_hex(fill), strokeColor=None))
-    d.add(String(x0 + 4, y0 + h / 2 - 2, shown, fontName=FONT, fontSize=TEXT,
-                 fillColor=_hex(ink)))
+class _BandPainter(DirectDraw):
+    """Paints one band's lanes (laid out already) onto the canvas."""
+
+    def __init__(self, tl: Timeline, layouts: list[_LaneLayout], span: _Span, width: float,
+                 height: float, part: str, now_label: str) -> None:
+        self.tl, self.layouts, self.span = tl, layouts, span
+        self.width, self.height, self.part, self.now_label = width, height, part, now_label
+
+    def drawDirectly(self, renderer: Any) -> None:  # noqa: N802 (ReportLab's name)
+        pen = Pen(renderer._canvas)
+        top = self.height - AXIS_H
+        y = top
+        for i, layout in enumerate(self.layouts):
+            if i % 2 == 0:
+                pen.rect(0, y - layout.height, self.width, layout.height, fill=STRIPE)
+            y -= layout.height
+        self._axis(pen, top)
+        y = top
+        for layout in self.layouts:
+            self._lane(pen, layout, y)
+            y -= layout.height
+            pen.line(0, y, self.width, y, GRID, 0.3)
+        self._verticals(pen, top, y)
+
+    def _axis(self, pen: Pen, top: float) -> None:
+        span = self.span
+        pen.text(0, self.height - 8, printable(f"{span.start.astimezone(UK):%a %d %b %Y}"
+                                               f"{self.part}"), FONT_BOLD, 7)
+        for tick in axis_ticks(span.start, span.end, max(4, int((span.x1 - span.x0) / 44))):
+            x = span.x(tick.at)
+            pen.line(x, top, x, FOOT_H, FAINT if tick.major else GRID,
+                     0.4 if tick.major else 0.25)
+            pen.text(x, top + 3, f"{tick.label} {tick.zone}" if tick.major else tick.label,
+                     FONT_BOLD if tick.major else FONT, 6, anchor="middle")
+            if tick.day and tick.at > span.start:
+                pen.text(x, self.height - 8, tick.day, FONT_BOLD, 6.5, anchor="middle")
+        pen.line(LABEL_W, top, span.x1, top, INK, 0.6)
+
+    def _lane(self, pen: Pen, layout: _LaneLayout, y: float) -> None:
+        span = self.span
+        for n, (text, font, size) in enumerate(layout.label_lines):
+            pen.text(2, y - 8 - 7.5 * n, text, font, size,
+                     INK if font == FONT_BOLD else C("#404040"))
+        row_y = y - layout.flags * FLAG - ROW / 2 - 1.5
+        for label in layout.labels:
+            ty = row_y - 2 if label.row == 0 else row_y + 2 + (label.row - 1) * FLAG + 3.5
+            if label.row:
+                pen.line(label.pole, row_y + 3, label.pole, ty + 5, POLE, 0.35)
+            pen.text(label.x, ty, label.text, label.font, TEXT, label.colour)
+        bars_top = row_y - ROW / 2 - 0.5
+        for i, bar in enumerate(layout.items.bars):
+            self._bar(pen, bar, bars_top - bar.track * TRACK, i, layout.bar_texts.get(i))
+        for x, item in layout.events:
+            if isinstance(item, Mark):
+                until = None if item.until is None else min(span.x(item.until), span.x1)
+                pen.mark(item, x, row_y, until)
+            else:
+                pen.point(item, x, row_y)
+
+    def _bar(self, pen: Pen, bar: Bar, y_top: float, index: int, text: str | None) -> None:
+        span = self.span
+        if bar.end <= span.start or bar.start >= span.end:
+            return
+        x0, x1 = max(span.x(bar.start), span.x0), min(span.x(bar.end), span.x1)
+        x1 = max(x1, x0 + 1.2)
+        y0, h = y_top - TRACK + 1.2, TRACK - 1.8
+        style = "custody_alt" if bar.style == "custody" and index % 2 else bar.style
+        fill, pattern, ink = BAR_STYLES.get(style, ("#dddddd", "", "#1a1a1a"))
+        pen.rect(x0, y0, x1 - x0, h, fill=C(fill))
+        if pattern and x1 - x0 > 2:
+            pen.pattern(x0, y0, x1 - x0, h, pattern)
+        pen.rect(x0, y0, x1 - x0, h, stroke=INK, width=0.4, dash=(2, 1) if bar.late else None)
+        if bar.start < span.start:  # it began in an earlier band
+            pen.poly([x0 + 3, y0, x0 + 3, y0 + h, x0, y0 + h / 2], INK, None)
+        if bar.open_end and bar.end <= span.end:  # no end recorded
+            pen.poly([x1, y0 - 1, x1, y0 + h + 1, x1 + 3.5, y0 + h / 2], INK, None)
+        if text:
+            if pattern:  # a plain strip behind the text keeps it readable over the pattern
+                pen.rect(x0 + 3, y0 + 0.8, stringWidth(text, FONT, TEXT) + 2, h - 1.6,
+                         fill=C(fill))
+            pen.text(x0 + 4, y0 + h / 2 - 2, text, FONT, TEXT, C(ink))
+
+    def _verticals(self, pen: Pen, top: float, bottom: float) -> None:
+        """The clock change and the end of the record, across every lane."""
+        span = self.span
+        for change in self.tl.clock_changes:
+            if span.start <= change.at < span.end:
+                x = span.x(change.at)
+                pen.line(x, top, x, bottom - 2, INK, 0.9, (4, 2))
+                pen.text(x + 2 if x < span.x1 - 150 else x - 2, 2, change.label, FONT_BOLD, 6,
+                         anchor="start" if x < span.x1 - 150 else "end")
+        if span.start <= self.tl.now <= span.end:
+            x = span.x(self.tl.now)
+            pen.line(x, top, x, bottom - 2, INK, 0.6, (1, 1.5))
+            pen.text(x - 2, 2, f"{self.now_label} {_hm(self.tl.now)}", FONT, 6, anchor="end")
 
 
-def _point(d: Drawing, p: Point, x: float, y: float) -> None:
-    kind, fill, stroke = POINT_STYLES.get(p.style, ("circle", "#1a1a1a", "#1a1a1a"))
-    if p.faint:
-        for s in symbol(kind, x, y, 2.6, None, FAINT, dashed=True):
-            d.add(s)
-        return
-    if p.late:  # a late entry: ringed
-        d.add(Circle(x, y, 4.4, fillColor=None, strokeColor=INK, strokeWidth=0.45,
-                     strokeDashArray=(1, 0.8)))
-    for s in symbol(kind, x, y, 2.6, _hex(fill), _hex(stroke) or INK):
-        d.add(s)
+class _LegendPainter(DirectDraw):
+    def __init__(self, entries: list[tuple[str, str]], width: float, rows: int,
+                 height: float) -> None:
+        self.entries, self.width, self.rows, self.height = entries, width, rows, height
 
-
-def _mark(d: Drawing, span: _Span, m: Mark, x: float, y: float) -> None:
-    colour = ALERT if m.kind == "missed" else WARN
-    if m.until is not None and span.x0 <= x:
-        end = min(span.x(m.until), span.x1)
-        d.add(Line(x + 3, y - 1, end, y - 1, strokeColor=colour, strokeWidth=0.8,
-                   strokeDashArray=(2, 1.2)))
-    shape = _MARK_SHAPES.get(m.kind, "x")
-    fill = colour if m.kind == "overdue" else None if shape == "x" else colors.white
-    for s in symbol(shape, x, y, 2.9, fill, colour, dashed=m.kind == "outstanding", width=0.9):
-        d.add(s)
-
-
-def _verticals(d: Drawing, tl: Timeline, span: _Span, top: float, bottom: float,
-               now_label: str) -> None:
-    """The clock change and the end of the record, across every lane."""
-    for change in tl.clock_changes:
-        if span.start <= change.at < span.end:
-            x = span.x(change.at)
-            d.add(Line(x, top, x, bottom - 2, strokeColor=INK, strokeWidth=0.9,
-                       strokeDashArray=(4, 2)))
-            d.add(String(x + 2, 2, change.label, fontName=FONT_BOLD, fontSize=6,
-                         fillColor=INK, textAnchor="start" if x < span.x1 - 150 else "end"))
-    if span.start <= tl.now <= span.end:
-        x = span.x(tl.now)
-        d.add(Line(x, top, x, bottom - 2, strokeColor=INK, strokeWidth=0.6,
-                   strokeDashArray=(1, 1.5)))
-        d.add(String(x - 2, 2, f"{now_label} {_hm(tl.now)}", fontName=FONT, fontSize=6,
-                     textAnchor="end", fillColor=INK))
+    def drawDirectly(self, renderer: Any) -> None:  # noqa: N802 (ReportLab's name)
+        pen = Pen(renderer._canvas)
+        col_w = self.width / 3
+        for i, (style, text) in enumerate(self.entries):
+            x, y = (i // self.rows) * col_w, self.height - 6 - (i % self.rows) * 10
+            if style in BAR_STYLES:
+                fill, pattern, _ = BAR_STYLES[style]
+                pen.rect(x, y - 3, 14, 6, fill=C(fill))
+                if pattern:
+                    pen.pattern(x, y - 3, 14, 6, pattern)
+                pen.rect(x, y - 3, 14, 6, stroke=INK)
+            elif style.startswith("mark:"):
+                pen.mark(Mark("", datetime.min, "", None, style[5:]), x + 7, y, None)
+            else:
+                plain = "welfare" if style in ("late", "first_recorded") else style
+                pen.point(Point("", datetime.min, "", 0, plain, late=style == "late",
+                                faint=style == "first_recorded"), x + 7, y)
+            pen.text(x + 18, y - 2, fit(text, col_w - 20, 6), FONT, 6)
 
 
 def legend_drawing(tl: Timeline, width: float) -> Drawing:
@@ -478,26 +596,7 @@ def legend_drawing(tl: Timeline, width: float) -> Drawing:
     entries += [(f"mark:{k}", MARK_LEGEND[k]) for k in MARK_LEGEND
                 if any(m.kind == k for m in tl.marks)]
     entries.append(("late", "Late entry: symbol ringed, bar outline dashed"))
-    cols = 3
-    col_w = width / cols
-    rows = (len(entries) + cols - 1) // cols
+    rows = (len(entries) + 2) // 3
     d = Drawing(width, rows * 10 + 4)
-    for i, (style, text) in enumerate(entries):
-        x, y = (i // rows) * col_w, d.height - 6 - (i % rows) * 10
-        if style in BAR_STYLES:
-            fill, angles, _ = BAR_STYLES[style]
-            d.add(Rect(x, y - 3, 14, 6, fillColor=_hex(fill), strokeColor=INK, strokeWidth=0.4))
-            if angles:
-                d.add(Hatching(spacings=2.4, angles=angles,
-                               xyLists=[x, y - 3, x + 14, y - 3, x + 14, y + 3, x, y + 3],
-                               strokeColor=colors.HexColor("#8c8c8c"), strokeWidth=0.3))
-        elif style.startswith("mark:"):
-            _mark(d, _Span(tl.start, tl.end, 0, 1), Mark("", tl.start, "", None, style[5:]),
-                  x + 7, y)
-        else:
-            faint = style == "first_recorded"
-            _point(d, Point("", tl.start, "", 0, "welfare" if style in ("late", "first_recorded")
-                            else style, late=style == "late", faint=faint), x + 7, y)
-        d.add(String(x + 18, y - 2, fit(text, col_w - 20, 6), fontName=FONT, fontSize=6,
-                     fillColor=INK))
+    d.add(_LegendPainter(entries, width, rows, rows * 10 + 4))
     return d
