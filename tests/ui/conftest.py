@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from ui_steps import PASSPHRASE, PIM, open_incident
 
@@ -15,6 +16,22 @@ from pir.incident import Officer
 from ui.shell.main_window import MainWindow
 from ui.shell.session import Session
 from ui.shell.signals import AppSignals
+
+
+@pytest.fixture(autouse=True)
+def own_preferences(tmp_path: Path) -> None:
+    """Window sizes and the theme go to the test's folder, never the user's."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "config"))
+
+
+def answer_discard(prompts: list[str]):  # noqa: ANN201 - an ask_unsaved stand-in
+    """Answers every unsaved-text question with Discard and notes it (a test that means to see
+    the question puts the real one back)."""
+    def ask(_parent, what: str, **_kw) -> str:  # noqa: ANN001
+        prompts.append(what)
+        return "discard"
+    return ask
 
 
 @pytest.fixture
@@ -34,6 +51,8 @@ def unlocked(session: Session, db_path: Path) -> Session:
 @pytest.fixture
 def window(unlocked: Session, qtbot, qapp: QApplication) -> Iterator[MainWindow]:  # noqa: ANN001
     w = MainWindow(unlocked, qapp)
+    w.prompts = []
+    w.ask = w.incident.step_page.ask = answer_discard(w.prompts)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

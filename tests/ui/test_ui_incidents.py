@@ -19,7 +19,7 @@ def test_new_incident_from_each_template_is_declared_in_the_log(
     ref = f"CAD-{template_id}"
     open_incident(window, template_id, ref, scale="proportionate", location="High St, Ashford")
     assert window.stack.currentWidget() is window.incident
-    assert ref in window.incident.header.text()
+    assert ref in window.incident.header_text()
     db, log = stored_log(db_path, ref)
     try:
         kinds = [e.kind for e in log.entries()]
@@ -118,7 +118,8 @@ def test_loggist_entries_name_the_author_and_the_pim(window: MainWindow, inciden
                                                      db_path: Path) -> None:
     window.session.set_officer(LOGGIST)
     window.session.set_on_behalf_of(PIM)
-    assert "loggist for Inspector Sarah Jones" in window.identity.text()
+    assert window.identity.text() == "Writing as PC Tomasz Wiśniewski for Inspector Sarah Jones"
+    assert "loggist for Inspector Sarah Jones (4512), PIM" in window.identity.toolTip()
     seq = add_person(window, "Alex Smith")
     db, log = stored_log(db_path, incident)
     try:
@@ -134,8 +135,8 @@ def test_incident_list_opens_an_incident_with_enter(qtbot, window: MainWindow,
     window.actions["incident_list"].trigger()
     assert window.stack.currentWidget() is window.incidents
     model = window.incidents.model
-    assert [model.data(model.index(0, c)) for c in (0, 1, 2, 4, 5)] == [
-        incident, "Shots fired", "Police firearms discharge", "open", "3"]
+    assert [model.data(model.index(0, c)) for c in (0, 1, 2, 4, 5, 6)] == [
+        incident, "Shots fired", "Police firearms discharge", "open", "none", "3"]
     table = window.incidents.table
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Return)

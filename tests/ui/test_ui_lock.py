@@ -100,7 +100,10 @@ def test_text_left_when_pir_is_closed_comes_back_at_the_next_start(
         qtbot, qapp, window: MainWindow, incident: str, db_path: Path) -> None:  # noqa: ANN001
     window.incident.open_step("p2.anticonferring")
     qtbot.keyClicks(window.incident.step_page.form.editor("wording"), "Do not confer.")
+    asked: list[str] = []
+    window.ask = lambda _parent, what, **kw: asked.append(kw["leaving"]) or "draft"
     window.close()
+    assert asked == ["Quit PIR"]  # quitting with unsaved text asks; "Keep as draft" chosen
     assert not window.session.is_open
     window.session.unlock(db_path, PASSPHRASE)
     again = MainWindow(window.session, qapp)
@@ -109,4 +112,5 @@ def test_text_left_when_pir_is_closed_comes_back_at_the_next_start(
     page = again.incident.step_page
     assert page.step.id == "p2.anticonferring"
     assert page.form.editor("wording").value() == "Do not confer."
+    again.ask = lambda *_a, **_kw: "discard"
     again.close()

@@ -48,7 +48,7 @@ def test_kpws_monitored_on_bwv_welfare_check_and_the_board(
     assert board["Alex Smith (AFO-1)"][2].startswith("monitored on BWV since 25 Nov 14:00 GMT")
     assert board["Alex Smith (AFO-1)"][4] == "25 Nov 14:10 GMT"
     assert board["Alex Smith (AFO-1)"][1] == "25 Nov 15:10 GMT"
-    assert "next due 2026-11-25 15:10 GMT" in page.status.text()
+    assert "next due in 1 h 00 min (25 Nov 15:10 GMT)" in page.status.text()
 
     db, log = stored_log(db_path, incident)
     try:
@@ -65,9 +65,9 @@ def test_kpws_monitored_on_bwv_welfare_check_and_the_board(
     clock.advance(minutes=61)
     window.refresh_alerts()
     assert window.incident.banner.isVisible()
-    banner = window.incident.banner.text.text()
-    assert banner.startswith("<b>⚠ OVERDUE:</b> Welfare check for AFO-1 overdue since "
-                             "2026-11-25 15:10 GMT")
+    banner = window.incident.banner.full_text()
+    assert banner.startswith("⚠ Overdue: Welfare check — Alex Smith (AFO-1): overdue by 1 min")
+    assert window.incident.banner.property("level") == "overdue"
     assert "overdue" in window.alert_label.text()
     assert _board(window)["Ben Jones (AFO-2)"][1].startswith("OVERDUE since")
 
@@ -122,7 +122,8 @@ def test_referral_deadline_counts_down_until_the_referral_is_made(
     clock.advance(hours=30)
     window.refresh_alerts()
     assert panel.headline.text().startswith("IOPC referral due in 3 h 59 min")
-    assert "IOPC referral due in 3 h 59 min" in window.alert_label.text()
+    assert "IOPC referral: not yet made — due in 3 h 59 min" in \
+        window.incident.now_view.texts()["IOPC referral"][0]
     panel.button.click()
     page = window.incident.step_page
     assert page.step.kind == "referral.made"
@@ -132,7 +133,10 @@ def test_referral_deadline_counts_down_until_the_referral_is_made(
     page.form.editor("referred_at").set_now()
     seq = page.save()
     assert seq is not None
-    assert panel.headline.text().startswith(f"IOPC referral recorded (entry {seq}")
+    assert panel.headline.text() == ("IOPC referral: made — referred 2026-11-26 20:00 GMT, "
+                                     "2026/012345")
+    assert panel.property("role") is None and panel.headline.property("role") == "ok"
+    assert f"(entry {seq}): Referral: mandatory referral (DSI)" in panel.details.text()
     db, log = stored_log(db_path, incident)
     try:
         assert log.state.referrals[-1].fields["iopc_reference"] == "2026/012345"

@@ -65,7 +65,7 @@ def test_correct_an_entry_from_the_timeline_strikes_it_through_and_links_both_wa
     qtbot.addWidget(dialog)
     dialog.form.editor("name").set_value("Alex Smith")
     dialog.save()
-    assert "needs a reason" in dialog.error.text()
+    assert dialog.reason_error.text() == "A correction needs a reason."
     qtbot.keyClicks(dialog.reason, "Name misspelt; checked against his warrant card.")
     dialog.save()
     assert dialog.saved_seq == seq + 1

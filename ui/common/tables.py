@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.common.screen_fit import restore_splitter, save_splitter
+
 
 def register_table(model: QAbstractItemModel, name: str) -> QTableView:
     table = QTableView()
@@ -31,9 +33,12 @@ def register_table(model: QAbstractItemModel, name: str) -> QTableView:
     return table
 
 
-def stacked_panes(*panes: tuple[QWidget, QWidget]) -> QSplitter:
-    """A vertical splitter of (title, table) panes, each title directly above its table."""
+def stacked_panes(*panes: tuple[QWidget, QWidget], key: str = "") -> QSplitter:
+    """A vertical splitter of (title, table) panes, each title directly above its table; its
+    position is restored per user when it has a `key`."""
     split = QSplitter(Qt.Orientation.Vertical)
+    split.setChildrenCollapsible(False)
+    split.setObjectName(key)
     for title, table in panes:
         pane = QWidget()
         layout = QVBoxLayout(pane)
@@ -41,4 +46,11 @@ def stacked_panes(*panes: tuple[QWidget, QWidget]) -> QSplitter:
         layout.addWidget(title)
         layout.addWidget(table)
         split.addWidget(pane)
+    if key:
+        restore_splitter(split, key)
     return split
+
+
+def save_panes(split: QSplitter) -> None:
+    if split.objectName():
+        save_splitter(split, split.objectName())

@@ -12,3 +12,8 @@ def short_time(dt: datetime, seconds: bool = False) -> str:
     """'25 Nov 15:10 GMT' (or with seconds)."""
     fmt = "%d %b %H:%M:%S" if seconds else "%d %b %H:%M"
     return f"{dt.astimezone(UK):{fmt}} {uk_zone_name(dt)}"
+
+
+def clock_time(dt: datetime) -> str:
+    """'15:10' (UK local) for today's times on screen; the date is in the tooltip and the log."""
+    return f"{dt.astimezone(UK):%H:%M}"

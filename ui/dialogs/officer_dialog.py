@@ -3,8 +3,10 @@ in the database), or the PIM a loggist writes on behalf of."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -15,28 +17,35 @@ from PySide6.QtWidgets import (
 
 from pir.errors import PirError
 from pir.incident import Officer
+from ui.common.fitted_dialog import FittedDialog
 from ui.common.glossary import tooltip
-from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.common.theme import set_role
+
+FIELDS = (
+    ("name", "&Name *", "e.g. Sarah Jones"),
+    ("rank", "&Rank", "e.g. Inspector"),
+    ("collar", "Co&llar / warrant number", ""),
+    ("force", "&Force", "e.g. Kent Police"),
+    ("role", "Rol&e", "e.g. PIM, loggist"),
+)
 
 
-class OfficerDialog(QDialog):
+class OfficerDialog(FittedDialog):
+    draft_kind = "officer"
+
     def __init__(self, title: str, intro: str, officer: Officer | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+                 parent: QWidget | None = None, purpose: str = "officer") -> None:
+        super().__init__(parent, QSize(560, 360))
         self.setWindowTitle(title)
+        self.purpose = purpose
         self.officer: Officer | None = None
         text = QLabel(intro)
         text.setWordWrap(True)
-        text.setStyleSheet(HELP_STYLE)
+        set_role(text, "help")
         self.fields: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        for key, label, hint in (
-            ("name", "&Name *", "e.g. Sarah Jones"),
-            ("rank", "&Rank", "e.g. Inspector"),
-            ("collar", "&Collar / warrant number", ""),
-            ("force", "&Force", "e.g. Kent Police"),
-            ("role", "R&ole", "e.g. PIM, loggist"),
-        ):
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for key, label, hint in FIELDS:
             edit = QLineEdit(getattr(officer, key, "") if officer else "")
             edit.setPlaceholderText(hint)
             edit.setAccessibleName(label.replace("&", "").replace(" *", ""))
@@ -45,8 +54,9 @@ class OfficerDialog(QDialog):
             lab.setBuddy(edit)
             form.addRow(lab, edit)
             self.fields[key] = edit
+        self._initial = self.draft()
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -56,8 +66,8 @@ class OfficerDialog(QDialog):
         layout.addWidget(text)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.setMinimumWidth(520)
 
     def submit(self) -> None:
         try:
@@ -67,3 +77,16 @@ class OfficerDialog(QDialog):
             self.fields["name"].setFocus()
             return
         self.accept()
+
+    def draft_args(self) -> dict[str, Any]:
+        return {"purpose": self.purpose}
+
+    def draft(self) -> dict[str, Any]:
+        return {k: e.text() for k, e in self.fields.items() if e.text()}
+
+    def has_text(self) -> bool:
+        return self.draft() != self._initial
+
+    def restore(self, draft: dict[str, Any]) -> None:
+        for key, edit in self.fields.items():
+            edit.setText(draft.get(key, ""))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -21,21 +21,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.common.fitted_dialog import FittedDialog
+from ui.common.focus_chain import chain
+from ui.common.theme import set_role
 
 
-class PdfExportDialog(QDialog):
+class PdfExportDialog(FittedDialog):
+    draft_kind = "pdf_export"
+
     def __init__(self, default_out: Path, redacted: bool,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, QSize(680, 420))
         self.setWindowTitle("Export a redacted PDF" if redacted else "Export a signed PDF")
-        self.own = QRadioButton("My own signing key, kept encrypted in this database "
+        self.own = QRadioButton("&My own signing key, kept encrypted in this database "
                                 "(made on first use)")
         self.own.setChecked(True)
-        self.p12 = QRadioButton("A certificate file from the force (.p12 / .pfx)")
+        self.p12 = QRadioButton("A certificate file from the force (.p12 / .pf&x)")
         self.p12_path = QLineEdit()
         self.p12_path.setAccessibleName("Certificate file")
+        self.p12_path.textEdited.connect(lambda _t: self.p12.setChecked(True))
         browse = QPushButton("&Browse…")
+        browse.setAccessibleName("Browse for the certificate file")
         browse.clicked.connect(self._browse_p12)
         self.p12_password = QLineEdit()
         self.p12_password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -45,12 +51,14 @@ class PdfExportDialog(QDialog):
         self.out = QLineEdit(str(default_out))
         self.out.setAccessibleName("PDF file to write")
         out_browse = QPushButton("C&hoose…")
+        out_browse.setAccessibleName("Choose where to write the PDF")
         out_browse.clicked.connect(self._browse_out)
         note = QLabel("The export is recorded in the log (who, when, and the file's hash).")
-        note.setStyleSheet(HELP_STYLE)
+        set_role(note, "help")
         note.setWordWrap(True)
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_role(self.error, "error")
+        self.error.setWordWrap(True)
         p12_row = QHBoxLayout()
         p12_row.addWidget(self.p12_path, 1)
         p12_row.addWidget(browse)
@@ -58,23 +66,31 @@ class PdfExportDialog(QDialog):
         out_row.addWidget(self.out, 1)
         out_row.addWidget(out_browse)
         form = QFormLayout()
-        form.addRow("Certificate file:", p12_row)
-        form.addRow("Password:", self.p12_password)
-        form.addRow("&Write to:", out_row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for text, row, buddy in (("Certificate &file:", p12_row, self.p12_path),
+                                 ("&Password:", self.p12_password, self.p12_password),
+                                 ("&Write to:", out_row, self.out)):
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            form.addRow(label, row)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Export")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        heading = QLabel("<b>Sign with</b>")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Sign with</b>"))
+        layout.addWidget(heading)
         layout.addWidget(self.own)
         layout.addWidget(self.p12)
         layout.addLayout(form)
         layout.addWidget(self.redacted)
         layout.addWidget(note)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(640)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        chain([self.own, self.p12, self.p12_path, browse, self.p12_password, self.out,
+               out_browse, self.redacted, *self.buttons.buttons()])
 
     def _browse_p12(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Certificate file", "",
@@ -92,9 +108,11 @@ class PdfExportDialog(QDialog):
     def _accept(self) -> None:
         if self.p12.isChecked() and not Path(self.p12_path.text()).is_file():
             self.error.setText("Choose the certificate file, or sign with your own key.")
+            self.p12_path.setFocus()
             return
         if not self.out.text().strip():
             self.error.setText("Choose where to write the PDF.")
+            self.out.setFocus()
             return
         self.accept()
 
@@ -106,3 +124,21 @@ class PdfExportDialog(QDialog):
 
     def out_path(self) -> Path:
         return Path(self.out.text().strip())
+
+    # -- kept across a lock (never the password) ------------------------------------------------
+
+    def draft_args(self) -> dict[str, Any]:
+        return {"redacted": self.redacted.isChecked()}
+
+    def draft(self) -> dict[str, Any]:
+        return {"p12": self.p12.isChecked(), "p12_path": self.p12_path.text(),
+                "out": self.out.text()}
+
+    def has_text(self) -> bool:
+        return bool(self.p12_path.text())
+
+    def restore(self, draft: dict[str, Any]) -> None:
+        self.p12_path.setText(draft.get("p12_path", ""))
+        self.p12.setChecked(bool(draft.get("p12")))
+        if draft.get("out"):
+            self.out.setText(draft["out"])

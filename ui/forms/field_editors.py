@@ -120,6 +120,9 @@ class ChoiceEditor(QComboBox):
         for data, text in items:
             self.addItem(text, data)
         self.currentIndexChanged.connect(self.changed)
+        # Long choices must not widen the form past a small screen; the popup shows them whole.
+        self.setMinimumContentsLength(12)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
     def value(self) -> Any:
         return self.currentData()
@@ -133,6 +136,46 @@ class ChoiceEditor(QComboBox):
 
     def restore(self, value: Any) -> None:
         self.set_value(value)
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+class KnownTextEditor(QComboBox):
+    """Text with the values PIR already knows offered as choices (an exhibit's current holder):
+    pick one, or type another."""
+
+    changed = Signal()
+
+    def __init__(self, spec: FieldSpec, known: Sequence[str]) -> None:
+        super().__init__()
+        self.spec = spec
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.addItem("")
+        for text in known:
+            self.addItem(text)
+        self.lineEdit().textEdited.connect(self.changed)
+        self.currentIndexChanged.connect(self.changed)
+        self.setMinimumContentsLength(16)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+
+    def value(self) -> Any:
+        return self.currentText().strip() or None
+
+    def set_value(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        index = self.findText(text)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setEditText(text)
+
+    def draft(self) -> Any:
+        return self.currentText()
+
+    def restore(self, value: Any) -> None:
+        self.set_value(value if isinstance(value, str) else "")
 
     def focus_target(self) -> QWidget:
         return self
@@ -222,7 +265,9 @@ class DateTimeEditor(QWidget):
         self.spec = spec
         self._now = now
         self.line = QLineEdit()
-        self.line.setPlaceholderText("YYYY-MM-DD HH:MM or HH:MM (UK time)")
+        self.line.setPlaceholderText("HH:MM or YYYY-MM-DD HH:MM (UK)")
+        self.line.setToolTip("UK time: HH:MM for today, or YYYY-MM-DD HH:MM. "
+                             f"{shortcuts.label('time_now')} or the Now button: the time now.")
         self.button = QPushButton("Now")
         self.button.setAccessibleName(f"Set {spec.label} to now")
         self.button.setToolTip(f"Fill in the current time ({shortcuts.label('time_now')})")
@@ -259,13 +304,19 @@ class DateTimeEditor(QWidget):
     def focus_target(self) -> QWidget:
         return self.line
 
+    def focusables(self) -> list[QWidget]:
+        return [self.line, self.button]
 
-Editor = TextEditor | MultilineEditor | ChoiceEditor | CheckListEditor | DateTimeEditor
+
+Editor = (TextEditor | MultilineEditor | ChoiceEditor | CheckListEditor | DateTimeEditor
+          | KnownTextEditor)
 
 
 def make_editor(spec: FieldSpec, *, now: Now, people: Sequence[PersonChoice],
-                exhibits: Sequence[str]) -> Editor:
+                exhibits: Sequence[str], holders: Sequence[str] = ()) -> Editor:
     t = spec.type
+    if spec.key == "from_holder" and t == "text" and holders:
+        return KnownTextEditor(spec, holders)
     if t == "multiline":
         return MultilineEditor(spec)
     if t == "choice":

@@ -1,19 +1,23 @@
-"""The procedure navigator's model: phases, and under each its steps with status and due time.
-Updated in place so the selection and scroll position survive a refresh."""
+"""The procedure navigator's model: phases, and under each its steps with a status mark and the
+due time (short, so the step names keep their room on a small screen; the words are in the
+tooltip and the accessible text). Updated in place so selection and scroll survive a refresh."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from pir.procedures.model import Template
+from pir.times import format_delay
 from pir.views.checklist import StepStatus
 from ui.common.glossary import tooltip
-from ui.common.style import STATUS_COLOURS, STATUS_MARKS
-from ui.common.time_text import short_time
+from ui.common.style import STATUS_MARKS, status_colour
+from ui.common.time_text import clock_time, short_time
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Step", "Status", "Due")
+COLUMNS = ("Step", "", "Due")
 
 
 class NavigatorModel(QStandardItemModel):
@@ -58,25 +62,32 @@ class NavigatorModel(QStandardItemModel):
         self._rows.clear()
         self._template_id = None
 
-    def update(self, statuses: list[StepStatus]) -> None:
+    def update(self, statuses: list[StepStatus], now: datetime) -> None:
         for st in statuses:
             row = self._rows.get(st.step.id)
             if row is None:
                 continue
             name, status, due = row
-            colour = STATUS_COLOURS.get(st.status)
-            text = f"{STATUS_MARKS.get(st.status, '')} {st.status}"
+            colour = status_colour(st.status)
+            text = STATUS_MARKS.get(st.status, "")
             if st.count and st.step.repeatable:
-                text += f" ({st.count})"
+                text += f"{st.count}"
             if status.text() != text:
                 status.setText(text)
-            due_text = ""
+            due_text = words = ""
             if st.due is not None and (st.status != "done" or st.step.recur_minutes):
-                due_text = ("next " if st.step.recur_minutes and st.count else "") + \
-                    short_time(st.due)
+                due_text = clock_time(st.due) if abs(st.due - now).days < 1 else \
+                    short_time(st.due).rsplit(" ", 1)[0]
+                words = (f"overdue by {format_delay(now - st.due)}" if now > st.due
+                         else f"due in {format_delay(st.due - now)}")
             if due.text() != due_text:
                 due.setText(due_text)
             for item in (name, status, due):
                 item.setForeground(colour)
-            status.setAccessibleText(f"{st.step.title}: {st.status}"
-                                     + (f", due {due_text}" if due_text else ""))
+            said = f"{st.step.title}: {st.status}" + (f", {words}" if words else "") + (
+                f", {st.count} entries" if st.count and st.step.repeatable else "")
+            for item in (status, due):
+                item.setToolTip(said)
+            name.setToolTip(tooltip(said, st.step.help))
+            name.setAccessibleText(said)
+            status.setAccessibleText(said)

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPus
 
 from pir.errors import PirError, ValidationError
 from pir.procedures.model import FieldSpec
-from ui.common.style import ERROR_STYLE, OK_STYLE
+from ui.common.plain_words import sentence
+from ui.common.theme import set_role
 from ui.forms.field_editors import DateTimeEditor
 from ui.shell import shortcuts
 from ui.shell.session import Session
@@ -27,7 +28,7 @@ class QuickLog(QWidget):
         self.session = session
         # Asks why an entry is late; returns None if the user cancels. Replaceable in tests.
         self.ask_late_reason: Callable[[str], str | None] = self._ask
-        label = QLabel("Quick &log:")
+        label = QLabel(shortcuts.QUICK_LOG_LABEL)
         self.line = QLineEdit()
         self.line.setPlaceholderText(
             f"Type a note and press {shortcuts.label('quick_log_save')} — timestamped now")
@@ -36,11 +37,13 @@ class QuickLog(QWidget):
         self.when = DateTimeEditor(_WHEN, session.now)
         self.when.line.setPlaceholderText("event time: now")
         self.when.line.setAccessibleName("Quick log event time (empty for now)")
-        self.when.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 30)
-        self.button = QPushButton(f"Save ({shortcuts.label('quick_log_save')})")
+        self.when.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 24)
+        self.button = QPushButton("Save note")
+        self.button.setToolTip(f"Save the note ({shortcuts.label('quick_log_save')})")
         self.button.setAccessibleName("Save quick log note")
         self.button.clicked.connect(self.save)
         self.message = QLabel()
+        self.message.setWordWrap(True)
         self.message.setAccessibleName("Quick log result")
         for seq in shortcuts.sequences("quick_log_save"):
             sc = QShortcut(seq, self)
@@ -61,7 +64,7 @@ class QuickLog(QWidget):
     def save(self) -> int | None:
         text = self.line.text()
         if not text.strip():
-            self._say("Type a note first.", ERROR_STYLE)
+            self._say("Type a note first.", "error")
             return None
         late_reason: str | None = None
         while True:
@@ -74,17 +77,17 @@ class QuickLog(QWidget):
                     late_reason = self.ask_late_reason(str(exc))
                     if late_reason:
                         continue
-                    self._say("Not saved: a late entry needs its reason.", ERROR_STYLE)
+                    self._say("Not saved: a late entry needs its reason.", "error")
                     return None
-                self._say(f"Not saved: {exc}", ERROR_STYLE)
+                self._say(f"Not saved: {sentence(str(exc))}", "error")
                 return None
             except PirError as exc:
-                self._say(f"Not saved: {exc}", ERROR_STYLE)
+                self._say(f"Not saved: {sentence(str(exc))}", "error")
                 return None
             break
         self.line.clear()
         self.when.restore("")
-        self._say(f"Saved as entry {entry.seq}.", OK_STYLE)
+        self._say(f"Saved as entry {entry.seq}.", "ok")
         self.saved.emit(entry.seq)
         return entry.seq
 
@@ -92,9 +95,13 @@ class QuickLog(QWidget):
         text, ok = QInputDialog.getText(self, "Late entry", f"{why}\n\nReason:")
         return text if ok and text.strip() else None
 
-    def _say(self, text: str, style: str) -> None:
+    def _say(self, text: str, role: str) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(style)
+        self.message.setToolTip(text)
+        set_role(self.message, role)
+
+    def focus_order(self) -> list[QWidget]:
+        return [self.line, self.when.line, self.when.button, self.button]
 
     def draft(self) -> dict[str, str]:
         return {"text": self.line.text(), "event_time": self.when.draft()}

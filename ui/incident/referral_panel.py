@@ -1,4 +1,5 @@
-"""The IOPC referral: whether it is made, and the deadline counting down until it is."""
+"""The IOPC referral: where its life stands (made / attended / decided), the deadline counting
+down until it is made, and each stage as a plain line with the labels of its fields."""
 
 from __future__ import annotations
 
@@ -11,27 +12,35 @@ from pir.times import format_delay, format_uk
 from pir.views.checklist import referral_deadline
 from pir.views.state import IncidentState
 from ui.common.glossary import tooltip
-from ui.common.style import ERROR_STYLE, HELP_STYLE, OK_STYLE
+from ui.common.plain_words import fields_text, specs_for
+from ui.common.theme import set_role
 from ui.registers.step_request import request_step
 
 
-def referral_text(state: IncidentState, now: datetime) -> tuple[str, str]:
-    """(one line, style): 'IOPC referral due in 5 h 12 min (by ...)', or made, or overdue."""
-    if state.referrals:
-        last = state.referrals[-1]
-        ref = last.fields.get("iopc_reference") or "no IOPC reference yet"
-        decision = last.fields.get("referral", "")
-        return (f"IOPC referral recorded (entry {last.seq}, {decision}): {ref}", OK_STYLE)
-    deadline = referral_deadline(state.template, state.opened_at)
+def referral_text(state: IncidentState, now: datetime) -> tuple[str, str | None]:
+    """(one line, role): 'IOPC referral due in 5 h 12 min (by ...)', made, or overdue. A
+    referral made or declined reads calm (role 'ok'), never as an alarm."""
+    life = state.referral
+    if life.formal is not None:
+        ref = life.formal.fields.get("iopc_reference") or "no IOPC reference yet"
+        return (f"IOPC referral: {life.headline()} — referred "
+                f"{format_uk(life.formal.time, False)}, {ref}", "ok")
+    if life.declined is not None:
+        return ("IOPC referral: voluntary referral declined "
+                f"({format_uk(life.declined.time, False)})", "ok")
+    if not state.dsi_matter():
+        return ("IOPC referral: no DSI matter recorded, so no deadline; consider a voluntary "
+                "referral", None)
+    deadline = referral_deadline(state.template, state.referral_clock_start())
     if deadline is None:
-        return ("IOPC referral: no deadline (incident time unknown)", "")
+        return ("IOPC referral: no deadline (incident time unknown)", None)
     if now > deadline:
         return (f"IOPC referral OVERDUE by {format_delay(now - deadline)} "
-                f"(was due {format_uk(deadline, False)})", ERROR_STYLE)
+                f"(was due {format_uk(deadline, False)})", "error")
     left = format_delay(deadline - now)
-    style = ERROR_STYLE if (deadline - now).total_seconds() < \
-        state.template.timing.referral_warning_hours * 3600 else ""
-    return (f"IOPC referral due in {left} (by {format_uk(deadline, False)})", style)
+    soon = (deadline - now).total_seconds() < state.template.timing.referral_warning_hours * 3600
+    return (f"IOPC referral due in {left} (by {format_uk(deadline, False)})",
+            "warning" if soon else None)
 
 
 class ReferralPanel(QWidget):
@@ -42,16 +51,17 @@ class ReferralPanel(QWidget):
         self.state: IncidentState | None = None
         self.headline = QLabel()
         font = self.headline.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
         self.headline.setFont(font)
         self.headline.setWordWrap(True)
         self.headline.setAccessibleName("IOPC referral status")
         self.headline.setToolTip(tooltip("IOPC"))
         self.rule = QLabel()
         self.rule.setWordWrap(True)
-        self.rule.setStyleSheet(HELP_STYLE)
+        set_role(self.rule, "help")
         self.details = QLabel()
         self.details.setWordWrap(True)
+        self.details.setAccessibleName("Referral stages")
         self.button = QPushButton("&Make or record the referral…")
         self.button.setAccessibleName("Make or record the IOPC referral")
         self.button.clicked.connect(self._request)
@@ -67,23 +77,31 @@ class ReferralPanel(QWidget):
         if state is None:
             self.headline.clear()
             self.details.clear()
+            self.rule.clear()
             return
-        text, style = referral_text(state, now)
+        text, role = referral_text(state, now)
         self.headline.setText(text)
-        self.headline.setStyleSheet(style)
+        set_role(self.headline, role)
         rule = state.template.timing.referral_deadline
         self.rule.setText(
-            "Deadline rule (from the procedure template): "
-            + ("the end of the day after the day the need to refer became clear"
-               if rule == "end_of_next_day" else f"{rule.split(':')[1]} hours after the "
-               "incident was declared")
+            "Deadline (from the procedure template): "
+            + ("the end of the day after the day the DSI matter came to the force's attention"
+               if rule == "end_of_next_day" else f"{rule.split(':')[1]} hours after the DSI "
+               "matter came to the force's attention")
             + f"; PIR warns {state.template.timing.referral_warning_hours} hours before.")
         lines = []
-        for r in state.referrals:
-            fields = "; ".join(f"{k}: {v}" for k, v in r.fields.items() if k != "rationale")
-            lines.append(f"Entry {r.seq} ({format_uk(r.time, False)}): {fields}")
-        self.details.setText("\n".join(lines))
+        for stage, rec in state.referral.stages():
+            specs = specs_for(state.template, rec.kind, rec.step)
+            text = fields_text(specs, rec.fields, lambda pid: state.person_name(pid),
+                               skip=("rationale", "notes"))
+            lines.append(f"{stage[:1].upper()}{stage[1:]} — {format_uk(rec.time, False)} "
+                         f"(entry {rec.seq}): {text}")
+        self.details.setText("\n\n".join(lines) if lines else "No stage of the referral is "
+                             "recorded yet.")
 
     def _request(self) -> None:
         request_step(self.step_requested, self.state.template if self.state else None,
                      "referral.made", {})
+
+    def focus_order(self) -> list[QWidget]:
+        return [self.button]

@@ -7,16 +7,20 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from pir.errors import PirError
+from pir.incident import IncidentLog
 from pir.log.store import Database
 from pir.times import format_uk
 from pir.views.summary import summaries
+from ui.common.style import overdue_colour
+from ui.incident.now_items import overdue_count
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
 class IncidentsModel(QAbstractTableModel):
-    COLUMNS = ("Reference", "Title", "Type", "Opened", "Status", "Entries")
+    COLUMNS = ("Reference", "Title", "Type", "Opened", "Status", "Overdue", "Entries")
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,7 +31,8 @@ class IncidentsModel(QAbstractTableModel):
         self._rows = []
         if db is not None:
             self._rows = [(inc.ref, inc.title, inc.template_title, format_uk(inc.opened, False),
-                           "closed" if inc.closed else "open", str(inc.entries))
+                           "closed" if inc.closed else "open",
+                           "" if inc.closed else _overdue(db, inc.ref, now), str(inc.entries))
                           for inc in summaries(db)]
         self.endResetModel()
 
@@ -53,4 +58,18 @@ class IncidentsModel(QAbstractTableModel):
             return self._rows[index.row()][index.column()]
         if role == REF_ROLE:
             return self._rows[index.row()][0]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and \
+                self._rows[index.row()][5] not in ("", "none"):
+            return overdue_colour()
         return None
+
+
+def _overdue(db: Database, ref: str, now: datetime | None) -> str:
+    """How many timed requirements of an open incident are overdue now ('none', '3')."""
+    if now is None:
+        return ""
+    try:
+        count = overdue_count(IncidentLog.open(db, ref).state, now)
+    except PirError:
+        return "?"
+    return f"⚠ {count}" if count else "none"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -19,7 +21,6 @@ class IncidentsView(QWidget):
         super().__init__(parent)
         self.model = IncidentsModel()
         self.table = register_table(self.model, "Incidents")
-        self.table.horizontalHeader().setDefaultSectionSize(200)
         self.table.activated.connect(self._open_index)
         title = QLabel("<b>Incidents</b> in this database")
         self.empty = QLabel("No incident yet. Start one with “New incident…” "
@@ -40,8 +41,8 @@ class IncidentsView(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
 
-    def refresh(self, db: Database | None) -> None:
-        self.model.refresh(db)
+    def refresh(self, db: Database | None, now: datetime | None = None) -> None:
+        self.model.refresh(db, now)
         self.empty.setVisible(self.model.rowCount() == 0)
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))

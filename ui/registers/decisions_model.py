@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pir.incident import officer_label
 from pir.views.state import IncidentState
+from ui.common.plain_words import fields_text, specs_for
 from ui.common.rows_model import Row, RowsModel, when
 
 
@@ -22,7 +23,8 @@ class DecisionsModel(RowsModel):
         for d in state.decisions:
             f = d.fields
             maker = officer_label(d.decision_maker) or officer_label(d.author)
-            tip = "\n".join(f"{k}: {v}" for k, v in f.items())
+            tip = fields_text(specs_for(state.template, d.kind, d.step), f,
+                              state.person_name).replace("; ", "\n")
             rows.append(Row(d.seq, [str(d.seq), when(d.time), _one_line(f.get("decision")),
                                     _one_line(f.get("options_rejected")),
                                     _one_line(f.get("rationale")), maker],

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
 from ui.common.rows_model import KEY_ROLE
-from ui.common.tables import register_table, stacked_panes
+from ui.common.tables import register_table, save_panes, stacked_panes
 from ui.registers.exhibits_model import ExhibitsModel
 from ui.registers.step_request import request_step
 from ui.registers.transfers_model import TransfersModel
@@ -41,11 +41,14 @@ class ExhibitsView(QWidget):
         row.addWidget(seize)
         row.addWidget(transfer)
         row.addStretch(1)
-        split = stacked_panes((QLabel("<b>Exhibits</b>"), self.table),
-                              (self.chain_title, self.chain))
+        self.split = stacked_panes((QLabel("<b>Exhibits</b>"), self.table),
+                                   (self.chain_title, self.chain), key="exhibits")
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
+
+    def save_layout(self) -> None:
+        save_panes(self.split)
 
     def refresh(self, state: IncidentState | None, now: datetime) -> None:
         self.template = state.template if state else None

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pir.views.state import IncidentState
 from ui.common.glossary import ABBREVIATIONS
 from ui.common.rows_model import Row, RowsModel, when
-from ui.common.style import OVERDUE, STATUS_COLOURS
+from ui.common.style import overdue_colour, status_colour
 
 
 class KpwBoardModel(RowsModel):
@@ -30,7 +30,7 @@ class KpwBoardModel(RowsModel):
             sep = state.separation.get(p.seq)
             if sep is None:
                 sep_text = "not decided"
-                colours[2] = OVERDUE
+                colours[2] = overdue_colour()
             elif sep.ended_at is not None:
                 sep_text = f"ended {when(sep.ended_at)} (was {sep.option})"
             else:
@@ -43,12 +43,12 @@ class KpwBoardModel(RowsModel):
                     ac_text += f" ({len(given)} times)"
             else:
                 ac_text = "not given"
-                colours[3] = OVERDUE
+                colours[3] = overdue_colour()
             last = state.last_welfare(p.seq)
             base = state.opened_at or p.added_at
             due = last.next_due if last else max(base, p.added_at) + interval
             if now > due:
-                colours[1] = OVERDUE
+                colours[1] = overdue_colour()
                 due_text = f"OVERDUE since {when(due)}"
             else:
                 due_text = when(due)
@@ -56,7 +56,7 @@ class KpwBoardModel(RowsModel):
             acc_text = (f"{accounts[-1].account_type} ({when(accounts[-1].time)})"
                         if accounts else "none yet")
             if accounts:
-                colours[5] = STATUS_COLOURS["done"]
+                colours[5] = status_colour("done")
             rows.append(Row(p.seq, [p.label(), due_text, sep_text, ac_text,
                                     when(last.time) if last else "none yet", acc_text],
                             colours, tips))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pir.procedures.model import Template
 from pir.views.state import IncidentState
 from ui.common.glossary import tooltip
 from ui.common.rows_model import KEY_ROLE
-from ui.common.tables import register_table, stacked_panes
+from ui.common.tables import register_table, save_panes, stacked_panes
 from ui.registers.kpw_board_model import KpwBoardModel
 from ui.registers.people_model import PeopleModel
 from ui.registers.step_request import request_step
@@ -41,7 +41,7 @@ class PeopleView(QWidget):
             ("&Welfare check…", "welfare.check", self._with_people("people")),
             ("Acc&ount…", "account.recorded", self._with_person),
         )
-        row = QHBoxLayout()
+        row = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
         for text, kind, handler in actions:
             button = QPushButton(text)
@@ -49,14 +49,19 @@ class PeopleView(QWidget):
             button.setToolTip(tooltip(text.replace("&", ""),
                                       "Opens the step page, with the selected KPW filled in"))
             button.clicked.connect(lambda _=False, k=kind, h=handler: h(k))
-            row.addWidget(button)
+            # Two rows of three: the buttons keep their words on a narrow screen.
+            row.addWidget(button, len(self.buttons) // 3, len(self.buttons) % 3)
             self.buttons[kind] = button
-        row.addStretch(1)
+        row.setColumnStretch(3, 1)
 
-        split = stacked_panes((board_title, self.board_table), (people_title, self.people_table))
+        self.split = stacked_panes((board_title, self.board_table),
+                                   (people_title, self.people_table), key="people")
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
+
+    def save_layout(self) -> None:
+        save_panes(self.split)
 
     def refresh(self, state: IncidentState | None, now: datetime) -> None:
         self.template = state.template if state else None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pir.views.state import IncidentState
 from ui.common.rows_model import Row, RowsModel, when
-from ui.common.style import OVERDUE
+from ui.common.style import overdue_colour
 
 
 class TransfersModel(RowsModel):
@@ -29,5 +29,5 @@ class TransfersModel(RowsModel):
             cells = [str(t.seq), when(t.time), t.from_holder, t.to_holder,
                      str(t.fields.get("place", "")), str(t.fields.get("reason", "")),
                      "yes" if intact else ("NO" if intact is False else "")]
-            rows.append(Row(t.seq, cells, {6: OVERDUE} if intact is False else None))
+            rows.append(Row(t.seq, cells, {6: overdue_colour()} if intact is False else None))
         return rows

@@ -41,11 +41,20 @@ def ask_officer(session: Session) -> bool:
     return False
 
 
+def apply_theme(app: QApplication) -> None:
+    """The user's theme (or the system's light/dark) before the first window is drawn."""
+    from ui.common import prefs, theme
+
+    theme.current().apply(app, prefs.get_str("theme", theme.FOLLOW_SYSTEM))
+    app.setProperty("_pir_theme", True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PIR")
     app.setApplicationDisplayName("PIR — Post-Incident Recorder")
+    apply_theme(app)
     signals = AppSignals()
     session = Session(signals)
     path = Path(args.db) if args.db else default_db_path()

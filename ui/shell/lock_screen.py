@@ -1,11 +1,15 @@
-"""What shows while PIR is locked: no content, just the passphrase field to resume."""
+"""What shows while PIR is locked: no content, only how many items are overdue (counted on from
+the due times kept at locking, which hold no text) and the passphrase field to resume."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from datetime import datetime
 
-from ui.common.style import ERROR_STYLE, HELP_STYLE
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from pir.times import format_delay
+from ui.common.theme import set_role
 from ui.shell.retry_delay import RetryDelay
 
 
@@ -15,14 +19,18 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.delay = RetryDelay()
+        self.due: list[datetime] = []
         title = QLabel("PIR is locked")
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
         self.where = QLabel()
-        self.where.setStyleSheet(HELP_STYLE)
+        set_role(self.where, "help")
         self.where.setWordWrap(True)
+        self.overdue = QLabel()
+        self.overdue.setWordWrap(True)
+        self.overdue.setAccessibleName("Overdue while locked")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.passphrase = QLineEdit()
@@ -30,29 +38,50 @@ class LockScreen(QWidget):
         self.passphrase.setAccessibleName("Passphrase to unlock")
         self.passphrase.setPlaceholderText("Passphrase")
         self.passphrase.returnPressed.connect(self._submit)
+        label = QLabel("&Passphrase:")
+        label.setBuddy(self.passphrase)
         self.button = QPushButton("&Unlock")
         self.button.setAccessibleName("Unlock")
         self.button.clicked.connect(self._submit)
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Unlock problem")
         box = QWidget()
-        box.setFixedWidth(self.fontMetrics().horizontalAdvance("0") * 60)
+        # As wide as 60 characters where the screen allows, narrower where it does not: the
+        # words wrap rather than being cut off.
+        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 60)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         col = QVBoxLayout(box)
-        for w in (title, self.where, self.note, self.passphrase, self.button, self.error):
+        for w in (title, self.overdue, self.where, self.note, label, self.passphrase,
+                  self.button, self.error):
             col.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
-    def prepare(self, where: str, note: str) -> None:
+    def prepare(self, where: str, note: str, due: list[datetime] | None = None) -> None:
         self.where.setText(where)
         self.note.setText(note)
+        self.due = sorted(due or [])
+        self.overdue.clear()
         self.error.clear()
         self.passphrase.clear()
         self.passphrase.setFocus()
+
+    def tick(self, now: datetime) -> None:
+        """How many items are overdue now, and when the next falls due."""
+        late = sum(1 for d in self.due if d < now)
+        upcoming = [d for d in self.due if d >= now]
+        parts = []
+        if late:
+            parts.append(f"⚠ {late} item{'s' if late != 1 else ''} overdue")
+        if upcoming:
+            parts.append(f"the next falls due in {format_delay(upcoming[0] - now)}")
+        text = "; ".join(parts)
+        self.overdue.setText(text[:1].upper() + text[1:] + ("." if text else ""))
+        set_role(self.overdue, "error" if late else None)
 
     def _submit(self) -> None:
         if self.button.isEnabled() and self.passphrase.text():
@@ -78,3 +107,4 @@ class LockScreen(QWidget):
         self.delay.succeeded()
         self.passphrase.clear()
         self.error.clear()
+        self.due = []

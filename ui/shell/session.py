@@ -24,6 +24,7 @@ ON_BEHALF_KEY = "ui.on_behalf_of"
 LOCK_MINUTES_KEY = "ui.lock_minutes"
 DEFAULT_LOCK_MINUTES = 5
 DRAFT_KEY = "ui.session"
+STEP_DRAFT_PREFIX = "ui.step:"
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,17 @@ class Session:
         return self.log
 
     def create_incident(self, *, ref: str, template_id: str, scale: str, title: str,
-                        rationale: str) -> IncidentLog:
+                        rationale: str, event_time: str | None = None,
+                        late_reason: str | None = None) -> IncidentLog:
+        """Entry 1 (and the scale decision) carry the declaration's time: when that is long
+        past, the late reason says why it is recorded only now."""
         from pir.incident import IncidentLog
 
         log = IncidentLog.create(self.require_db(), ref=ref, template_id=template_id,
                                  scale=scale, title=title, rationale=rationale,
-                                 author=self.officer(), decision_maker=self.on_behalf_of())
+                                 author=self.officer(), decision_maker=self.on_behalf_of(),
+                                 event_time=event_time or None,
+                                 late_reason=late_reason or None)
         self.log = log
         return log
 
@@ -184,3 +190,24 @@ class Session:
         if value is not None:
             db.discard_draft(DRAFT_KEY)
         return value if isinstance(value, dict) else None
+
+    # -- drafts of one step, kept when the user leaves it ("Keep as draft") --------------------
+
+    def _step_key(self, step_id: str) -> str:
+        return f"{STEP_DRAFT_PREFIX}{self.require_log().row.ref}:{step_id}"
+
+    def keep_step_draft(self, step_id: str, value: dict[str, Any]) -> None:
+        self.require_db().save_draft(self._step_key(step_id), value)
+
+    def take_step_draft(self, step_id: str) -> dict[str, Any] | None:
+        db = self.require_db()
+        key = self._step_key(step_id)
+        value = db.load_draft(key)
+        if value is not None:
+            db.discard_draft(key)
+        return value if isinstance(value, dict) else None
+
+    def writer_name(self) -> str:
+        """Who acts in person: the PIM a loggist writes for, else the officer writing."""
+        who = self.on_behalf_of() or self.officer()
+        return " ".join(p for p in (who.rank, who.name) if p)

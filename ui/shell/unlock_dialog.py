@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from pir.errors import PirError, WrongPassphraseError
-from ui.common.style import ERROR_STYLE, HELP_STYLE
+from ui.common.fitted_dialog import FittedDialog
+from ui.common.screen_fit import available, inner
+from ui.common.theme import set_role
 from ui.shell.passphrase_strength import strength_hint
 from ui.shell.retry_delay import RetryDelay
 from ui.shell.session import Session
@@ -30,13 +31,12 @@ LOST_WARNING = (
     "PIR's makers, not your IT department — can open or recover the record.")
 
 
-class UnlockDialog(QDialog):
+class UnlockDialog(FittedDialog):
     def __init__(self, session: Session, path: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, QSize(640, 360))
         self.session = session
         self.delay = RetryDelay()
         self.setWindowTitle("PIR — Post-Incident Recorder")
-        self.setMinimumWidth(620)
         title = QLabel("Post-Incident Recorder")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -46,7 +46,7 @@ class UnlockDialog(QDialog):
         self.heading.setWordWrap(True)
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
-        self.path_label.setStyleSheet(HELP_STYLE)
+        set_role(self.path_label, "help")
         self.path_label.setAccessibleName("Database file")
 
         self.passphrase = QLineEdit()
@@ -65,7 +65,7 @@ class UnlockDialog(QDialog):
         self.hint.setAccessibleName("Passphrase strength hint")
         self.warning = QLabel(LOST_WARNING)
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #9a3412; font-weight: bold;")
+        set_role(self.warning, "warning")
         self.passphrase.textChanged.connect(self._update_hint)
         self.passphrase.returnPressed.connect(self._return_pressed)
         self.repeat.returnPressed.connect(self.submit)
@@ -82,7 +82,7 @@ class UnlockDialog(QDialog):
 
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_role(self.error, "error")
         self.error.setAccessibleName("Problem")
 
         self.ok = QPushButton()
@@ -196,8 +196,12 @@ class UnlockDialog(QDialog):
 
     def _say(self, message: str) -> None:
         self.error.setText(message)
-        # Grow with the message rather than clip it.
-        self.adjustSize()
+        # Grow with the message rather than clip it, within the screen.
+        layout = self.layout()
+        want = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else \
+            self.sizeHint().height()
+        room = inner(available(self)).height()
+        self.resize(self.width(), min(max(self.height(), want), room))
 
     def _allow(self) -> None:
         self.ok.setEnabled(True)

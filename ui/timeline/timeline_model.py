@@ -11,35 +11,21 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from pir.incident import IncidentLog, officer_label
-from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec, Template
 from pir.times import format_uk, parse_iso_utc
-from ui.common.style import MUTED
+from ui.common.plain_words import fields_text, kind_title, specs_for
+from ui.common.style import muted_colour
 from ui.common.time_text import short_time
 
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 STEP_ROLE = Qt.ItemDataRole.UserRole + 3
-COLUMNS = ("No.", "Event time", "Recorded", "Kind", "Entry", "Author", "Step")
+COLUMNS = ("No.", "Event time", "Recorded", "What", "Entry", "Author")
 TEXT_COLUMN = 4
 BATCH = 2000
 _SUMMARY_MAX = 400
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def _value_text(spec: FieldSpec | None, value: Any, person_name: Callable[[int], str]) -> str:
-    if spec is not None and spec.type == "person" and isinstance(value, int):
-        return f"{person_name(value)} (P{value})"
-    if spec is not None and spec.type == "people" and isinstance(value, list):
-        return ", ".join(f"{person_name(v)} (P{v})" for v in value)
-    if spec is not None and spec.type == "datetime" and isinstance(value, str):
-        return format_uk(parse_iso_utc(value), False)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 class TimelineModel(QAbstractTableModel):
@@ -56,7 +42,7 @@ class TimelineModel(QAbstractTableModel):
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._specs: dict[str | None, dict[str, FieldSpec]] = {}
-        self._step_titles: dict[str, str] = {}
+        self._template: Template | None = None
         self.data_calls = 0  # read by the benchmark
 
     # -- loading -------------------------------------------------------------------------------
@@ -81,7 +67,7 @@ class TimelineModel(QAbstractTableModel):
 
     def _index_template(self, template: Template) -> None:
         self._specs = {step.id: {f.key: f for f in step.fields} for step in template.steps}
-        self._step_titles = {step.id: step.title for step in template.steps}
+        self._template = template
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
@@ -172,7 +158,7 @@ class TimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._strike if seq in self._corrected_by else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return MUTED if seq in self._corrected_by else None
+            return muted_colour() if seq in self._corrected_by else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(body)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -197,14 +183,18 @@ class TimelineModel(QAbstractTableModel):
         if col == 2:
             return short_time(parse_iso_utc(body["recorded_time"]), seconds=True)
         if col == 3:
-            return body["kind"]
+            return self.what(body)
         if col == 4:
             return self.summary(body)
         if col == 5:
             author = officer_label(body["author"])
             dm = officer_label(body.get("decision_maker"))
             return f"{author} for {dm}" if dm else author
-        return self._step_titles.get(body["step"] or "", body["step"] or "")
+        return ""
+
+    def what(self, body: dict[str, Any]) -> str:
+        """The entry's kind in words: its step's title (never the kind name)."""
+        return kind_title(self._template, body["kind"], body["step"])
 
     def summary(self, body: dict[str, Any]) -> str:
         seq = body["seq"]
@@ -243,18 +233,12 @@ class TimelineModel(QAbstractTableModel):
 
     def _fields_text(self, step: str | None, payload: dict[str, Any], kind: str | None) -> str:
         specs = self._specs.get(step) if step else None
-        if specs is None and kind in GLOBAL_KINDS:
-            specs = {f.key: f for f in GLOBAL_KINDS[kind]}
-        specs = specs or {}
-        parts = []
-        for key, value in payload.items():
-            spec = specs.get(key)
-            name = spec.label if spec else key
-            parts.append(f"{name}: {_value_text(spec, value, self._person_name)}")
-        return "; ".join(parts)
+        if specs is None:
+            specs = specs_for(self._template, kind or "", None)
+        return fields_text(specs, payload, self._person_name)
 
     def _tooltip(self, body: dict[str, Any]) -> str:
-        lines = [f"Entry {body['seq']} ({body['kind']})",
+        lines = [f"Entry {body['seq']}: {self.what(body)}",
                  f"Event time: {format_uk(parse_iso_utc(body['event_time']))}",
                  f"Recorded: {format_uk(parse_iso_utc(body['recorded_time']))}"]
         seq = body["seq"]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from pir.views.state import IncidentState
+from ui.common.plain_words import kind_title
 from ui.shell import shortcuts
 from ui.timeline.timeline_filter import TimelineFilter
 from ui.timeline.timeline_model import SEQ_ROLE, TimelineModel
@@ -47,7 +48,7 @@ class TimelineView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         # Fixed widths (never ResizeToContents: that would measure every row).
-        widths = (48, 165, 165, 140, 520, 230, 200)
+        widths = (48, 150, 150, 190, 520, 230)
         for col, width in enumerate(widths):
             header.resizeSection(col, width)
         self.table.doubleClicked.connect(self._follow)
@@ -61,7 +62,7 @@ class TimelineView(QWidget):
         self.person.setAccessibleName("Filter by person")
         for combo in (self.kind, self.step, self.person):
             combo.currentIndexChanged.connect(self._apply_filter)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(10)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.count = QLabel()
@@ -69,7 +70,7 @@ class TimelineView(QWidget):
             f"&Correct selected entry… ({shortcuts.label('correct_entry')})")
         self.correct_button.setAccessibleName("Correct the selected entry")
         self.correct_button.clicked.connect(self._correct)
-        self.link_button = QPushButton("Go to &linked entry")
+        self.link_button = QPushButton("Go to li&nked entry")
         self.link_button.setToolTip("From a corrected entry to its correction, and back (Enter)")
         self.link_button.clicked.connect(lambda: self._follow(self.table.currentIndex()))
         for seq in shortcuts.sequences("correct_entry"):
@@ -82,17 +83,17 @@ class TimelineView(QWidget):
             sc.activated.connect(self.kind.setFocus)
 
         bar = QHBoxLayout()
-        for text, combo in (("&Kind:", self.kind), ("S&tep:", self.step),
+        for text, combo in (("&What:", self.kind), ("S&tep:", self.step),
                             ("&Person:", self.person)):
             label = QLabel(text)
             label.setBuddy(combo)
             bar.addWidget(label)
             bar.addWidget(combo, 1)
-        bar.addWidget(self.count)
         buttons = QHBoxLayout()
         buttons.addWidget(self.correct_button)
         buttons.addWidget(self.link_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -128,10 +129,16 @@ class TimelineView(QWidget):
             kinds = sorted({s.kind for s in state.template.steps}
                            | {"note", "decision", "correction", "incident.opened",
                               "export.recorded"})
+            titled = []
             for kind in kinds:
-                self.kind.addItem(kind, kind)
+                steps = state.template.steps_for_kind(kind)
+                title = " / ".join(s.title for s in steps) if len(steps) > 1 else \
+                    kind_title(state.template, kind)
+                titled.append((title, kind))
+            for title, kind in sorted(titled, key=lambda t: t[0].casefold()):
+                self.kind.addItem(title, kind)
             for step in state.template.steps:
-                self.step.addItem(f"{step.id}  {step.title}", step.id)
+                self.step.addItem(f"{step.phase_id} · {step.title}", step.id)
             for person in state.people.values():
                 self.person.addItem(f"P{person.seq}  {person.label()}", person.seq)
         for combo, value in zip((self.kind, self.step, self.person), current, strict=True):
