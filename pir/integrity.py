@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pir.errors import InputError
 from pir.incident import IncidentLog, Officer
 from pir.log.store import Database
-from pir.log.witness import NOT_UPDATED, Finding
+from pir.log.witness import NOTICES, Finding
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class IncidentFindings:
 
 
 def _acknowledgeable(db: Database) -> list[Finding]:
-    return [f for f in db.witness_report.findings if f.code != NOT_UPDATED]
+    return [f for f in db.witness_report.findings if f.code not in NOTICES]
 
 
 def open_findings(db: Database, ref: str | None = None) -> list[IncidentFindings]:

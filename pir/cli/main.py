@@ -23,7 +23,7 @@ from pir.errors import (
 )
 from pir.hygiene import harden_process
 from pir.log import witness
-from pir.log.witness import NOT_UPDATED, Finding
+from pir.log.witness import NOTICES, Finding
 from pir.paths import default_db_path
 
 _INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _warn_on_stderr(db_path: Path, findings: list[Finding]) -> None:
     for f in findings:
         print(f"pir: warning: {db_path.name}: {f.line()}", file=sys.stderr)
-    if any(f.code != NOT_UPDATED for f in findings):
+    if any(f.code not in NOTICES for f in findings):
         print("pir: warning: once you know why, record it with 'pir acknowledge --reason ...' "
               "('pir check' shows every finding).", file=sys.stderr)
 

@@ -8,11 +8,41 @@ from pathlib import Path
 
 import sqlcipher3
 
-from pir.errors import DamagedHeaderError, InputError, WrongPassphraseError
+from pir.errors import (
+    CorruptDatabaseError,
+    DamagedHeaderError,
+    InputError,
+    WrongPassphraseError,
+)
 
 BUSY_TIMEOUT_S = 10.0
 PAGE_SIZE = 4096  # SQLCipher 4's default, which PIR never changes
 _FAILED_PAGE = re.compile(r"page (\d+)")
+
+
+# Databases this process has open (resolved path -> count of open Database objects).
+_OPEN_HERE: dict[str, int] = {}
+
+
+def _key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+def register(path: Path, step: int) -> Path:
+    key = _key(path)
+    count = _OPEN_HERE.get(key, 0) + step
+    if count > 0:
+        _OPEN_HERE[key] = count
+    else:
+        _OPEN_HERE.pop(key, None)
+    return path
+
+
+def open_here(path: Path) -> bool:
+    return _key(path) in _OPEN_HERE
 
 
 def quote(passphrase: str) -> str:
@@ -72,13 +102,20 @@ def key_fits(conn: sqlcipher3.Connection, path: Path) -> bool | None:
     return len(failed) < page_count(path)
 
 
-def refusal(conn: sqlcipher3.Connection, path: Path) -> Exception:
+def refusal(conn: sqlcipher3.Connection, path: Path, exc: Exception) -> Exception:
     """Why a keyed connection cannot read the file: with the right passphrase every page but a
-    damaged one verifies; with a wrong one (or a file that is not SQLCipher's) none does."""
+    damaged one verifies; with a wrong one (or a file that is not SQLCipher's) none does; when
+    every page verifies and SQLite still finds the structure broken, the file is damaged."""
     failed = failed_pages(conn)
     total = page_count(path)
     if failed and 1 in failed and len(failed) < total:
         return DamagedHeaderError(str(path), total)
+    if failed == [] and "malformed" in str(exc):
+        return CorruptDatabaseError(
+            f"{path} is damaged: every page verifies with this passphrase, but its structure "
+            "does not hold (a write cut off by a crash whose journal was then lost, or damage "
+            "to the file). Nothing was changed. Keep the file and restore the newest backup "
+            "beside it; 'pir check --deep' says more.")
     return WrongPassphraseError(str(path))
 
 

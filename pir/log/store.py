@@ -7,7 +7,6 @@ the main file when the append returns, and recorded in the head witness beside t
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import secrets
@@ -26,7 +25,6 @@ from pir.errors import (
     CorruptDatabaseError,
     DatabaseExistsError,
     DatabaseMissingError,
-    DiskFullError,
     DuplicateIncidentError,
     InputError,
     NewerSchemaError,
@@ -37,10 +35,20 @@ from pir.errors import (
     WrongPassphraseError,
 )
 from pir.hygiene import DIR_MODE, create_private_file, fsync_dir, private_dir, tighten
-from pir.log.keying import connect, key_fits, quote, refusal
+from pir.log import journal
+from pir.log.failures import is_damage, is_full, storage_errors, translate
+from pir.log.keying import connect, key_fits, open_here, quote, refusal, register
 from pir.log.mutable import MutableTables
 from pir.log.schema import MIGRATIONS, SCHEMA_VERSION
-from pir.log.witness import WITNESS_SUFFIX, Heads, WitnessReport, witness_path
+from pir.log.witness import (
+    JOURNAL_SET_ASIDE,
+    WARN,
+    WITNESS_SUFFIX,
+    Finding,
+    Heads,
+    WitnessReport,
+    witness_path,
+)
 from pir.log.witnessing import HeadWitnessing
 from pir.paths import is_pir_data_dir
 from pir.times import iso_utc
@@ -107,46 +115,6 @@ def check_new_passphrase(passphrase: str) -> None:
     quote(passphrase)
 
 
-def _is_full(exc: Exception) -> bool:
-    return getattr(exc, "sqlite_errorcode", None) == 13 or "disk is full" in str(exc)
-
-
-def _is_damage(text: str) -> bool:
-    return ("malformed" in text or "not a database" in text or "HMAC" in text
-            or "readonly" in text)
-
-
-def _translate(exc: Exception, action: str, outcome: str | None) -> PirError:
-    """A database or file exception as one sentence a user can act on, naming the action."""
-    if isinstance(exc, sqlcipher3.Error):
-        if _is_full(exc):
-            return DiskFullError(outcome or f"PIR could not {action}")
-        if isinstance(exc, sqlcipher3.IntegrityError):
-            return StorageError(f"The database refused to {action}: {exc}.")
-        text = str(exc)
-        if _is_damage(text) and "readonly" not in text:
-            return CorruptDatabaseError(
-                f"The database file is damaged ({text}); nothing more was written. "
-                "Keep the file as it is and run 'pir check --deep' for details.")
-        return StorageError(f"Could not {action}: {text}.")
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return DiskFullError(outcome or f"PIR could not {action}")
-        return StorageError(f"Could not {action}: {exc.strerror or exc}.")
-    raise exc
-
-
-@contextmanager
-def _storage_errors(action: str, outcome: str | None = None) -> Iterator[None]:
-    """Turns a database exception into one sentence a user can act on."""
-    try:
-        yield
-    except PirError:
-        raise
-    except (sqlcipher3.Error, OSError) as exc:
-        raise _translate(exc, action, outcome) from exc
-
-
 def _remove_with_side_files(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm", WITNESS_SUFFIX):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -177,6 +145,7 @@ class Database(HeadWitnessing, MutableTables):
         self._held_absent: set[str] = set()
         self._frozen = False
         self._nums: dict[str, int] = {}
+        self._registered = register(path, +1)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -195,7 +164,7 @@ class Database(HeadWitnessing, MutableTables):
     def _identity(conn: sqlcipher3.Connection) -> tuple[str, bytes, bool]:
         """The database's random id and witness MAC key, made on first use (a new database, or
         the first open after the upgrade to schema 2)."""
-        with _storage_errors("read the database identity"):
+        with storage_errors("read the database identity"):
             row = conn.execute(
                 "SELECT database_id, witness_key FROM store_identity").fetchone()
             if row is not None:
@@ -215,7 +184,7 @@ class Database(HeadWitnessing, MutableTables):
         if path.exists():
             raise DatabaseExistsError(str(path))
         kdf_iter = kdf_iter if kdf_iter is not None else DEFAULT_KDF_ITER
-        with _storage_errors("create the database", "the database was NOT created"):
+        with storage_errors("create the database", "the database was NOT created"):
             private_dir(path.parent)
             if is_pir_data_dir(path.parent):
                 tighten(path.parent, DIR_MODE)
@@ -253,19 +222,22 @@ class Database(HeadWitnessing, MutableTables):
         if not passphrase:
             raise WrongPassphraseError(str(path))
         kdf_iter = kdf_iter if kdf_iter is not None else DEFAULT_KDF_ITER
+        # Only the first connection of this process may judge a journal left by a crash (one
+        # of ours could be writing it, and SQLite's locks are per process).
+        set_aside = journal.set_aside_if_damaged(path) if not open_here(path) else None
         conn = connect(path, passphrase, kdf_iter)
         try:
             # The key is only tried at the first read: probe now, before any write.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError:
-            problem = refusal(conn, path)
+            cut_short = journal.probe(conn)
+        except sqlcipher3.DatabaseError as exc:
+            problem = refusal(conn, path, exc)
             conn.close()
             raise problem from None
         except BaseException:
             conn.close()
             raise
         try:
-            with _storage_errors("open the database"):
+            with storage_errors("open the database"):
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise NewerSchemaError(version, SCHEMA_VERSION)
@@ -275,6 +247,9 @@ class Database(HeadWitnessing, MutableTables):
                     raise CorruptDatabaseError(f"{path} is an encrypted database, but not PIR's.")
                 cls._configure(conn)
                 cls._migrate(conn)
+                reindexed = journal.repair_torn_tail(conn)
+                if cut_short:
+                    journal.settle_size(conn)
                 db = cls(conn, path, kdf_iter, clock or system_clock, passphrase, witness)
         except BaseException:
             conn.close()
@@ -282,6 +257,25 @@ class Database(HeadWitnessing, MutableTables):
         tighten(path)
         if is_pir_data_dir(path.parent):
             tighten(path.parent, DIR_MODE)
+        if cut_short:
+            db._report([Finding(
+                WARN, JOURNAL_SET_ASIDE,
+                "a write was cut off by a crash and its journal is gone: the file was shorter "
+                "than its header said, so PIR read it as it is (no entry was changed). Run "
+                "'pir check' to confirm the file.")])
+        if reindexed:
+            db._report([Finding(
+                WARN, JOURNAL_SET_ASIDE,
+                "a write was cut off by a crash and its journal is gone: the newest rows and "
+                "the indexes disagreed, so PIR rebuilt the indexes from the entries (no entry "
+                "was changed). Run 'pir check' to confirm the file.")])
+        if set_aside is not None:
+            db._report([Finding(
+                WARN, JOURNAL_SET_ASIDE,
+                f"the rollback journal a crash left beside the database was damaged "
+                f"({set_aside[1]}); rather than play it back in part, PIR set it aside as "
+                f"{set_aside[0].name} and opened the database as it was last written. "
+                "Run 'pir check' to confirm the file.")])
         try:
             db._start_witness()
         except BaseException:
@@ -312,6 +306,9 @@ class Database(HeadWitnessing, MutableTables):
         return self._conn is not None
 
     def close(self) -> None:
+        if self._registered is not None:
+            register(self._registered, -1)
+            self._registered = None
         if self._conn is not None:
             if JOURNAL_MODE == "wal":
                 with suppress(sqlcipher3.Error):
@@ -338,13 +335,13 @@ class Database(HeadWitnessing, MutableTables):
         except PirError:
             raise
         except sqlcipher3.Error as exc:
-            if (self._conn is not None and not _is_full(exc) and _is_damage(str(exc))
+            if (self._conn is not None and not is_full(exc) and is_damage(str(exc))
                     and key_fits(self._conn, self.path) is False):
                 self._key_changed = True
                 raise PassphraseChangedError(str(self.path)) from exc
-            raise _translate(exc, action, outcome) from exc
+            raise translate(exc, action, outcome) from exc
         except OSError as exc:
-            raise _translate(exc, action, outcome) from exc
+            raise translate(exc, action, outcome) from exc
 
     def _commit(self) -> None:
         """COMMIT, after which the entry is in the main file itself (never only in a side file)."""

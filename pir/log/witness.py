@@ -28,9 +28,12 @@ CRASH_SLACK = 1
 
 Heads = dict[str, tuple[int, str]]
 FAIL, WARN = "FAIL", "WARN"
-# A witness write that failed (disk full): reported, cleared by the next write that succeeds,
-# and not something to acknowledge in the log.
+# A witness write that failed (disk full): reported, cleared by the next write that succeeds.
 NOT_UPDATED = "not-updated"
+# A damaged rollback journal set aside on open (pir.log.journal).
+JOURNAL_SET_ASIDE = "journal-set-aside"
+# Reported, but nothing to acknowledge in the log: they say nothing about which copy this is.
+NOTICES = frozenset({NOT_UPDATED, JOURNAL_SET_ASIDE})
 
 
 def witness_path(db_path: Path) -> Path:
