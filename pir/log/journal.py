@@ -23,6 +23,8 @@ from pathlib import Path
 
 import sqlcipher3
 
+from pir.log.keying import failed_pages
+
 MAGIC = bytes.fromhex("d9d505f920a163d7")
 # SQLite's lock bytes (os_unix.c): a writer holds RESERVED, one rolling back holds PENDING.
 PENDING_BYTE = 0x40000000
@@ -171,6 +173,10 @@ def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
     except sqlcipher3.DatabaseError as exc:
         if "malformed" not in str(exc):
             raise
+    if failed_pages(conn) != []:
+        # A page that fails its HMAC is damage to the file, not an interrupted write: the
+        # indexes are not rebuilt over it.
+        raise sqlcipher3.DatabaseError("database disk image is malformed")
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("REINDEX entries")

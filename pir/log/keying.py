@@ -110,6 +110,13 @@ def refusal(conn: sqlcipher3.Connection, path: Path, exc: Exception) -> Exceptio
     total = page_count(path)
     if failed and 1 in failed and len(failed) < total:
         return DamagedHeaderError(str(path), total)
+    if failed and len(failed) < total:
+        shown = ", ".join(str(p) for p in failed[:10]) + (" …" if len(failed) > 10 else "")
+        return CorruptDatabaseError(
+            f"{path} is damaged: the passphrase is right, but page{'s' if len(failed) > 1 else ''}"
+            f" {shown} of {total} fail{'' if len(failed) > 1 else 's'} its check. Nothing was "
+            "changed. Keep the file and restore the newest backup beside it; 'pir check --deep' "
+            "says more.")
     if failed == [] and "malformed" in str(exc):
         return CorruptDatabaseError(
             f"{path} is damaged: every page verifies with this passphrase, but its structure "
