@@ -1,0 +1,192 @@
+"""The Chart tab over the demo incident: lanes drawn, keyboard and mouse (focus, zoom, pan,
+hover), Enter opening the entry in the Timeline tab, following new entries and the lock; and
+screenshots at 1366x768, at 100 % and (in a subprocess) at 150 %, into test-output/ (ignored by
+git). Run as a script, it draws the screenshot: python test_ui_timeline_chart.py OUT DB SUFFIX."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from pir.clock import FixedClock  # noqa: E402
+from pir.demo import DEMO_REF, build_demo  # noqa: E402
+from pir.log import store  # noqa: E402
+from pir.views.timeline_chart import KPW, Mark, Point  # noqa: E402
+from ui.shell.main_window import MainWindow  # noqa: E402
+from ui.shell.session import Session  # noqa: E402
+from ui.shell.signals import AppSignals  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output" / "screens"
+END = datetime(2026, 11, 25, 19, 30, tzinfo=UTC)
+PASSPHRASE = "correct horse battery"
+KDF_ITER = 2000
+
+
+def open_demo(app: QApplication, db: Path) -> MainWindow:
+    """The main window at 1366x768 on the demo incident, its Chart tab showing."""
+    store.DEFAULT_KDF_ITER = KDF_ITER  # tests and screenshots only, never the product
+    build_demo(db, PASSPHRASE, kdf_iter=KDF_ITER, end=END)
+    session = Session(AppSignals(), clock=FixedClock(END))
+    session.unlock(db, PASSPHRASE, kdf_iter=KDF_ITER)
+    window = MainWindow(session, app)
+    window.resize(1366, 768)
+    window.show()
+    assert window.open_incident(DEMO_REF)
+    window.incident.tabs.setCurrentWidget(window.incident.chart)
+    app.processEvents()
+    return window
+
+
+@pytest.fixture
+def demo_window(qapp: QApplication, tmp_path: Path) -> Iterator[MainWindow]:
+    window = open_demo(qapp, tmp_path / "demo.db")
+    yield window
+    window.close()
+    window.deleteLater()
+    qapp.processEvents()
+
+
+def test_the_chart_tab_draws_the_demo_night(demo_window: MainWindow) -> None:
+    chart = demo_window.incident.chart
+    assert chart.isVisible()
+    rows = chart.canvas.rows
+    assert [r.lane.label for r in rows if r.lane.kind == KPW] == [
+        "PC Rhodri Pryce", "PC Siân Llŷr", "Ch Insp R. Okafor"]
+    missed = [i for r in rows for i in r.items if isinstance(i, Mark) and i.kind == "missed"]
+    assert len(missed) == 3
+    image = chart.canvas.grab().toImage()
+    assert image.width() > 600
+    # Something is drawn: more than the background and stripes.
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 20
+
+
+def test_keyboard_focus_zoom_pan_and_enter_opens_the_entry(demo_window: MainWindow,
+                                                           qtbot) -> None:  # noqa: ANN001
+    incident = demo_window.incident
+    canvas = incident.chart.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Down)
+    first = canvas.current_item()
+    assert first is not None and canvas.current[0] == 0  # the incident lane
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    second = canvas.current_item()
+    assert second is not None and second is not first
+    status = incident.chart.status.text()
+    assert f"Entry {second.seq}" in status and "·" in status
+    assert canvas.accessibleDescription() == status
+    # Down to a KPW's lane, then along it to a welfare check.
+    while canvas.rows[canvas.current[0]].lane.kind != KPW:
+        qtbot.keyClick(canvas, Qt.Key.Key_Down)
+    qtbot.keyClick(canvas, Qt.Key.Key_Home)
+    while not (isinstance(canvas.current_item(), Point)
+               and canvas.current_item().style == "welfare"):
+        qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    welfare = canvas.current_item()
+    pps = canvas.pps
+    qtbot.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.pps == pytest.approx(pps * 1.5)
+    x = canvas.x(welfare.at)  # zoomed about the focused item: it stays put
+    qtbot.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.x(welfare.at) == pytest.approx(x, abs=1)
+    t0 = canvas.t0
+    qtbot.keyClick(canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert canvas.t0 > t0
+    qtbot.keyClick(canvas, Qt.Key.Key_0)
+    assert canvas.pps == pytest.approx(pps, rel=0.01)
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    assert incident.tabs.currentWidget() is incident.timeline
+    assert incident.timeline.selected_seq() == welfare.seq
+
+
+def test_hovering_shows_the_entry_and_a_double_click_opens_it(demo_window: MainWindow,
+                                                              qtbot) -> None:  # noqa: ANN001
+    incident = demo_window.incident
+    canvas = incident.chart.canvas
+    row_index, row = next((i, r) for i, r in enumerate(canvas.rows)
+                          if r.lane.label == "PC Rhodri Pryce")
+    check = next(e for e in row.events if isinstance(e, Point) and e.seq == 31)
+    y = canvas.axis_h + row.top - canvas.y_off + canvas.row_h / 2 + 2
+    pos = QPointF(canvas.x(check.at), y)
+    assert canvas.item_at(pos) == (row_index, row.index(check))
+    qtbot.mouseMove(canvas, pos.toPoint())
+    assert canvas.hover == (row_index, row.index(check))
+    text = incident.chart.describe(check, row.lane)
+    assert text.startswith("Welfare check: 25 Nov 17:21 GMT · PC Rhodri Pryce")
+    assert "Entry 31 · Timed welfare check" in text
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=pos.toPoint())
+    assert incident.tabs.currentWidget() is incident.timeline
+    assert incident.timeline.selected_seq() == 31
+
+
+def test_ctrl_wheel_zooms_and_a_drag_pans(demo_window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    canvas = demo_window.incident.chart.canvas
+    pps, t0 = canvas.pps, canvas.t0
+    canvas.zoom(1.25 ** 2, canvas.label_w + 200)
+    assert canvas.pps > pps
+    anchor = canvas.time_at(canvas.label_w + 200)
+    assert anchor == pytest.approx(t0 + 200 / pps, abs=1)
+    t1 = canvas.t0
+    start = QPoint(int(canvas.label_w + 300), int(canvas.height() - 20))
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, start - QPoint(100, 0))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start - QPoint(100, 0))
+    assert canvas.t0 > t1
+
+
+def test_the_chart_follows_new_entries_and_the_lock(demo_window: MainWindow,
+                                                    qtbot) -> None:  # noqa: ANN001
+    session = demo_window.session
+    chart = demo_window.incident.chart
+    entry = session.append("welfare.check", {"people": [5, 6, 7], "by": "Sgt Megan Price",
+                                             "notes": "All well."})
+    qtbot.waitUntil(lambda: any(p.seq == entry.seq for p in chart.timeline.points))
+    fixed = session.correct(entry.seq, "Checked at 19:20, not 19:30.",
+                            event_time="2026-11-25T19:20:00Z")
+    qtbot.waitUntil(lambda: any(p.seq == fixed.seq for p in chart.timeline.points))
+    faint = [p for p in chart.timeline.points if p.seq == entry.seq and p.faint]
+    assert len(faint) == 3  # where it was first recorded, once per KPW
+    demo_window.lock()
+    assert chart.timeline is None and chart.canvas.rows == []
+
+
+def test_screenshots_at_1366x768(demo_window: MainWindow) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "chart.png"
+    assert demo_window.grab().save(str(path))
+    assert QImage(str(path)).width() == 1366
+
+
+def test_screenshot_at_150_percent(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, __file__, str(OUT), str(tmp_path / "d.db"),
+                             "-150"], env=env, capture_output=True, text=True, timeout=120,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    image = QImage(str(OUT / "chart-150.png"))
+    assert image.width() == 2049, image.width()  # 1366 logical pixels at 1.5x
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    app = QApplication(sys.argv[:1])
+    main = open_demo(app, Path(sys.argv[2]))
+    assert main.grab().save(str(Path(sys.argv[1]) / f"chart{sys.argv[3]}.png"))
+    main.incident.chart.canvas.setFocus()
+    main.incident.chart.canvas._lane_step(1, start=1)
+    app.processEvents()
+    assert main.incident.chart.grab().save(str(Path(sys.argv[1]) / f"chart-tab{sys.argv[3]}.png"))
+    main.close()
