@@ -35,9 +35,10 @@ from ui.registers.decisions_view import DecisionsView
 from ui.registers.exhibits_view import ExhibitsView
 from ui.registers.people_view import PeopleView
 from ui.shell.session import Session
+from ui.timeline.chart_view import ChartView
 from ui.timeline.timeline_view import TimelineView
 
-TABS = ("now", "step", "people", "exhibits", "decisions", "referral", "timeline")
+TABS = ("now", "step", "people", "exhibits", "decisions", "referral", "timeline", "chart")
 SPLITTER_KEY = "incident"
 
 
@@ -89,13 +90,22 @@ class IncidentView(QWidget):
         self.timeline.correct_requested.connect(self.correct_entry)
         for view in (self.now_view, self.people, self.exhibits, self.decisions, self.referral):
             view.step_requested.connect(self.open_step)
+        # The incident at a glance; Enter on an item opens its entry in the Timeline tab.
+        self.chart = ChartView(session)
+
+        def open_in_log(seq: int) -> None:
+            self.tabs.setCurrentWidget(self.timeline)
+            if self.timeline.select_seq(seq):
+                self.timeline.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        self.chart.entry_activated.connect(open_in_log)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Incident pages")
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setDocumentMode(True)
         self.pages = (self.now_view, self.step_page, self.people, self.exhibits,
-                      self.decisions, self.referral, self.timeline)
+                      self.decisions, self.referral, self.timeline, self.chart)
         for widget, title, tip in (
             (self.now_view, "Now", "What is overdue and what is next (Ctrl+0)"),
             (self.step_page, "Step", "The open procedure step's form (Ctrl+2)"),
@@ -104,6 +114,7 @@ class IncidentView(QWidget):
             (self.decisions, "Decisions", "Decisions on the NDM (Ctrl+5)"),
             (self.referral, "Referral", "IOPC referral and its deadline (Ctrl+6)"),
             (self.timeline, "Timeline", "Every entry in order (Ctrl+7)"),
+            (self.chart, "Chart", "The incident at a glance: who, what and when, in lanes"),
         ):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, tooltip(title, tip))
