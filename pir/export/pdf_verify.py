@@ -15,7 +15,6 @@ walked without recursion, and a file that does not end as a PDF does is refused 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
@@ -268,9 +267,7 @@ class _Budget:
                     raise VerificationError(f"it inflates past {min(limit, self.left):,} bytes")
                 data = out
             elif name in ("/ASCII85Decode", "/A85"):
-                text = data.strip()
-                data = base64.a85decode(text if text.endswith(b"~>") else text + b"~>",
-                                        adobe=True)
+                data = a85decode(data)
                 if len(data) > min(limit, self.left):
                     raise VerificationError(f"it decodes past {min(limit, self.left):,} bytes")
             else:
@@ -278,6 +275,39 @@ class _Budget:
                                         "does")
         self.left -= len(data)
         return data
+
+
+_WHITESPACE = re.compile(rb"[\x00\t\n\x0c\r ]+")
+_A85_DIGITS = bytes(range(33, 118))
+_A85_VALUES = bytes.maketrans(_A85_DIGITS, bytes(range(85)))
+
+
+def a85decode(data: bytes) -> bytes:
+    """ASCII85 (ISO 32000-1, 7.4.3) at C speed: each group of five digits goes in a 40-bit slot
+    of one big integer, all groups at once (the standard library decodes a group at a time, which
+    made reading every page's footer of a long export slow). A group past 2^32 is refused."""
+    text = _WHITESPACE.sub(b"", data)
+    end = text.find(b"~>")
+    if end >= 0:
+        text = text[:end]
+    text = text.replace(b"z", b"!!!!!")
+    if text.translate(None, _A85_DIGITS):
+        raise VerificationError("its ASCII85 data holds a character outside the alphabet")
+    pad = -len(text) % 5
+    if pad == 4:
+        raise VerificationError("its ASCII85 data ends with a lone character")
+    digits = (text + b"u" * pad).translate(_A85_VALUES)
+    groups = len(digits) // 5
+    total = 0
+    for k in range(5):
+        slots = bytearray(5 * groups)
+        slots[4::5] = digits[k::5]
+        total = total * 85 + int.from_bytes(slots, "big")
+    out = bytearray(total.to_bytes(5 * groups, "big"))
+    if out[0::5].count(0) != groups:
+        raise VerificationError("its ASCII85 data holds a group past 2^32")
+    del out[0::5]
+    return bytes(out[:len(out) - pad])
 
 
 def _files(reader: PdfFileReader, budget: _Budget) -> dict[str, bytes]:
