@@ -43,7 +43,8 @@ while IFS= read -r lib; do
     fi
 done <<<"$libs"
 [ ${#unowned[@]} = 0 ] || say "note: not from a Debian package, so not in Depends: ${unowned[*]}"
-[ -z "$missing" ] || say "note: not on this machine, so not in Depends (the plugins needing them stay unused): $missing"
+[ -z "$missing" ] || say "note: not on this build machine, so only in Depends if listed under" \
+                         "'always' below (the plugins needing the others stay unused): $missing"
 # Always, whatever the build machine has: libxkbcommon is bundled but reads the keyboard maps of
 # xkb-data, which libxkbcommon0 brings; fontconfig brings its configuration and a font; GL, EGL
 # and the Wayland client libraries are never bundled.
