@@ -146,3 +146,14 @@ def test_export_file_is_itself_canonical(log) -> None:
     data = export_bytes(build_export(log, PIM))
     assert export_bytes(json.loads(data)) == data
     assert verify_export(data).count == 2
+
+
+def test_every_test_the_threat_model_names_exists() -> None:
+    doc = (DOC.parent / "THREAT-MODEL.md").read_text(encoding="utf-8")
+    named = re.findall(r"tests/([\w/]+\.py)::(\w+)", doc)
+    assert named
+    tests = DOC.parents[1] / "tests"
+    missing = [f"{f}::{name}" for f, name in named
+               if not re.search(rf"^def {name}\(", (tests / f).read_text(encoding="utf-8"),
+                                re.M)]
+    assert not missing
