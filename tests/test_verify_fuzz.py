@@ -188,3 +188,24 @@ def test_the_unmutated_exports_are_intact() -> None:
     data, pdf = _exports()
     assert verify_bytes(data).valid and verify_bytes(pdf).valid
     assert verify_bytes(_pdf_around(data)).valid
+
+
+@FUZZ
+@given(st.binary(max_size=600), st.integers(0, 90))
+def test_ascii85_decoding_agrees_with_the_standard_library(raw: bytes, wrap: int) -> None:
+    import base64
+
+    from pir.export.pdf_verify import a85decode
+
+    encoded = base64.a85encode(raw, adobe=True, wrapcol=wrap)[2:]  # PDF drops the "<~"
+    assert a85decode(encoded) == raw
+    assert a85decode(encoded.replace(b"~>", b"")) == raw
+
+
+@pytest.mark.parametrize("bad", [b"s8W-\"~>", b"abc{~>", b"ab!~>"[:1] + b"~>"])
+def test_ascii85_that_is_not_is_refused(bad: bytes) -> None:
+    from pir.errors import VerificationError
+    from pir.export.pdf_verify import a85decode
+
+    with pytest.raises(VerificationError):
+        a85decode(bad)

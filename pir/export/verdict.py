@@ -116,8 +116,10 @@ class VerifyResult:
             return [f"{UNANCHORED}: the log is intact, but a JSON export carries no signature: "
                     "nothing ties it to the log the officer kept. Give a receipt taken at its "
                     "head (--receipt SEQ:CODE) or its head hash (--expect-head HASH)."]
-        lines = [f"{SIGNER_UNVERIFIED}: the file is intact, but nobody has vouched for "
-                 + ("the signer." if len(self.unverified_signers) == 1 else "these signers.")]
+        whom = "the signer." if len(self.unverified_signers) == 1 else "these signers."
+        lines = [f"{SIGNER_UNVERIFIED}: the file is intact"
+                 + (f" and {self.anchor}, but nobody has vouched for " if self.anchor
+                    else ", but nobody has vouched for ") + whom]
         lines += [f"  {who}" for who in self.unverified_signers]
         lines.append("  Confirm each fingerprint with its owner by phone, then verify again "
                      "with --trust CERT.pem (or give a --receipt taken at the head).")
