@@ -9,7 +9,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QFrame, QMessageBox, QScrollArea, QWidget
 
-from ui.common.screen_fit import fit_dialog
+from ui.common.screen_fit import fit_after_show, fit_dialog
 
 
 class FittedDialog(QDialog):
@@ -29,6 +29,7 @@ class FittedDialog(QDialog):
             self._fitted = True
             fit_dialog(self, self.preferred)
         super().showEvent(event)
+        fit_after_show(self)
 
     def reject(self) -> None:
         """Cancel or Escape with text typed asks first: nothing typed is dropped unasked."""

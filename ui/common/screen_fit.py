@@ -4,7 +4,7 @@ centred, and restored per user from the preferences, clamped to the screen of to
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSize
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QDialog, QSplitter, QWidget
 
@@ -15,11 +15,11 @@ FRAME_ALLOWANCE = QSize(16, 40)
 
 
 def screen_of(widget: QWidget) -> QScreen:
+    """The screen a window is (or will be) on: a dialog opens on its parent window's screen."""
     parent = widget.parentWidget()
-    for w in (widget, parent.window() if parent is not None else None):
-        if w is not None and w.screen() is not None:
-            return w.screen()
-    return QGuiApplication.primaryScreen()
+    if parent is not None and parent.window().screen() is not None:
+        return parent.window().screen()
+    return widget.screen() or QGuiApplication.primaryScreen()
 
 
 def available(widget: QWidget) -> QRect:
@@ -56,9 +56,23 @@ def place_window(window: QWidget, key: str, preferred: QSize) -> None:
         window.setGeometry(clamp(window.geometry(), inner(area)))
         return
     size = fit_size(preferred, area)
-    room = inner(area)
-    top_left = room.center() - QPoint(size.width() // 2, size.height() // 2)
-    window.setGeometry(clamp(QRect(top_left, size), room))
+    # Centred across, and low enough that a title bar above it stays on the screen.
+    left = area.x() + (area.width() - size.width()) // 2
+    top = area.y() + min((area.height() - size.height()) // 2, FRAME_ALLOWANCE.height() * 3 // 4)
+    window.setGeometry(clamp(QRect(left, top, size.width(), size.height()), area))
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Once shown (its frame known): moved, or shrunk, so the whole frame is on the screen."""
+    area = available(window)
+    frame, geo = window.frameGeometry(), window.geometry()
+    if area.contains(frame):
+        return
+    left, top = geo.x() - frame.x(), geo.y() - frame.y()
+    right, bottom = frame.right() - geo.right(), frame.bottom() - geo.bottom()
+    fitted = clamp(frame, area)
+    window.setGeometry(fitted.x() + left, fitted.y() + top,
+                       fitted.width() - left - right, fitted.height() - top - bottom)
 
 
 def save_window(window: QWidget, key: str) -> None:
@@ -69,13 +83,22 @@ def fit_dialog(dialog: QDialog, preferred: QSize | None = None) -> None:
     """Sizes a dialog to its preferred size (or its size hint) within the screen, and centres
     it over its parent; long dialogs scroll inside (their body is a scroll area)."""
     area = inner(available(dialog))
-    want = preferred or dialog.sizeHint()
+    hint = dialog.sizeHint()
+    want = QSize(preferred.width() or hint.width(), preferred.height() or hint.height()) \
+        if preferred is not None else hint
     want = want.expandedTo(dialog.minimumSizeHint())
     size = QSize(min(want.width(), area.width()), min(want.height(), area.height()))
     parent = dialog.parentWidget()
     centre = parent.window().frameGeometry().center() if parent is not None else area.center()
     rect = QRect(centre - QPoint(size.width() // 2, size.height() // 2), size)
     dialog.setGeometry(clamp(rect, area))
+
+
+def fit_after_show(window: QWidget) -> None:
+    """keep_on_screen now and once the window manager has framed the window."""
+    keep_on_screen(window)
+    QTimer.singleShot(0, lambda: keep_on_screen(window))
+    QTimer.singleShot(300, lambda: keep_on_screen(window))
 
 
 def restore_splitter(splitter: QSplitter, key: str) -> None:

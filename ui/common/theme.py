@@ -134,6 +134,7 @@ QPushButton {{
 }}
 QPushButton:focus {{ border: 2px solid {c.focus}; padding: 2px 9px; }}
 QPushButton:pressed {{ background: {c.alt_base}; }}
+QPushButton:default {{ font-weight: bold; }}
 QPushButton:disabled {{ color: {c.disabled_text}; }}
 QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {c.focus}; }}

@@ -35,7 +35,7 @@ class OfficerDialog(FittedDialog):
 
     def __init__(self, title: str, intro: str, officer: Officer | None = None,
                  parent: QWidget | None = None, purpose: str = "officer") -> None:
-        super().__init__(parent, QSize(560, 360))
+        super().__init__(parent, QSize(560, 0))
         self.setWindowTitle(title)
         self.purpose = purpose
         self.officer: Officer | None = None

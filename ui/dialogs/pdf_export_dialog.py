@@ -31,7 +31,7 @@ class PdfExportDialog(FittedDialog):
 
     def __init__(self, default_out: Path, redacted: bool,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent, QSize(680, 420))
+        super().__init__(parent, QSize(680, 0))
         self.setWindowTitle("Export a redacted PDF" if redacted else "Export a signed PDF")
         self.own = QRadioButton("&My own signing key, kept encrypted in this database "
                                 "(made on first use)")

@@ -30,7 +30,7 @@ REOPEN_INTRO = (
 
 class ReasonDialog(FittedDialog):
     def __init__(self, kind: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, QSize(600, 380))
+        super().__init__(parent, QSize(600, 0))
         self.draft_kind = kind
         writeup = kind == "writeup"
         self.setWindowTitle("Start a write-up run" if writeup else "Reopen the incident")

@@ -11,6 +11,22 @@ SAVE, DRAFT, DISCARD, CANCEL = "save", "draft", "discard", "cancel"
 def ask_unsaved(parent: QWidget | None, what: str, *, can_save: bool = True,
                 leaving: str = "Leave this step") -> str:
     """One of SAVE, DRAFT, DISCARD, CANCEL. Escape is Cancel: nothing happens."""
+    box = unsaved_box(parent, what, can_save=can_save, leaving=leaving)
+    box.exec()
+    return _answer(box)
+
+
+def _answer(box: QMessageBox) -> str:
+    clicked = box.clickedButton()
+    for button, answer in box.answers.items():  # type: ignore[attr-defined]
+        if button is clicked:
+            return answer
+    return CANCEL
+
+
+def unsaved_box(parent: QWidget | None, what: str, *, can_save: bool = True,
+                leaving: str = "Leave this step") -> QMessageBox:
+    """The question, not yet asked (exec() asks it)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Unsaved text")
@@ -29,5 +45,5 @@ def ask_unsaved(parent: QWidget | None, what: str, *, can_save: bool = True,
     box.setDefaultButton(keep)
     box.setEscapeButton(cancel)
     box.setObjectName("unsaved_prompt")
-    box.exec()
-    return answers.get(box.clickedButton(), CANCEL)
+    box.answers = answers  # type: ignore[attr-defined]
+    return box

@@ -194,6 +194,8 @@ def _referral(state: IncidentState, now: datetime) -> Section:
         line += " — no DSI matter recorded, so no deadline; consider a voluntary referral"
     items = [Item(line, level, step, {}, deadline)]
     for stage, rec in life.stages():
+        if rec is life.formal:
+            continue  # said in the line above
         items.append(Item(f"{stage[:1].upper()}{stage[1:]}: {clock_time(rec.time)}", INFO_LEVEL,
                           rec.step))
     return Section("IOPC referral", tuple(items))

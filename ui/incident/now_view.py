@@ -92,6 +92,10 @@ class NowView(QWidget):
     def items(self) -> list[Item]:
         return [i for s in self.sections for i in s.items]
 
+    def overdue(self) -> list[Item]:
+        return [i for s in self.sections if s.title == "Overdue" for i in s.items
+                if i.level == OVERDUE_LEVEL]
+
     def texts(self) -> dict[str, list[str]]:
         return {s.title: [i.text for i in s.items] for s in self.sections}
 

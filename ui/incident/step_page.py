@@ -204,7 +204,10 @@ class StepPage(QWidget):
             return
         now = self.session.now()
         parts = [f"Status: {status.status}"]
-        if status.due is not None and (status.status != "done" or self.step.recur_minutes):
+        if status.due is not None and status.status == "overdue" and status.due < now:
+            parts = [f"Status: overdue by {format_delay(now - status.due)} (was due "
+                     f"{short_time(status.due)})"]
+        elif status.due is not None and (status.status != "done" or self.step.recur_minutes):
             parts.append(("next due " if self.step.recur_minutes and status.count else "due ")
                          + _relative(status.due, now))
         if status.count:
@@ -344,4 +347,4 @@ class StepPage(QWidget):
 def _relative(due: datetime, now: datetime) -> str:
     if due >= now:
         return f"in {format_delay(due - now)} ({short_time(due)})"
-    return f"{format_delay(now - due)} ago ({short_time(due)})"
+    return f"{short_time(due)}, {format_delay(now - due)} ago"

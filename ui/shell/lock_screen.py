@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from pir.times import format_delay
 from ui.common.theme import set_role
@@ -47,11 +48,7 @@ class LockScreen(QWidget):
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Unlock problem")
-        box = QWidget()
-        # As wide as 60 characters where the screen allows, narrower where it does not: the
-        # words wrap rather than being cut off.
-        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 60)
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.box = box = QWidget()
         col = QVBoxLayout(box)
         for w in (title, self.overdue, self.where, self.note, label, self.passphrase,
                   self.button, self.error):
@@ -61,6 +58,19 @@ class LockScreen(QWidget):
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """As wide as 60 characters where the window allows, narrower where it does not: the
+        words wrap rather than being cut off."""
+        super().resizeEvent(event)
+        self._fit_box()
+
+    def _fit_box(self) -> None:
+        width = min(self.fontMetrics().horizontalAdvance("0") * 60, max(self.width() - 24, 200))
+        self.box.setFixedWidth(width)
+        # As tall as its wrapped lines need at that width (set, so nothing is squeezed).
+        height = self.box.layout().totalHeightForWidth(width)
+        self.box.setFixedHeight(height if height > 0 else self.box.sizeHint().height())
+
     def prepare(self, where: str, note: str, due: list[datetime] | None = None) -> None:
         self.where.setText(where)
         self.note.setText(note)
@@ -69,6 +79,7 @@ class LockScreen(QWidget):
         self.error.clear()
         self.passphrase.clear()
         self.passphrase.setFocus()
+        self._fit_box()
 
     def tick(self, now: datetime) -> None:
         """How many items are overdue now, and when the next falls due."""
@@ -80,8 +91,11 @@ class LockScreen(QWidget):
         if upcoming:
             parts.append(f"the next falls due in {format_delay(upcoming[0] - now)}")
         text = "; ".join(parts)
-        self.overdue.setText(text[:1].upper() + text[1:] + ("." if text else ""))
-        set_role(self.overdue, "error" if late else None)
+        shown = text[:1].upper() + text[1:] + ("." if text else "")
+        if shown != self.overdue.text():
+            self.overdue.setText(shown)
+            set_role(self.overdue, "error" if late else None)
+            self._fit_box()
 
     def _submit(self) -> None:
         if self.button.isEnabled() and self.passphrase.text():
@@ -92,6 +106,7 @@ class LockScreen(QWidget):
         self.passphrase.clear()
         wait = self.delay.failed()
         self.error.setText(message + (f" Try again in {wait // 1000} s." if wait else ""))
+        self._fit_box()
         if wait:
             self.button.setEnabled(False)
             self.passphrase.setEnabled(False)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
@@ -25,7 +25,7 @@ from pir.times import UK, uk_zone_name
 from ui.common import prefs, theme
 from ui.common.glossary import tooltip
 from ui.common.plain_words import sentence
-from ui.common.screen_fit import place_window, save_window
+from ui.common.screen_fit import fit_after_show, place_window, save_window
 from ui.common.theme import set_role
 from ui.dialogs.new_incident_dialog import NewIncidentDialog
 from ui.dialogs.officer_dialog import OfficerDialog
@@ -116,6 +116,10 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self._tick()
         if session.is_open:
             self.after_unlock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_after_show(self)
 
     # -- menus' targets ------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ LOST_WARNING = (
 
 class UnlockDialog(FittedDialog):
     def __init__(self, session: Session, path: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent, QSize(640, 360))
+        super().__init__(parent, QSize(640, 0))
         self.session = session
         self.delay = RetryDelay()
         self.setWindowTitle("PIR — Post-Incident Recorder")
