@@ -382,7 +382,7 @@ class ChartCanvas(QWidget):
         p.setFont(self.small)
         p.drawText(QPointF(6, self.line + fm.ascent() + 2), QFontMetricsF(self.small).elidedText(
             self.tl.zone_label, Qt.TextElideMode.ElideRight, self.label_w - 12))
-        for tick in ticks:
+        for n, tick in enumerate(ticks):
             x = self.x(tick.at)
             if x < self.label_w:
                 continue
@@ -390,7 +390,7 @@ class ChartCanvas(QWidget):
             p.setFont(self.bold if tick.major else self.small)
             w = QFontMetricsF(p.font()).horizontalAdvance(text)
             p.drawText(QPointF(x - w / 2, self.line + fm.ascent() + 2), text)
-            if tick.day and x > self.label_w + 100:
+            if tick.day and n and x > self.label_w + 100:  # the date changes here
                 p.setFont(self.bold)
                 p.drawText(QPointF(x - w / 2, fm.ascent() + 2), tick.day)
         p.setPen(QPen(colour("text"), 1))

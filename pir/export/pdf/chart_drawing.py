@@ -494,13 +494,14 @@ class _BandPainter(DirectDraw):
         span = self.span
         pen.text(0, self.height - 8, printable(f"{span.start.astimezone(UK):%a %d %b %Y}"
                                                f"{self.part}"), FONT_BOLD, 7)
-        for tick in axis_ticks(span.start, span.end, max(4, int((span.x1 - span.x0) / 44))):
+        ticks = axis_ticks(span.start, span.end, max(4, int((span.x1 - span.x0) / 44)))
+        for n, tick in enumerate(ticks):
             x = span.x(tick.at)
             pen.line(x, top, x, FOOT_H, FAINT if tick.major else GRID,
                      0.4 if tick.major else 0.25)
             pen.text(x, top + 3, f"{tick.label} {tick.zone}" if tick.major else tick.label,
                      FONT_BOLD if tick.major else FONT, 6, anchor="middle")
-            if tick.day and tick.at > span.start:
+            if tick.day and n:  # the date changes here (the band's first date is at left)
                 pen.text(x, self.height - 8, tick.day, FONT_BOLD, 6.5, anchor="middle")
         pen.line(LABEL_W, top, span.x1, top, INK, 0.6)
 
