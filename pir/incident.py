@@ -17,7 +17,7 @@ from pir.errors import ChainBrokenError, InputError, LogNotIntactError, Validati
 from pir.log.chain import ACK_KIND, ChainWatch
 from pir.log.store import Database, IncidentRow, StoredEntry
 from pir.procedures.fields import validate_fields
-from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.kinds import GLOBAL_KINDS, WRITTEN_BY_PIR
 from pir.procedures.loader import get_template
 from pir.procedures.model import SCALES, FieldSpec, Step, Template
 from pir.times import format_delay, format_uk, iso_utc, parse_event_time, parse_iso_utc
@@ -26,8 +26,7 @@ from pir.views.state import IncidentState
 FORMAT_VERSION = 1
 # Kinds that go straight to the log without a template step unless one is named.
 _FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened")
-_WRITTEN_BY_PIR = ("incident.opened", "correction", "export.recorded", "receipt.given",
-                   ACK_KIND)
+_WRITTEN_BY_PIR = WRITTEN_BY_PIR
 # The fields of an integrity.acknowledged entry: what PIR found, and why the user accepts it.
 ACK_FIELDS = (
     FieldSpec("reason", "Why the record is accepted as it stands", "multiline", True),

@@ -94,6 +94,10 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "correction": (),  # validated against the corrected entry's kind
 }
 
+# Kinds only PIR itself writes (never a template step, never typed by a user).
+WRITTEN_BY_PIR = frozenset({"incident.opened", "correction", "export.recorded", "receipt.given",
+                            "integrity.acknowledged"})
+
 # Kinds with projections: the fields (and types) a step of that kind must define.
 CONTRACTS: dict[str, dict[str, str]] = {
     "scale.changed": {"scale": "choice", "rationale": "multiline"},

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from pir.errors import TemplateError, UnknownTemplateError
-from pir.procedures.kinds import CONTRACTS, FIXED_CHOICES, GLOBAL_KINDS
+from pir.procedures.kinds import CONTRACTS, FIXED_CHOICES, GLOBAL_KINDS, WRITTEN_BY_PIR
 from pir.procedures.model import FIELD_TYPES, SCALES, FieldSpec, Phase, Step, Template, Timing
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 _KIND = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$")
 _FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
-_RESERVED_KINDS = {"incident.opened", "correction", "export.recorded"}
+_RESERVED_KINDS = WRITTEN_BY_PIR
 _DEADLINE = re.compile(r"^(end_of_next_day|hours:[1-9][0-9]{0,3})$")
 
 _TOP_KEYS = {
