@@ -1,13 +1,17 @@
 """Signed PDF export of a 5,000-entry incident: time against ReportLab rendering the same content
-unsigned (same run), peak memory, and `pir verify` time.
+unsigned (same run), peak memory, and `pir verify` time. With --bundle: the export bundle (full
+signed PDF, redacted signed PDF and JSON log from one head, one export entry) against one signed
+PDF export of the same incident, alternated in the same run.
 
     .venv/bin/python benchmarks/bench_pdf.py [--entries 5000]
+    .venv/bin/python benchmarks/bench_pdf.py --bundle [--entries 2000] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import sys
 import tempfile
@@ -19,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pir.clock import FixedClock  # noqa: E402
+from pir.export.bundle import export_bundle  # noqa: E402
 from pir.export.json_log import build_export  # noqa: E402
 from pir.export.pdf import build_signed_pdf, export_pdf, render_pdf  # noqa: E402
 from pir.export.signing import new_self_signed  # noqa: E402
@@ -80,10 +85,48 @@ def timed(func):
     return time.perf_counter() - start, value
 
 
+def bundle_against_single(entries: int, runs: int) -> None:
+    """export_bundle against export_pdf on the same incident, alternated, best of `runs`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t_setup, (db, log) = timed(lambda: build(folder / "bench.db", entries))
+        identity = new_self_signed(PIM)
+        print(f"setup: {log.state.last_seq} entries in {t_setup:.1f} s; "
+              f"cpu_count {os.cpu_count()}")
+        # Warm up fonts, imports and the template cache for both alike.
+        export_pdf(log, folder / "warm.pdf", exported_by=PIM, identity=identity)
+        singles, bundles = [], []
+        for n in range(runs):
+            t_single, _ = timed(lambda n=n: export_pdf(
+                log, folder / f"single-{n}.pdf", exported_by=PIM, identity=identity))
+            t_bundle, result = timed(lambda n=n: export_bundle(
+                log, folder / f"bundle-{n}", exported_by=PIM, identity=identity,
+                confirmed=True))
+            singles.append(t_single)
+            bundles.append(t_bundle)
+            print(f"run {n + 1}: single signed PDF {t_single:.2f} s, bundle {t_bundle:.2f} s "
+                  f"(ratio {t_bundle / t_single:.2f}x, side by side: {result.side_by_side})")
+        sizes = {f.role: f.path.stat().st_size for f in result.files}
+        print(f"best single signed PDF export:  {min(singles):.2f} s")
+        print(f"best bundle export:             {min(bundles):.2f} s "
+              f"(files: {', '.join(f'{k} {v / 1e6:.1f} MB' for k, v in sizes.items())})")
+        print(f"ratio bundle / single (best):   {min(bundles) / min(singles):.2f}x")
+        print(f"ratio bundle / single (median): "
+              f"{sorted(bundles)[runs // 2] / sorted(singles)[runs // 2]:.2f}x")
+        db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--entries", type=int, default=None)
+    parser.add_argument("--bundle", action="store_true",
+                        help="measure the export bundle against one signed PDF export")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.bundle:
+        bundle_against_single(args.entries or 2000, args.runs)
+        return
+    args.entries = args.entries or 5000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t_setup, (db, log) = timed(lambda: build(folder / "bench.db", args.entries))

@@ -19,6 +19,7 @@ from pir.log.store import Database
 from pir.receipts import check_heads_line
 
 if TYPE_CHECKING:
+    from pir.export.pdf.review import RedactionReview
     from pir.export.signing import SigningIdentity
 
 Progress = Callable[[str, int, int], None]
@@ -46,18 +47,21 @@ class OperationResult:
 def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
                 progress: Progress = _quiet) -> OperationResult:
     """Writes the incident's canonical JSON log to a new file and records the export."""
-    from pir.export.files import write_new_file
+    from pir.export.files import NewFiles, check_new_file
     from pir.export.json_log import build_export, export_bytes
 
+    check_new_file(out)
     progress("Reading and checking the log", 0, 3)
     log = IncidentLog.open(db, ref)
     doc = build_export(log, exported_by)
     progress("Writing the file", 1, 3)
-    digest = write_new_file(out, export_bytes(doc))
-    progress("Recording the export in the log", 2, 3)
-    entry = log.record_export(author=exported_by, fmt="json", file_name=out.name,
-                              file_sha256=digest, entries=doc["entry_count"],
-                              head_hash=doc["head_hash"])
+    # The file goes again if the export cannot be recorded (a read-only or full database).
+    with NewFiles() as files:
+        digest = files.write(out, export_bytes(doc))
+        progress("Recording the export in the log", 2, 3)
+        entry = log.record_export(author=exported_by, fmt="json", file_name=out.name,
+                                  file_sha256=digest, entries=doc["entry_count"],
+                                  head_hash=doc["head_hash"])
     progress("Done", 3, 3)
     return OperationResult(True, "JSON export written", (
         f"Exported {doc['entry_count']} entries of {log.row.ref} to {out}.",
@@ -68,21 +72,22 @@ def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
 
 def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
                identity: SigningIdentity | None = None, redacted: bool = False,
-               progress: Progress = _quiet) -> OperationResult:
+               progress: Progress = _quiet,
+               confirmed: bool | RedactionReview = False) -> OperationResult:
     """Writes the signed (or redacted and signed) PDF and records the export. Without an
-    identity, the officer's own key kept in the database signs (created on first use)."""
+    identity, the officer's own key kept in the database signs (created on first use). A
+    redacted copy with ambiguous matches needs `confirmed`: the review the user accepted
+    (see redaction_review), or True."""
+    from pir.export.files import check_new_file
     from pir.export.pdf import export_pdf as write_pdf
     from pir.export.signing import officer_identity
 
-    if out.exists():
-        from pir.errors import InputError
-
-        raise InputError(f"{out} already exists; choose another name (exports never overwrite).")
+    check_new_file(out)
     log = IncidentLog.open(db, ref)
     if identity is None:
         identity = officer_identity(db, exported_by, create=True)
     result = write_pdf(log, out, exported_by=exported_by, identity=identity, redacted=redacted,
-                       progress=progress)
+                       progress=progress, confirmed=confirmed)
     kind = "a redacted and signed" if redacted else "a signed"
     return OperationResult(True, "PDF export written", (
         f"Exported {result.entries} entries of {log.row.ref} to {result.path} ({kind} PDF).",
@@ -92,6 +97,45 @@ def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
         f"Certificate SHA-256: {result.certificate_sha256}",
         "The export is recorded in the log."), wrote_entries=True, path=result.path,
         sha256=result.sha256)
+
+
+def redaction_review(db: Database, ref: str) -> RedactionReview:
+    """What a redacted copy of the incident as it stands would replace (entry, field, text,
+    cipher) and leave as ambiguous (entry, word, the people it could be): shown to the user
+    before a redacted export, which needs it confirmed when anything is ambiguous."""
+    from pir.export.json_log import build_export
+    from pir.export.pdf import redaction_review as review
+
+    log = IncidentLog.open(db, ref)
+    return review(log, build_export(log, Officer("redaction review")))
+
+
+def export_bundle(db: Database, ref: str, out_dir: Path, exported_by: Officer,
+                  identity: SigningIdentity | None = None, progress: Progress = _quiet,
+                  confirmed: bool | RedactionReview = False) -> OperationResult:
+    """The full signed PDF, the redacted signed PDF and the JSON log from one head, into a new
+    or empty folder, recorded by one export entry; nothing is left behind if any step fails."""
+    from pir.export.bundle import FULL, JSON, REDACTED
+    from pir.export.bundle import export_bundle as write_bundle
+    from pir.export.signing import officer_identity
+
+    log = IncidentLog.open(db, ref)
+    if identity is None:
+        identity = officer_identity(db, exported_by, create=True)
+    result = write_bundle(log, out_dir, exported_by=exported_by, identity=identity,
+                          progress=progress, confirmed=confirmed)
+    lines = [f"Exported {result.entries} entries of {log.row.ref} to {result.folder} "
+             "(one head, three files):"]
+    for role, what in ((FULL, "signed PDF"), (REDACTED, "redacted signed PDF"),
+                       (JSON, "JSON log")):
+        f = result.file(role)
+        lines.append(f"  {f.path.name}  ({what}) SHA-256 {f.sha256}")
+    lines += [f"Signed by: {result.signer}",
+              f"Chain head {result.head_hash} after {result.entries} entries.",
+              f"Certificate SHA-256: {result.certificate_sha256}",
+              f"Recorded in the log as entry {result.recorded_seq}."]
+    return OperationResult(True, "Export bundle written", tuple(lines), wrote_entries=True,
+                           path=result.folder, sha256=result.file(FULL).sha256)
 
 
 def check_database(db: Database, progress: Progress = _quiet,

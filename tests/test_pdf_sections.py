@@ -116,17 +116,22 @@ def firearms_incident(log: IncidentLog, clock: FixedClock) -> dict[str, int]:
     return {"pryce": pryce, "llyr": llyr}
 
 
+def layout_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
 @pytest.fixture
 def exported(log: IncidentLog, clock: FixedClock, identity, tmp_path: Path):
     people = firearms_incident(log, clock)
     full, redacted = tmp_path / "full.pdf", tmp_path / "redacted.pdf"
     export_pdf(log, full, exported_by=PIM, identity=identity)
     export_pdf(log, redacted, exported_by=PIM, identity=identity, redacted=True)
-    return log, people, flat_text(full), flat_text(redacted)
+    return log, people, flat_text(full), flat_text(redacted), layout_text(full)
 
 
 def test_summary_lists_every_discharge_and_the_referrals_life(exported):
-    _, people, full, redacted = exported
+    _, people, full, redacted, _ = exported
     summary = section(full, "Summary", "Steps of the procedure")
     assert "DSI status death" in summary
     assert "Referral deadline 2026-11-26 23:59 GMT — on time" in summary
@@ -147,7 +152,7 @@ def test_summary_lists_every_discharge_and_the_referrals_life(exported):
 
 
 def test_discharge_register_section_lists_each_discharge_in_time_order(exported):
-    _, _, full, _ = exported
+    _, _, full, _, _ = exported
     register = section(full, "Discharge register", "Decisions and rationale")
     assert register.index("T7-40917") < register.index("BKL221")  # 13:19 before 13:20
     assert "2026-11-25 13:19:00 GMT" in register and "2026-11-25 13:20:00 GMT" in register
@@ -155,7 +160,7 @@ def test_discharge_register_section_lists_each_discharge_in_time_order(exported)
 
 
 def test_compliance_annex_lists_the_missed_and_late_welfare_checks(exported):
-    _, _, full, redacted = exported
+    _, _, full, redacted, _ = exported
     annex = section(full, "Annex: compliance with the timed requirements", "Chronology")
     assert "recorded 2026-11-25 17:30:00 GMT" in annex  # judged at the last entry
     assert in_order(annex, "welfare check for PC Rhodri Pryce (AFO-B12, P", "15:30 GMT",
@@ -169,7 +174,7 @@ def test_compliance_annex_lists_the_missed_and_late_welfare_checks(exported):
 
 
 def test_missed_and_late_requirements_are_marked_in_the_chronology_and_the_log(exported):
-    _, _, full, redacted = exported
+    _, _, full, redacted, _ = exported
     missed = re.compile(r"MISSED — welfare check for PC Rhodri Pryce \(AFO-B12, P\d+\) due "
                         r"15:30 GMT")
     late = re.compile(r"LATE by 40 min — welfare check for PC Siân Llŷr \(P\d+\) due 16:30 GMT, "
@@ -188,9 +193,11 @@ def test_missed_and_late_requirements_are_marked_in_the_chronology_and_the_log(e
 
 
 def test_chronology_is_in_event_time_order_and_marks_late_and_corrected_entries(exported):
-    log, _, full, _ = exported
+    log, _, full, _, layout = exported
     chronology = section(full, "Chronology", "The log, in full and in order")
-    rows = [int(n) for n in re.findall(r"\d\d:\d\d:\d\d (\d+) ", chronology)]
+    # Each line: time, entry number, what happened (read in layout order).
+    lines = section(layout, "Chronology", "The log, in full and in order")
+    rows = [int(n) for n in re.findall(r"(?m)^\s*\d\d:\d\d:\d\d\s+(\d+)\s", lines)]
     assert sorted(rows) == list(range(1, log.state.last_seq - 1))  # every entry, once
     by_seq = {e.seq: e for e in log.entries()}
     times = [by_seq[n].event_time for n in rows if by_seq[n].kind != "correction"]

@@ -27,6 +27,7 @@ class Replacement:
     field: str
     original: str  # the matched text with a little around it
     replacement: str
+    matched: str = ""  # the matched text itself ("" when the whole field is withheld)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ class RedactionReview:
                "",
                f"Replacements ({len(self.replacements)}): protected people's names, numbers and "
                "withheld details, as they will read in the redacted copy."]
-        out += [f"  entry {r.seq}, {r.field}: \"{r.original}\" -> {r.replacement}"
+        out += [f"  entry {r.seq}, {r.field}: \"{r.matched}\" in \"{r.original}\" -> "
+                f"{r.replacement}" if r.matched else
+                f"  entry {r.seq}, {r.field}: {r.original} -> {r.replacement}"
                 for r in self.replacements] or ["  none"]
         out += ["",
                 f"Ambiguous ({len(self.ambiguous)}): NOT replaced; each word also names someone "
@@ -109,7 +112,8 @@ def review_entries(ref: str, template: Template, entries: list[StoredEntry],
                 snippet = _around(text, m.start, m.end)
                 if m.outcome.replacement is not None:
                     replacements.append(Replacement(entry.seq, field, snippet,
-                                                    m.outcome.replacement))
+                                                    m.outcome.replacement,
+                                                    text[m.start:m.end]))
                 elif m.outcome.ambiguous:
                     ambiguous.append(Ambiguity(
                         entry.seq, field, text[m.start:m.end], snippet,

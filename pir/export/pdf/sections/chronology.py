@@ -9,21 +9,25 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from pir.export.pdf.context import RenderContext
 from pir.export.pdf.entry_blocks import entry_summary, entry_title
-from pir.export.pdf.fonts import FONT, FONT_BOLD
+from pir.export.pdf.fonts import FONT_MONO
 from pir.export.pdf.sections.compliance import marked, marker_text
 from pir.log.store import StoredEntry
 from pir.times import UK, format_delay, parse_iso_utc, uk_zone_name
 from pir.views.compliance import LATE, Requirement
 from pir.views.state import apply_corrections
 
-# Rows per table: a table is laid out whole before it is split across pages, so long runs are
-# cut into several (the header is repeated on each page either way).
-_ROWS = 60
-_WIDTHS = (0.12, 0.07, 0.81)
+# Each line is one paragraph with a hanging indent: the time and the entry number in a fixed-width
+# font form the first two columns (a table of thousands of rows would cost twice the layout).
+_SIZE = 7.5
+_PREFIX = 8 + 2 + 5 + 2  # "HH:MM:SS", two spaces, the entry number in five, two spaces
+_NBSP = "\u00a0"
+_SHADE = {True: "#fff3dc", False: "#fbeaea"}  # met late / missed, overdue or outstanding
 
 
 def build(ctx: RenderContext) -> list[Flowable]:
@@ -36,29 +40,28 @@ def build(ctx: RenderContext) -> list[Flowable]:
                   "event and says why. Shaded lines mark where a timed requirement fell due and "
                   "was missed, met late, or is still overdue.", s.small)]
     items = _items(ctx)
+    indent = stringWidth("0" * _PREFIX, FONT_MONO, _SIZE)
+    line = ParagraphStyle("chronology", parent=s.chron, fontSize=_SIZE, leading=_SIZE + 1.7,
+                          leftIndent=indent, firstLineIndent=-indent, spaceBefore=1.2,
+                          spaceAfter=1.2)
+    shaded = {late: ParagraphStyle(f"chronology-{late}", parent=line,
+                                   backColor=colors.HexColor(colour), borderPadding=1)
+              for late, colour in _SHADE.items()}
     day = None
-    rows: list[list[object]] = []
-    shading: list[tuple] = []
     for n, (when, entry, req) in enumerate(items, 1):
         if ctx.progress and n % 500 == 0:
             ctx.progress("Laying out the chronology", n, len(items))
         local = when.astimezone(UK)
         if local.date() != day:
-            out += _table(ctx, rows, shading)
-            rows, shading = [], []
             day = local.date()
             out.append(Paragraph(f"{local:%A %d %B %Y}", s.h3))
-        time_text = f"{local:%H:%M:%S}"
+            out.append(Paragraph(_columns("Time", "Entry", "<b>What happened</b>"), line))
         if req is not None:
-            rows.append([time_text, "", Paragraph(marker_text(ctx, req), s.chron)])
-            shading.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), colors.HexColor(
-                "#fff3dc" if req.status == LATE else "#fbeaea")))
+            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", "", marker_text(ctx, req)),
+                                 shaded[req.status == LATE]))
         elif entry is not None:
-            rows.append([time_text, str(entry.seq), Paragraph(_line(ctx, entry), s.chron)])
-        if len(rows) >= _ROWS:
-            out += _table(ctx, rows, shading)
-            rows, shading = [], []
-    out += _table(ctx, rows, shading)
+            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", str(entry.seq),
+                                          _line(ctx, entry)), line))
     if not items:
         out.append(Paragraph("The log has no entries.", s.body))
     out.append(PageBreak())
@@ -113,21 +116,7 @@ def _line(ctx: RenderContext, e: StoredEntry) -> str:
     return text
 
 
-def _table(ctx: RenderContext, rows: list[list[object]], shading: list[tuple]) -> list[Table]:
-    if not rows:
-        return []
-    header = ["Time", "Entry", "What happened"]
-    table = Table([header, *rows], colWidths=[w * ctx.width for w in _WIDTHS], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 7.5),
-        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        *shading,
-    ]))
-    return [table]
+def _columns(time_text: str, seq: str, what: str) -> str:
+    """The line's first two columns in the fixed-width font, then the text (markup)."""
+    pad = (time_text.ljust(8) + "  " + seq.rjust(5) + "  ").replace(" ", _NBSP)
+    return f"<font name='{FONT_MONO}' size='{_SIZE}'>{pad}</font>{what}"
