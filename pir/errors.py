@@ -14,8 +14,9 @@ class InputError(PirError):
 class WrongPassphraseError(PirError):
     def __init__(self, path: str, detail: str = "") -> None:
         super().__init__(
-            f"The passphrase does not open {path} (or the file is not a PIR database). "
-            "Nothing was changed." + (f" {detail}" if detail else "")
+            f"The passphrase does not open {path} (or the file is not a PIR database, or its "
+            "first bytes are damaged: then no passphrase opens it). Nothing was changed."
+            + (f" {detail}" if detail else "")
         )
         self.path = path
 

@@ -178,7 +178,10 @@ def check_database(db: Database, progress: Progress = _quiet,
         ok = ok and heads_ok
         lines.append(heads_line)
     progress("Comparing the file with its head witness", total - 1, total)
-    findings = db.witness_report.findings
+    from pir.log.witness import NOTICES
+
+    findings = [f for f in db.witness_report.findings if f.code not in NOTICES]
+    lines.extend(f"note {f.message}" for f in db.witness_report.findings if f.code in NOTICES)
     if findings:
         lines.extend(f.line() for f in findings)
         if db.witness_report.failed:

@@ -399,7 +399,8 @@ def test_a_damaged_salt_cannot_be_told_from_a_wrong_passphrase_and_says_both(
     with open(db_path, "r+b") as f:
         f.seek(3)
         f.write(b"\xff\xff")
-    with pytest.raises(WrongPassphraseError, match="passphrase does not open .* not a PIR"):
+    with pytest.raises(WrongPassphraseError,
+                       match="passphrase does not open .* first bytes are damaged"):
         Database.open(db_path, PASSPHRASE)
 
 
