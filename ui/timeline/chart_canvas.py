@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from pir.times import UK
 from pir.views.timeline_chart import Bar, Lane, Mark, Point, Timeline, axis_ticks
 from ui.common.theme import colour
-from ui.timeline.chart_style import draw_bar, draw_mark, draw_point, mark_colour
+from ui.timeline.chart_style import draw_bar, draw_mark, mark_colour, point_sprite
 
 Item = Bar | Point | Mark
 MAX_PIXELS_PER_SECOND = 3.0  # one minute is 180 px at the closest
@@ -288,32 +288,39 @@ class ChartCanvas(QWidget):
             self._focus_ring(p, index, row.index(bar), rect)
         lo = bisect_left(row.event_keys, a - 60 / self.pps)
         hi = bisect_right(row.event_keys, b + 60 / self.pps)
-        shown = row.events[lo:hi]
-        for k, item in enumerate(shown):
-            x = self.x(item.at)
-            nxt = self.x(shown[k + 1].at) if k + 1 < len(shown) else self.width()
-            if isinstance(item, Mark):
+        keys, base, pps = row.event_keys, self.label_w - self.t0 * self.pps, self.pps
+        dpr = self.devicePixelRatioF()
+        half = self.r * 2 + 2
+        least = {False: fm.horizontalAdvance("#000…"), True: fm_bold.horizontalAdvance("#000…")}
+        text_y = {False: y + fm.ascent() / 2 - 1, True: y + fm_bold.ascent() / 2 - 1}
+        ink_text, ink_muted = colour("text"), colour("muted")
+        for k in range(lo, hi):
+            item = row.events[k]
+            x = base + keys[k] * pps
+            nxt = base + keys[k + 1] * pps if k + 1 < hi else self.width()
+            mark = isinstance(item, Mark)
+            if mark:
                 if item.until is not None:
                     p.setPen(QPen(mark_colour(item.kind), 1.5, Qt.PenStyle.DashLine))
                     low = y + self.r * 1.3  # under the row, clear of the labels
                     p.drawLine(QPointF(x, low), QPointF(self.x(item.until), low))
                 draw_mark(p, item.kind, x, y, self.r)
-                text, ink = item.label, mark_colour(item.kind)
             else:
-                draw_point(p, item.style, x, y, self.r, item.late, item.faint)
-                text = f"#{item.seq} {item.label}"
-                ink = colour("muted") if item.faint else colour("text")
+                p.drawPixmap(QPointF(x - half, y - half),
+                             point_sprite(item.style, self.r, item.late, item.faint, dpr))
             room = nxt - x - 2 * self.r - 6
-            font = self.bold_small if isinstance(item, Mark) else self.small
-            metrics = fm_bold if isinstance(item, Mark) else fm
-            if room > metrics.horizontalAdvance("#000…"):
-                p.setFont(font)
-                p.setPen(ink)
-                p.drawText(QPointF(x + self.r + 4, y + metrics.ascent() / 2 - 1),
+            if room > least[mark]:
+                # Labels only where there is room before the next symbol: zoom in for more.
+                text = item.label if mark else f"#{item.seq} {item.label}"
+                metrics = fm_bold if mark else fm
+                p.setFont(self.bold_small if mark else self.small)
+                p.setPen(mark_colour(item.kind) if mark else
+                         ink_muted if item.faint else ink_text)
+                p.drawText(QPointF(x + self.r + 4, text_y[mark]),
                            metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
-            d = self.r + 3
-            self._focus_ring(p, index, row.index(item),
-                             QRectF(x - d, y - d, 2 * d, 2 * d))
+            if self.current is not None or self.hover is not None:
+                d = self.r + 3
+                self._focus_ring(p, index, row.index(item), QRectF(x - d, y - d, 2 * d, 2 * d))
 
     def _focus_ring(self, p: QPainter, lane: int, item: int, rect: QRectF) -> None:
         for which, width in ((self.hover, 1.5), (self.current, 2.5)):

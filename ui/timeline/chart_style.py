@@ -7,9 +7,9 @@ from __future__ import annotations
 from math import cos, pi, sin
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap, QPolygonF
 
-from ui.common.theme import colour
+from ui.common.theme import colour, current
 
 INK = "#1a1a1a"  # stands for the theme's text colour
 Pattern = Qt.BrushStyle
@@ -112,6 +112,29 @@ def draw_point(p: QPainter, style: str, x: float, y: float, r: float, late: bool
 
 def mark_colour(kind: str) -> QColor:
     return colour("error") if kind == "missed" else colour("warning")
+
+
+_SPRITES: dict[tuple, QPixmap] = {}
+
+
+def point_sprite(style: str, r: float, late: bool, faint: bool, dpr: float) -> QPixmap:
+    """The point's symbol drawn once into a pixmap (per size, screen scale and theme): painting
+    a few thousand of them is then a few thousand quick copies, not antialiased paths."""
+    key = (style, round(r, 2), late, faint, dpr, current().dark)
+    sprite = _SPRITES.get(key)
+    if sprite is None:
+        side = r * 4 + 4
+        sprite = QPixmap(int(side * dpr) + 1, int(side * dpr) + 1)
+        sprite.setDevicePixelRatio(dpr)
+        sprite.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(sprite)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        draw_point(painter, style, side / 2, side / 2, r, late, faint)
+        painter.end()
+        if len(_SPRITES) > 400:
+            _SPRITES.clear()
+        _SPRITES[key] = sprite
+    return sprite
 
 
 def draw_mark(p: QPainter, kind: str, x: float, y: float, r: float) -> None:
