@@ -355,6 +355,8 @@ def _bar_texts(layout: _LaneLayout, span: _Span, show: Callable[[str], str],
 def band_minutes(span: timedelta) -> int:
     """How many minutes one band of the printed chart covers."""
     hours = span.total_seconds() / 3600
+    if hours <= 4:  # a short night fits one band, on one page
+        return 30 * (int(hours * 2) + 2)
     return 120 if hours <= 12 else 180 if hours <= 36 else 360 if hours <= 96 else 1440
 
 
