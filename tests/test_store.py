@@ -442,13 +442,17 @@ def test_files_pir_creates_are_private_whatever_the_umask(tmp_path: Path) -> Non
         log.append("note", {"text": "x"}, author=PIM)
         db.backup(tmp_path / "backup.db")
         db.close()
+        from pir.export.files import write_new_file
+
+        write_new_file(tmp_path / "export.json", b"{}")
     finally:
         os.umask(old)
     for made in (tmp_path / "made", tmp_path / "made" / "by", folder):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
     for name in ("pir.db", "pir.db-journal", "pir.db.witness"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
-    assert stat.S_IMODE((tmp_path / "backup.db").stat().st_mode) == 0o600
+    for name in ("backup.db", "export.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
