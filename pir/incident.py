@@ -25,7 +25,8 @@ from pir.views.state import IncidentState
 
 FORMAT_VERSION = 1
 # Kinds that go straight to the log without a template step unless one is named.
-_FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened")
+_FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened",
+               "conflict.resolved")
 _WRITTEN_BY_PIR = WRITTEN_BY_PIR
 # The fields of an integrity.acknowledged entry: what PIR found, and why the user accepts it.
 ACK_FIELDS = (
@@ -127,7 +128,8 @@ class IncidentLog:
 
         def first(incident_id: str) -> dict[str, Any]:
             return _body(incident_id, 1, "0" * 64, "incident.opened", None, at, note, now,
-                         author, decision_maker, payload, late_reason=late)
+                         author, decision_maker, payload, late_reason=late,
+                         device=db.database_id)
 
         row, _ = db.create_incident(ref, template.id, first)
         log = cls(db, row, template)
@@ -136,6 +138,20 @@ class IncidentLog:
                        author=author, decision_maker=decision_maker, event_time=event_time,
                        late_reason=late)
         return log
+
+    @classmethod
+    def join(cls, db: Database, *, incident_id: str, ref: str, template_id: str,
+             payload: dict[str, Any], author: Officer) -> IncidentLog:
+        """Starts, on this device, an incident opened on another (pir.share): same id and
+        reference; entry 1 is `incident.joined`, naming the device and head it was shared at."""
+        template = get_template(template_id)
+        now = db.clock()
+        clean = validate_fields(GLOBAL_KINDS["incident.joined"], payload, where="the join file",
+                                now=now)
+        row, _ = db.create_incident(ref, template.id, lambda iid: _body(
+            iid, 1, "0" * 64, "incident.joined", None, now, None, now, author, None, clean,
+            device=db.database_id), incident_id=incident_id)
+        return cls(db, row, template)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -166,16 +182,32 @@ class IncidentLog:
                 if isinstance(body, dict) and isinstance(body.get("seq"), int):
                     yield StoredEntry(body, digest)
 
+        from pir.log.chains import foreign_chains
+
+        chains = foreign_chains(self.db, self.row.id)
         paused = gc.isenabled()
         gc.disable()
         try:
-            state = IncidentState.fold(self.row.id, self.row.ref, self.template, checked(),
-                                       corrections)
+            if chains:
+                state = self._merged(list(checked()), chains)
+            else:
+                state = IncidentState.fold(self.row.id, self.row.ref, self.template, checked(),
+                                           corrections)
         finally:
             if paused:
                 gc.enable()
         self._watch = watch
         return state
+
+    def _merged(self, local: list[StoredEntry], chains: Sequence[Any]) -> IncidentState:
+        """The fold over this device's chain and every other device's held here."""
+        from pir.devices import device_name
+        from pir.log.chains import foreign_entries
+        from pir.views.merged import merged_fold
+
+        return merged_fold(self.row.id, self.row.ref, self.template, local, [
+            (c.num, c.device, c.name, list(foreign_entries(self.db, self.row.id, c.device)))
+            for c in chains], self.db.database_id, device_name(self.db))
 
     @property
     def chain_problem(self) -> ChainBrokenError | None:
@@ -285,7 +317,7 @@ class IncidentLog:
             clean = validate_fields(specs, payload, where=where, now=now,
                                     person_exists=state.people.__contains__)
             state.check_new(kind, clean)
-            return _body(self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at,
+            return self._body(self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at,
                          note, now, author, decision_maker, clean, late_reason=late,
                          clock_note=_clock_note(state, now))
 
@@ -301,13 +333,24 @@ class IncidentLog:
 
     def correct(self, seq: int, reason: str, *, author: Officer,
                 fields: dict[str, Any] | None = None, event_time: str | None = None,
-                withdraw: bool = False, decision_maker: Officer | None = None) -> StoredEntry:
-        """A new entry that corrects entry `seq`; the original stays, marked as corrected."""
+                withdraw: bool = False, decision_maker: Officer | None = None,
+                device: str | None = None) -> StoredEntry:
+        """A new entry that corrects entry `seq` (of another device's chain held here when
+        `device` names it: by reference, as `corrects` and `corrects_device`); the original
+        stays, marked as corrected."""
+        if device == self.db.database_id:
+            device = None
         state = self.refresh()
         self._check_intact("correction")
         if not reason or not reason.strip():
             raise ValidationError("A correction needs a reason.", "reason")
-        original = self.entry(seq)
+        if device is None:
+            original = self.entry(seq)
+        else:
+            from pir.log.chains import foreign_entries
+
+            original = next((e for e in foreign_entries(self.db, self.row.id, device)
+                             if e.seq == seq), None)
         if original is None:
             raise ValidationError(f"There is no entry {seq} to correct in {self.row.ref}.")
         if original.kind in ("correction", "export.recorded", "receipt.given"):
@@ -343,18 +386,26 @@ class IncidentLog:
         if state.closed_seq is not None:
             # Allowed after closure, and says so: the record shows it came after sign-off.
             payload["post_closure"] = True
-        self._check_correction_keeps_registers(original, payload)
-        entry = self.db.append(self.row.id, lambda s, prev: _body(
-            self.row.id, s, prev, "correction", original.step, now, None, now, author,
-            decision_maker, payload, corrects=seq, reason=reason.strip(),
-            clock_note=_clock_note(state, now)))
+        if device is None:
+            self._check_correction_keeps_registers(original, payload)
+
+        def build(s: int, prev: str) -> dict[str, Any]:
+            body = self._body(self.row.id, s, prev, "correction", original.step, now, None, now,
+                              author, decision_maker, payload, corrects=seq,
+                              reason=reason.strip(), clock_note=_clock_note(state, now))
+            return {**body, "corrects_device": device} if device else body
+
+        entry = self.db.append(self.row.id, build)
         self._state = None  # a correction can change any register: refold
         return entry
 
     def _check_correction_keeps_registers(self, original: StoredEntry,
                                           payload: dict[str, Any]) -> None:
         """A correction may not leave the registers inconsistent (e.g. a transfer chain)."""
-        before = len(self.state.anomalies)
+        before = len(IncidentState.fold(
+            self.row.id, self.row.ref, self.template, self.entries(),
+            list(self.db.entries_of_kind(self.row.id, "correction"))).anomalies) \
+            if self.state.entry_devices else len(self.state.anomalies)
         fake = StoredEntry({**original.body, "seq": 0, "kind": "correction",
                             "corrects": original.seq, "payload": payload,
                             "recorded_time": original.recorded_time}, "")
@@ -380,7 +431,7 @@ class IncidentLog:
             "entries": entries, "head_hash": head_hash, "signer": signer,
             "certificate_sha256": certificate_sha256, **(others or {})}, where="export",
             now=now)
-        entry = self.db.append(self.row.id, lambda seq, prev: _body(
+        entry = self.db.append(self.row.id, lambda seq, prev: self._body(
             self.row.id, seq, prev, "export.recorded", None, now, None, now, author, None,
             payload, clock_note=_clock_note(state, now)))
         self._after_append(entry)
@@ -395,10 +446,26 @@ class IncidentLog:
         payload = validate_fields(GLOBAL_KINDS["receipt.given"], {
             "seq": seq, "code": code, "head_hash": head_hash, "given_to": given_to},
             where="receipt", now=now)
-        entry = self.db.append(self.row.id, lambda n, prev: _body(
+        entry = self.db.append(self.row.id, lambda n, prev: self._body(
             self.row.id, n, prev, "receipt.given", None, now, None, now, author, None,
             payload, clock_note=_clock_note(state, now)))
         self._after_append(entry)
+        return entry
+
+    def record_import(self, *, author: Officer, device: str, device_name: str, entries: int,
+                      head_hash: str, file_sha256: str) -> StoredEntry:
+        """Another device's chain brought in (pir.merge) is itself in the log: which device,
+        how many of its entries are now held, its head then, and the file it came from."""
+        state = self.refresh()
+        self._check_intact("chain.imported")
+        now = self.db.clock()
+        payload = validate_fields(GLOBAL_KINDS["chain.imported"], {
+            "device": device, "device_name": device_name, "entries": entries,
+            "head_hash": head_hash, "file_sha256": file_sha256}, where="import", now=now)
+        entry = self.db.append(self.row.id, lambda n, prev: self._body(
+            self.row.id, n, prev, "chain.imported", None, now, None, now, author, None,
+            payload, clock_note=_clock_note(state, now)))
+        self._state = None  # the fold now covers more of the other device's chain
         return entry
 
     def acknowledge(self, reason: str, findings: Sequence[str], *, author: Officer,
@@ -416,12 +483,16 @@ class IncidentLog:
             "chain_broken_at": broken.seq if broken else None,
             "witness_entry": witness_entry, "witness_head": witness_head,
         }, where="the acknowledgement", now=now)
-        entry = self.db.append(self.row.id, lambda seq, prev: _body(
+        entry = self.db.append(self.row.id, lambda seq, prev: self._body(
             self.row.id, seq, prev, ACK_KIND, None, now, None, now, author, None, payload,
             clock_note=_clock_note(state, now)))
         self._watch.accept(entry.seq)
         self._after_append(entry)
         return entry
+
+    def _body(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """A new entry's body, naming this database as the device that wrote it."""
+        return _body(*args, device=self.db.database_id, **kwargs)
 
     def _after_append(self, entry: StoredEntry) -> None:
         if self._state is not None and self._state.last_seq == entry.seq - 1:
@@ -472,9 +543,12 @@ def _body(incident_id: str, seq: int, prev_hash: str, kind: str, step: str | Non
           at: datetime, note: str | None, now: datetime, author: Officer,
           decision_maker: Officer | None, payload: dict[str, Any], *,
           corrects: int | None = None, reason: str | None = None,
-          late_reason: str | None = None, clock_note: str | None = None) -> dict[str, Any]:
-    """The entry as hashed: every key always present, so verifiers need no defaults."""
-    return {
+          late_reason: str | None = None, clock_note: str | None = None,
+          device: str | None = None) -> dict[str, Any]:
+    """The entry as hashed: every key always present, so verifiers need no defaults (`device`,
+    the id of the database that wrote it, is in every body PIR writes now; older bodies lack it
+    and belong to the database that holds them)."""
+    body = {
         "v": FORMAT_VERSION,
         "incident": incident_id,
         "seq": seq,
@@ -493,6 +567,9 @@ def _body(incident_id: str, seq: int, prev_hash: str, kind: str, step: str | Non
         "software": f"PIR {__version__}",
         "prev_hash": prev_hash,
     }
+    if device is not None:
+        body["device"] = device
+    return body
 
 
 def late_by(entry: StoredEntry) -> timedelta:

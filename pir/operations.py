@@ -224,3 +224,29 @@ def rekey(db: Database, old: str, new: str) -> OperationResult:
     db.rekey(old, new)
     return OperationResult(True, "Passphrase changed", (
         "The passphrase was changed and the database reopened with the new one.",))
+
+
+def import_chains(db: Database, path: Path, author: Officer, *, receipts: Sequence[str] = (),
+                  expect_head: str | None = None,
+                  progress: Progress = _quiet) -> OperationResult:
+    """Brings another device's exported log of an incident in (pir.merge): verified whole,
+    stored read-only beside the local chain, only what is new, and logged here."""
+    from pir.merge import import_file
+
+    progress("Verifying and importing", 0, 1)
+    outcome = import_file(db, path, author, receipts=receipts, expect_head=expect_head)
+    progress("Done", 1, 1)
+    lines = [f"{path.name}: SHA-256 {outcome.file_sha256}"]
+    for c in outcome.chains:
+        news = (f"{c.new} new entries stored" if c.new else "nothing new")
+        lines.append(f"{c.name} (device {c.device[:8]}…): {c.count} entries, head "
+                     f"{c.head_hash}: {news}.")
+    if outcome.logged:
+        lines.append("Recorded in the log of " + outcome.ref + " as entr"
+                     + ("y " if len(outcome.logged) == 1 else "ies ")
+                     + ", ".join(str(s) for s in outcome.logged) + ".")
+    else:
+        lines.append("Nothing new to import; the log is unchanged.")
+    return OperationResult(True, "Log imported", tuple(lines),
+                           wrote_entries=bool(outcome.logged), path=path,
+                           sha256=outcome.file_sha256)

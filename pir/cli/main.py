@@ -10,6 +10,7 @@ from pathlib import Path
 from pir import __version__
 from pir.cli import commands as rec
 from pir.cli import file_commands as files
+from pir.cli.device_commands import add_device_commands
 from pir.cli.pdf_command import add_pdf_command
 from pir.cli.plumbing import EXIT_FAIL, EXIT_INPUT, EXIT_OK, Parser
 from pir.cli.trust_commands import add_trust_commands
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "past)")
     sp.add_argument("--on-behalf-of", metavar="NAME", help="decision maker, when a loggist types")
     cmd(inc_sub, "list", rec.cmd_incident_list, "list incidents")
+    add_device_commands(sub, inc_sub, cmd)
 
     wu = sub.add_parser("writeup", help="write up a run of entries later from notes")
     wu_sub = wu.add_subparsers(dest="action", required=True, parser_class=Parser)

@@ -20,6 +20,12 @@ from pir.times import iso_utc
 
 FORMAT = "pir-incident-log"
 FORMAT_VERSION = 1
+# An export that carries other devices' chains beside the exporting device's own.
+MULTI_FORMAT_VERSION = 2
+MULTI_KEYS = frozenset({"device", "chains"})
+CHAIN_KEYS = frozenset({"device", "entry_count", "head_hash", "entries"})
+# The kinds an incident's entry 1 may be: opened here, or joined from another device.
+FIRST_KINDS = ("incident.opened", "incident.joined")
 # A PIR export nests six levels deep; anything past this is refused before it is parsed.
 MAX_DEPTH = 64
 HEADER_KEYS = frozenset({"format", "format_version", "incident", "exported_at", "exported_by",
@@ -36,7 +42,7 @@ def build_export(log: IncidentLog, exported_by: Officer) -> dict[str, Any]:
         entries.append({**entry.body, "hash": entry.hash})
     report = verify_chain(((_without_hash(e), e["hash"]) for e in entries), log.row.id,
                           log.row.ref)
-    return {
+    doc = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "incident": {
@@ -53,6 +59,31 @@ def build_export(log: IncidentLog, exported_by: Officer) -> dict[str, Any]:
         "head_hash": report.head_hash,
         "entries": entries,
     }
+    chains = _foreign_chains(log)
+    if chains:
+        # Several devices (docs/LOG-FORMAT.md, section 9): this device's chain, then each other.
+        from pir.devices import device_name
+
+        doc["format_version"] = MULTI_FORMAT_VERSION
+        doc["device"] = {"id": log.db.database_id, "name": device_name(log.db)}
+        doc["chains"] = chains
+    return doc
+
+
+def _foreign_chains(log: IncidentLog) -> list[dict[str, Any]]:
+    """Every other device's chain held for the incident, each re-verified as it is read."""
+    from pir.log.chains import foreign_chains, foreign_entries
+
+    out = []
+    for chain in foreign_chains(log.db, log.row.id):
+        entries = [{**e.body, "hash": e.hash}
+                   for e in foreign_entries(log.db, log.row.id, chain.device)]
+        report = verify_chain(((_without_hash(e), e["hash"]) for e in entries), log.row.id,
+                              f"{log.row.ref} (device {chain.name})")
+        out.append({"device": {"id": chain.device, "name": chain.name},
+                    "entry_count": report.count, "head_hash": report.head_hash,
+                    "entries": entries})
+    return out
 
 
 def export_bytes(doc: dict[str, Any]) -> bytes:
@@ -70,6 +101,17 @@ class JsonVerdict:
     count: int
     head_hash: str
     hashes: tuple[str, ...]  # every entry's hash, in order (for receipts at earlier entries)
+    # Several devices: the exporting device, then every other device's chain in the file.
+    chains: tuple[ChainVerdict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    device: str
+    name: str
+    count: int
+    head_hash: str
+    hashes: tuple[str, ...]
 
 
 # -- strict reading: byte-exact canonical JSON, no duplicate keys, bounded nesting ------------
@@ -211,10 +253,12 @@ def verify_export(data: bytes) -> JsonVerdict:
     doc = load_canonical(data, "file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise VerificationError("The file is not a PIR JSON export (no 'format' marker).")
-    if doc.get("format_version") != FORMAT_VERSION:
+    version = doc.get("format_version")
+    if version not in (FORMAT_VERSION, MULTI_FORMAT_VERSION) or isinstance(version, bool):
         raise VerificationError(f"Unsupported export version {doc.get('format_version')!r}.")
-    if set(doc) != HEADER_KEYS:
-        odd = sorted(set(doc) ^ HEADER_KEYS)
+    keys = HEADER_KEYS | MULTI_KEYS if version == MULTI_FORMAT_VERSION else HEADER_KEYS
+    if set(doc) != keys:
+        odd = sorted(set(doc) ^ keys)
         raise VerificationError(f"The export's header has unexpected or missing fields: "
                                 f"{', '.join(odd)}.")
     entries, incident = doc["entries"], doc["incident"]
@@ -229,14 +273,88 @@ def verify_export(data: bytes) -> JsonVerdict:
             f"The export says it holds {doc['entry_count']} entries but holds {len(entries)}.")
     if hashes[-1] != doc["head_hash"]:
         raise VerificationError("The export's head hash does not match its last entry.")
+    _check_first(entries, incident, "")
+    chains: tuple[ChainVerdict, ...] = ()
+    if version == MULTI_FORMAT_VERSION:
+        chains = _check_chains(doc, hashes)
+    return JsonVerdict(str(incident["ref"]), str(incident["id"]), len(entries), hashes[-1],
+                       hashes, chains)
+
+
+def _check_first(entries: list[Any], incident: dict[str, Any], where: str) -> None:
     first = entries[0]
-    opened = first.get("payload") if first.get("kind") == "incident.opened" else None
+    kind = first.get("kind")
+    opened = first.get("payload") if kind in FIRST_KINDS else None
     if not isinstance(opened, dict):
-        raise VerificationError("Entry 1 does not open the incident.")
+        raise VerificationError(f"{where}Entry 1 does not open the incident.")
     for key in CHAINED_INCIDENT_FIELDS:
         if opened.get(key) != incident[key]:
             raise VerificationError(
-                f"The export's header gives the incident's {key} as {incident[key]!r}, but "
-                f"entry 1 records {opened.get(key)!r}: the header was changed.")
-    return JsonVerdict(str(incident["ref"]), str(incident["id"]), len(entries), hashes[-1],
-                       hashes)
+                f"{where}The export's header gives the incident's {key} as {incident[key]!r}, "
+                f"but entry 1 records {opened.get(key)!r}: the header was changed.")
+
+
+def _device_of(value: Any, where: str) -> tuple[str, str]:
+    if not isinstance(value, dict) or set(value) != {"id", "name"} or \
+            not all(isinstance(v, str) and v for v in value.values()):
+        raise VerificationError(f"{where}: its device is not {{id, name}}.")
+    return value["id"], value["name"]
+
+
+def _check_devices(entries: list[Any], device: str, where: str) -> None:
+    """Every entry of a device's chain was written by that device (bodies written before
+    devices were recorded name none, and belong to the chain that holds them)."""
+    for entry in entries:
+        if entry.get("device", device) != device:
+            raise VerificationError(f"{where}, entry {entry.get('seq')}: it names device "
+                                    f"{entry.get('device')!r}, not the chain's.")
+
+
+def _check_chains(doc: dict[str, Any], own_hashes: tuple[str, ...]) -> tuple[ChainVerdict, ...]:
+    """A multi-chain export (docs/LOG-FORMAT.md, section 9): the exporting device, then every
+    other device's chain, each walked like the first; and every `chain.imported` entry of the
+    exporting device's chain must match the chain the file holds for that device."""
+    incident = doc["incident"]
+    own_id, own_name = _device_of(doc["device"], "The export")
+    _check_devices(doc["entries"], own_id, "The exporting device's chain")
+    verdicts = [ChainVerdict(own_id, own_name, len(own_hashes), own_hashes[-1], own_hashes)]
+    chains = doc["chains"]
+    if not isinstance(chains, list) or not chains:
+        raise VerificationError("The export's 'chains' is not a list of chains.")
+    for n, chain in enumerate(chains, start=1):
+        where = f"Chain {n}"
+        if not isinstance(chain, dict) or set(chain) != CHAIN_KEYS:
+            raise VerificationError(f"{where}: it is not {{device, entry_count, head_hash, "
+                                    "entries}.")
+        device, name = _device_of(chain["device"], where)
+        where = f"Chain of {name} (device {device[:8]})"
+        if any(v.device == device for v in verdicts):
+            raise VerificationError(f"{where}: the device appears twice in the file.")
+        entries = chain["entries"]
+        if not isinstance(entries, list) or not entries or \
+                not all(isinstance(e, dict) for e in entries):
+            raise VerificationError(f"{where}: it has no list of entries.")
+        try:
+            hashes = _walk(entries, incident["id"])
+        except VerificationError as exc:
+            raise VerificationError(f"{where}: {exc}") from None
+        if len(entries) != chain["entry_count"] or hashes[-1] != chain["head_hash"]:
+            raise VerificationError(f"{where}: its entry count or head hash differs from its "
+                                    "entries.")
+        _check_first(entries, incident, f"{where}: ")
+        _check_devices(entries, device, where)
+        verdicts.append(ChainVerdict(device, name, len(entries), hashes[-1], hashes))
+    held = {v.device: v.hashes for v in verdicts}
+    for entry in doc["entries"]:
+        if entry.get("kind") != "chain.imported":
+            continue
+        p = entry.get("payload") or {}
+        got = held.get(p.get("device"), ())
+        count = p.get("entries")
+        if not isinstance(count, int) or not 0 < count <= len(got) or \
+                got[count - 1] != p.get("head_hash"):
+            raise VerificationError(
+                f"Entry {entry.get('seq')} records an import of {count} entries of device "
+                f"{str(p.get('device'))[:8]} with head {p.get('head_hash')}, but the file's "
+                "chain of that device does not have that head at that count.")
+    return tuple(verdicts)

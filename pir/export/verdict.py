@@ -136,6 +136,10 @@ def check_log_chain(data: bytes, result: VerifyResult, *,
         return None
     result.ok(f"log chain: {verdict.count} entries of {verdict.ref}, every hash and link "
               "holds; byte-exact canonical JSON; header agrees with entry 1")
+    for n, chain in enumerate(verdict.chains):
+        whose = "exporting device" if n == 0 else "chain"
+        result.ok(f"{whose} {chain.name} (device {chain.device[:8]}…): {chain.count} entries, "
+                  f"head {chain.head_hash}")
     if incident_id is not None and verdict.incident_id != incident_id:
         result.fail(f"log: the attached log is of incident {verdict.incident_id}, not of "
                     f"{incident_id} which the document names.")

@@ -129,7 +129,48 @@ BEGIN SELECT RAISE(ABORT, 'the database identity cannot be removed'); END;
 ANALYZE;
 """
 
+# Version 3 (several devices, one incident): other devices' chains of an incident, brought in
+# by import and kept read-only beside the local chain (which stays in `entries`), each gapless
+# and chained per (incident, device) as the local one is; and the names those devices go by
+# (mutable: a name is a label, the id is the identity).
+_V3 = f"""
+CREATE TABLE chain_devices (
+    num    INTEGER PRIMARY KEY,
+    device TEXT NOT NULL UNIQUE,
+    name   TEXT NOT NULL
+);
+CREATE TABLE chain_entries (
+    id       INTEGER PRIMARY KEY,
+    incident INTEGER NOT NULL REFERENCES incidents(num),
+    device   TEXT    NOT NULL,
+    seq      INTEGER NOT NULL CHECK (seq >= 1),
+    kind     TEXT    NOT NULL,
+    corrects INTEGER,
+    body     TEXT    NOT NULL,
+    hash     BLOB    NOT NULL CHECK (typeof(hash) = 'blob' AND length(hash) = 32)
+);
+CREATE UNIQUE INDEX chain_entries_seq ON chain_entries (incident, device, seq);
+CREATE TRIGGER chain_entries_no_update BEFORE UPDATE ON chain_entries
+BEGIN SELECT RAISE(ABORT, 'imported entries are append-only: they cannot be changed'); END;
+CREATE TRIGGER chain_entries_no_delete BEFORE DELETE ON chain_entries
+BEGIN SELECT RAISE(ABORT, 'imported entries are append-only: they cannot be deleted'); END;
+CREATE TRIGGER chain_entries_gapless BEFORE INSERT ON chain_entries
+WHEN NEW.seq <> 1 + COALESCE((SELECT MAX(seq) FROM chain_entries
+    WHERE incident = NEW.incident AND device = NEW.device), 0)
+BEGIN SELECT RAISE(ABORT, 'imported entries must be numbered without gaps'); END;
+CREATE TRIGGER chain_entries_chained BEFORE INSERT ON chain_entries
+WHEN json_extract(NEW.body, '$.prev_hash') IS NOT COALESCE(
+    (SELECT lower(hex(hash)) FROM chain_entries
+     WHERE incident = NEW.incident AND device = NEW.device AND seq = NEW.seq - 1),
+    '{ZEROS}')
+BEGIN SELECT RAISE(ABORT, 'an imported entry must carry the hash of the one before it'); END;
+CREATE TRIGGER chain_entries_of_their_incident BEFORE INSERT ON chain_entries
+WHEN json_extract(NEW.body, '$.incident') IS NOT
+    (SELECT id FROM incidents WHERE num = NEW.incident)
+BEGIN SELECT RAISE(ABORT, 'an imported entry must name the incident it is filed under'); END;
+"""
+
 # Index i is the SQL that takes version i to i + 1, run in one transaction with the version bump.
 # Append only; never edit a released migration.
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -455,16 +455,18 @@ class Database(HeadWitnessing, MutableTables):
         return num
 
     def create_incident(self, ref: str, template_id: str,
-                        first_entry: Callable[[str], dict[str, Any]]) -> tuple[IncidentRow,
-                                                                                StoredEntry]:
-        """Adds the incident and its entry 1 in one transaction (both or neither)."""
-        incident_id = str(uuid.uuid4())
+                        first_entry: Callable[[str], dict[str, Any]],
+                        incident_id: str | None = None) -> tuple[IncidentRow, StoredEntry]:
+        """Adds the incident and its entry 1 in one transaction (both or neither); an id is
+        given only when joining an incident opened on another device."""
+        incident_id = incident_id or str(uuid.uuid4())
         created = iso_utc(self.clock(), micro=True)
         with self._errors("open the incident", "the incident was NOT opened"):
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if conn.execute("SELECT 1 FROM incidents WHERE ref = ?", (ref,)).fetchone():
+                if conn.execute("SELECT 1 FROM incidents WHERE ref = ? OR id = ?",
+                                (ref, incident_id)).fetchone():
                     raise DuplicateIncidentError(ref)
                 num = conn.execute(
                     "INSERT INTO incidents (id, ref, template_id, created_utc) VALUES (?,?,?,?)",

@@ -92,11 +92,36 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("given_to", "Given to", help="e.g. control room, CAD 0412"),
     ),
     "correction": (),  # validated against the corrected entry's kind
+    # Several devices, one incident (pir.share, pir.merge).
+    "incident.joined": (
+        _f("ref", "Incident reference", required=True),
+        _f("template", "Template", required=True),
+        _f("template_version", "Template version", required=True),
+        _f("title", "Title"),
+        _f("scale", "Scale", required=True),
+        _f("opened_at", "Opened at (on the first device)", required=True),
+        _f("origin_device", "Device it was shared from", required=True),
+        _f("origin_device_name", "That device's name"),
+        _f("origin_seq", "Entries on that device when shared", "number", True),
+        _f("origin_head", "That device's head hash when shared", required=True),
+    ),
+    "chain.imported": (
+        _f("device", "Device", required=True),
+        _f("device_name", "Device name"),
+        _f("entries", "Entries of that device's chain now held", "number", True),
+        _f("head_hash", "Head hash of that chain", required=True),
+        _f("file_sha256", "SHA-256 of the file imported", required=True),
+    ),
+    "conflict.resolved": (
+        _f("entries", "Entries in conflict", required=True),
+        _f("decision", "Decision", "multiline", True),
+        _f("rationale", "Rationale", "multiline", True),
+    ),
 }
 
 # Kinds only PIR itself writes (never a template step, never typed by a user).
 WRITTEN_BY_PIR = frozenset({"incident.opened", "correction", "export.recorded", "receipt.given",
-                            "integrity.acknowledged"})
+                            "integrity.acknowledged", "incident.joined", "chain.imported"})
 
 # Kinds with projections: the fields (and types) a step of that kind must define.
 CONTRACTS: dict[str, dict[str, str]] = {

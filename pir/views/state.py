@@ -196,6 +196,11 @@ class IncidentState:
     head_hash: str = ZERO_HASH
     last_recorded: datetime | None = None
     late_entries: int = 0
+    # Several devices (pir.views.merged): the device of each other device's entry, by key;
+    # and what the fold could not settle, as (entry keys, a sentence).
+    entry_devices: dict[int, str] = field(default_factory=dict)
+    local_device_name: str = ""
+    conflicts: list[tuple[tuple[int, ...], str]] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -254,6 +259,14 @@ class IncidentState:
         self.title = rec.fields.get("title", "")
         self.scale = rec.fields["scale"]
         self.opened_at = rec.time
+
+    def _on_joined(self, rec: Recorded) -> None:
+        """Entry 1 of an incident joined from another device: it says what the incident was
+        when shared, so it counts only where the opening entry itself is not held."""
+        if self.opened_at is None:
+            self.title = rec.fields.get("title", "")
+            self.scale = rec.fields["scale"]
+            self.opened_at = parse_iso_utc(rec.fields["opened_at"])
 
     def _on_scale_changed(self, rec: Recorded) -> None:
         self.scale = rec.fields["scale"]
@@ -455,6 +468,17 @@ class IncidentState:
                 f"With DSI status '{self.dsi_status}' the referral is mandatory, not voluntary.",
                 "referral")
 
+    def entry_device(self, key: int) -> str:
+        """The name of the device that wrote entry `key` ("" for a single-device log)."""
+        return self.entry_devices.get(key, self.local_device_name if self.entry_devices else "")
+
+    def entry_label(self, key: int) -> str:
+        """An entry's number as shown, e.g. "12 (PIS laptop 2)" once several devices write."""
+        if not self.entry_devices:
+            return str(key)
+        seq = key % 1_000_000 if key in self.entry_devices else key
+        return f"{seq} ({self.entry_device(key)})"
+
     def copy(self) -> IncidentState:
         return copy.deepcopy(self)
 
@@ -479,6 +503,7 @@ class IncidentState:
 
 _HANDLERS: dict[str, Callable[[IncidentState, Recorded], None]] = {
     "incident.opened": IncidentState._on_opened,
+    "incident.joined": IncidentState._on_joined,
     "scale.changed": IncidentState._on_scale_changed,
     "person.added": IncidentState._on_person_added,
     "person.updated": IncidentState._on_person_updated,

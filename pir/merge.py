@@ -1,0 +1,131 @@
+"""Bringing another device's log of the same incident in, without a network.
+
+`import_file` takes another device's JSON export (or the one attached to its PDF, extracted),
+verifies all of it (every chain, and a receipt or expected head when given), and stores each
+chain of a device other than this one read-only beside the local chain: never rewritten, never
+renumbered. Only what is new is stored; a chain shorter than, or diverging from, what is held is
+refused, naming the first entry where they differ, and nothing from the file is stored. Each
+chain that grew is logged here by a `chain.imported` entry (so the import is in the record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pir.canonical import canonical_bytes
+from pir.errors import InputError, VerificationError
+from pir.export.json_log import verify_export
+from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors
+from pir.incident import IncidentLog, Officer
+from pir.log.chains import foreign_entries, store_chains
+from pir.log.store import Database
+
+
+@dataclass(frozen=True)
+class ChainImport:
+    device: str
+    name: str
+    held: int  # entries held before
+    count: int  # entries in the file (and held now)
+    head_hash: str
+    new: int  # entries stored by this import
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    ref: str
+    file_sha256: str
+    chains: tuple[ChainImport, ...]
+    logged: tuple[int, ...]  # the local chain.imported entries written
+
+
+def _chains_in(doc: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(device, name, entries) for every chain in a verified export."""
+    if "chains" in doc:
+        out = [(doc["device"]["id"], doc["device"]["name"], doc["entries"])]
+        return out + [(c["device"]["id"], c["device"]["name"], c["entries"])
+                      for c in doc["chains"]]
+    devices = {e.get("device") for e in doc["entries"]} - {None}
+    if len(devices) != 1:
+        raise InputError("The file's entries do not name the device that wrote them (it was "
+                         "exported by a PIR without devices); it cannot be brought in.")
+    device = devices.pop()
+    return [(device, f"device {device[:8]}", doc["entries"])]
+
+
+def _first_difference(held: Sequence[str], incoming: Sequence[str]) -> int | None:
+    """The first entry number (1-based) where `incoming` does not continue `held`."""
+    for n, (a, b) in enumerate(zip(held, incoming, strict=False), start=1):
+        if a != b:
+            return n
+    return len(incoming) + 1 if len(incoming) < len(held) else None
+
+
+def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequence[str] = (),
+                 expect_head: str | None = None) -> ImportOutcome:
+    from pir.export.json_log import load_canonical
+
+    try:
+        verdict = verify_export(data)
+    except VerificationError as exc:
+        raise InputError(f"The file does not verify, so nothing was imported: {exc}") from None
+    options = VerifyOptions.build(None, receipts, expect_head)
+    if options.receipts or options.expect_head:
+        checked = VerifyResult(kind="json")
+        check_anchors(checked, options, verdict.count, verdict.head_hash, verdict.hashes)
+        if not checked.valid:
+            raise InputError(f"Nothing was imported: {checked.first_failure}")
+    doc = load_canonical(data, "file")
+    log = IncidentLog.open(db, verdict.ref)
+    if log.row.id != verdict.incident_id:
+        raise InputError(f"The file is of another incident with the reference {verdict.ref} "
+                         f"(id {verdict.incident_id}, not {log.row.id}); nothing was imported.")
+    digest = hashlib.sha256(data).hexdigest()
+    plans: list[ChainImport] = []
+    rows: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for device, name, entries in _chains_in(doc):
+        incoming = [e["hash"] for e in entries]
+        if device == db.database_id:
+            held = [e.hash for e in log.entries()]
+            if len(incoming) > len(held) or _first_difference(held, incoming) is not None:
+                at = _first_difference(held, incoming) or len(held) + 1
+                raise InputError(f"The file holds a chain of this device that is not this "
+                                 f"device's log (they differ at entry {at}); nothing was "
+                                 "imported.")
+            continue
+        held = [e.hash for e in foreign_entries(db, log.row.id, device)]
+        at = _first_difference(held, incoming)
+        if at is not None:
+            what = ("is shorter than the one held" if at == len(incoming) + 1
+                    else "differs from the one held")
+            raise InputError(f"The chain of {name} (device {device[:8]}) in the file {what}: "
+                             f"they differ at its entry {at} ({len(held)} held, "
+                             f"{len(incoming)} in the file). Nothing was imported.")
+        new = entries[len(held):]
+        plans.append(ChainImport(device, name, len(held), len(incoming), incoming[-1],
+                                 len(new)))
+        if new:
+            rows.append((device, name, [
+                (canonical_bytes({k: v for k, v in e.items() if k != "hash"}).decode("utf-8"),
+                 e["hash"]) for e in new]))
+    if rows:
+        store_chains(db, log.row.id, rows)
+    logged = tuple(log.record_import(author=author, device=p.device, device_name=p.name,
+                                     entries=p.count, head_hash=p.head_hash,
+                                     file_sha256=digest).seq
+                   for p in plans if p.new)
+    return ImportOutcome(log.row.ref, digest, tuple(plans), logged)
+
+
+def import_file(db: Database, path: Any, author: Officer, *, receipts: Sequence[str] = (),
+                expect_head: str | None = None) -> ImportOutcome:
+    """Imports the JSON export at `path` (see the module's description)."""
+    from pathlib import Path
+
+    from pir.export.verify import read_export
+
+    return import_bytes(db, read_export(Path(path)), author, receipts=receipts,
+                        expect_head=expect_head)
