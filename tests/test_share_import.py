@@ -1,0 +1,197 @@
+"""Several laptops, one incident: share, join, write on each, export, import (again), refuse a
+diverging or shorter chain, flag a conflicting transfer, correct across devices."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pir.canonical import canonical_bytes
+from pir.clock import FixedClock
+from pir.devices import set_device_name
+from pir.errors import InputError
+from pir.export.json_log import build_export, export_bytes, verify_export
+from pir.incident import IncidentLog
+from pir.log.chains import foreign_chains
+from pir.log.store import Database
+from pir.merge import import_file
+from pir.operations import import_chains
+from pir.share import join_incident, share_bytes
+from tests.helpers import add_person, seize, transfer
+from tests.values import LOGGIST, PASSPHRASE, PIM
+
+REF = "CAD-2026-1125-0042"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 25, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def laptops(tmp_path: Path, clock: FixedClock):
+    """Three databases: the PIM's (the incident opened there), the PIS's and the loggist's
+    (each joined from the PIM's join file)."""
+    dbs = []
+    for name in ("PIM laptop", "PIS laptop 2", "Loggist laptop"):
+        db = Database.create(tmp_path / f"{name.replace(' ', '_')}.db", PASSPHRASE, clock=clock)
+        set_device_name(db, name)
+        dbs.append(db)
+    a = IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                           title="Shots fired, Canterbury Road", author=PIM)
+    clock.advance(minutes=1)
+    join = share_bytes(dbs[0], REF)
+    logs = [a] + [join_incident(db, join, LOGGIST) for db in dbs[1:]]
+    yield dbs, logs
+    for db in dbs:
+        db.close()
+
+
+def export_to(log: IncidentLog, path: Path) -> Path:
+    path.write_bytes(export_bytes(build_export(log, PIM)))
+    return path
+
+
+def test_a_join_file_starts_the_same_incident_on_another_laptop(laptops) -> None:
+    dbs, (a, b, _c) = laptops
+    assert b.row.id == a.row.id and b.row.ref == a.row.ref
+    first = b.entry(1)
+    assert first.kind == "incident.joined" and first.body["device"] == dbs[1].database_id
+    assert first.payload["origin_device"] == dbs[0].database_id
+    assert first.payload["origin_device_name"] == "PIM laptop"
+    assert (first.payload["origin_seq"], first.payload["origin_head"]) == dbs[0].head(a.row.id)
+    assert b.state.title == "Shots fired, Canterbury Road" and b.state.scale == "full"
+    doc = json.loads(share_bytes(dbs[0], REF))
+    assert doc["format"] == "pir-join" and doc["incident"]["id"] == a.row.id
+    with pytest.raises(InputError, match="already here"):
+        join_incident(dbs[0], share_bytes(dbs[0], REF), PIM)
+    with pytest.raises(InputError, match="not a PIR join file|canonical"):
+        join_incident(dbs[1], b'{"format":"x"}', PIM)
+
+
+def test_import_stores_only_what_is_new_and_is_logged(laptops, tmp_path, clock) -> None:
+    dbs, (a, b, _c) = laptops
+    clock.advance(minutes=1)
+    kpw = add_person(a, "Siân Llŷr")
+    a.append("note", {"text": "on the PIM's laptop"}, author=PIM)
+    b.append("note", {"text": "on the PIS laptop"}, author=LOGGIST)
+    first = export_to(a, tmp_path / "a1.json")
+    result = import_chains(dbs[1], first, LOGGIST)
+    assert result.ok and result.wrote_entries
+    [held] = foreign_chains(dbs[1], b.row.id)
+    assert (held.device, held.name, held.count) == (dbs[0].database_id, "PIM laptop", 3)
+    logged = b.entry(b.refresh().last_seq)
+    assert logged.kind == "chain.imported"
+    assert logged.payload == {"device": dbs[0].database_id, "device_name": "PIM laptop",
+                              "entries": 3, "head_hash": held.head_hash,
+                              "file_sha256": hashlib.sha256(first.read_bytes()).hexdigest()}
+    # One view: the PIM's person is in the PIS's register under a key of its own.
+    state = b.refresh()
+    key = held.num * 1_000_000 + kpw
+    assert state.people[key].name == "Siân Llŷr"
+    assert state.entry_label(key) == f"{kpw} (PIM laptop)"
+    assert state.entry_device(2) == "PIS laptop 2"
+    # Again: nothing new, nothing logged.
+    before = dbs[1].head(b.row.id)
+    again = import_file(dbs[1], first, LOGGIST)
+    assert [c.new for c in again.chains] == [0] and again.logged == ()
+    assert dbs[1].head(b.row.id) == before
+    # A longer export of the same chain: only the new entries.
+    clock.advance(minutes=1)
+    a.append("note", {"text": "later"}, author=PIM)
+    longer = import_file(dbs[1], export_to(a, tmp_path / "a2.json"), LOGGIST)
+    assert [(c.held, c.count, c.new) for c in longer.chains] == [(3, 4, 1)]
+    # The shorter one again is refused (it is behind what is held), and nothing changes.
+    with pytest.raises(InputError, match="shorter than the one held: they differ at its "
+                                         "entry 4"):
+        import_file(dbs[1], first, LOGGIST)
+    assert foreign_chains(dbs[1], b.row.id)[0].count == 4
+
+
+def rechain(doc: dict, index: int, text: str) -> dict:
+    """The export with entry `index` (0-based) rewritten and every later link recomputed: a
+    chain that holds together but diverges from the one that was exported."""
+    entries = doc["entries"]
+    entries[index]["payload"] = {"text": text}
+    for n in range(index, len(entries)):
+        body = {k: v for k, v in entries[n].items() if k != "hash"}
+        if n:
+            body["prev_hash"] = entries[n - 1]["hash"]
+        entries[n] = {**body, "hash": hashlib.sha256(canonical_bytes(body)).hexdigest()}
+    doc["head_hash"] = entries[-1]["hash"]
+    return doc
+
+
+def test_a_diverging_chain_is_refused_naming_the_first_entry_that_differs(
+        laptops, tmp_path) -> None:
+    dbs, (a, b, _c) = laptops
+    for i in range(3):
+        a.append("note", {"text": f"note {i}"}, author=PIM)
+    doc = build_export(a, PIM)
+    b.append("note", {"text": "PIS note"}, author=LOGGIST)
+    import_file(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    head = dbs[1].head(b.row.id)
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(canonical_bytes(rechain(doc, 2, "rewritten")))
+    verify_export(forged.read_bytes())  # it holds together on its own
+    with pytest.raises(InputError, match="differs from the one held: they differ at its "
+                                         "entry 3"):
+        import_file(dbs[1], forged, LOGGIST)
+    assert dbs[1].head(b.row.id) == head
+    # A file whose chain claims to be this laptop's own, but is not, is refused too.
+    own = build_export(b, PIM)
+    own_forged = tmp_path / "own.json"
+    own_forged.write_bytes(canonical_bytes(rechain(own, 1, "not what was written")))
+    with pytest.raises(InputError, match="not this device's log"):
+        import_file(dbs[1], own_forged, LOGGIST)
+    # A receipt that does not match the file's head refuses the import.
+    with pytest.raises(InputError, match="Nothing was imported"):
+        import_file(dbs[2], tmp_path / "a.json", LOGGIST, expect_head="0" * 64)
+
+
+def test_three_laptops_come_together_and_a_conflicting_transfer_is_flagged(
+        laptops, tmp_path, clock) -> None:
+    dbs, (a, b, c) = laptops
+    seize(a, "JS/1", "PC Smith")
+    import_file(dbs[1], export_to(a, tmp_path / "a1.json"), LOGGIST)
+    clock.advance(minutes=2)
+    transfer(a, "JS/1", "PC Smith", "PC Jones")
+    transfer(b.refresh() and b, "JS/1", "PC Smith", "PC Brown")
+    c.append("note", {"text": "loggist's note"}, author=LOGGIST)
+    # The PIM brings both other laptops in.
+    import_file(dbs[0], export_to(b, tmp_path / "b.json"), PIM)
+    import_file(dbs[0], export_to(c, tmp_path / "c.json"), PIM)
+    state = a.refresh()
+    assert len(state.conflicts) == 1
+    keys, sentence = state.conflicts[0]
+    assert "JS/1" in sentence and "more than one device" in sentence
+    assert len(keys) == 2
+    # The merged export carries every chain; the loggist's laptop gets the PIS's chain from it.
+    merged = export_to(a, tmp_path / "a2.json")
+    verdict = verify_export(merged.read_bytes())
+    assert [ch.name for ch in verdict.chains] == ["PIM laptop", "PIS laptop 2", "Loggist laptop"]
+    outcome = import_file(dbs[2], merged, LOGGIST)
+    assert {ch.name for ch in outcome.chains if ch.new} == {"PIM laptop", "PIS laptop 2"}
+    assert len(c.refresh().conflicts) == 1
+    # A decision settles the conflict; the entries stay as they are.
+    a.append("conflict.resolved", {"entries": ", ".join(str(k) for k in keys),
+                                   "decision": "The transfer to PC Jones stands.",
+                                   "rationale": "Signed continuity label."}, author=PIM)
+    assert a.refresh().conflicts == []
+
+
+def test_a_correction_of_another_laptops_entry_is_by_reference(laptops, tmp_path) -> None:
+    dbs, (a, b, _c) = laptops
+    seq = a.append("note", {"text": "wrong room"}, author=PIM).seq
+    import_file(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    fix = b.correct(seq, "typed on the wrong laptop", withdraw=True, author=LOGGIST,
+                    device=dbs[0].database_id)
+    assert fix.body["corrects"] == seq and fix.body["corrects_device"] == dbs[0].database_id
+    [held] = foreign_chains(dbs[1], b.row.id)
+    assert held.num * 1_000_000 + seq in b.refresh().withdrawn
+    # The original is untouched in its own chain.
+    assert foreign_chains(dbs[1], b.row.id)[0].count == 2
