@@ -495,7 +495,8 @@ class IncidentLog:
         return _body(*args, device=self.db.database_id, **kwargs)
 
     def _after_append(self, entry: StoredEntry) -> None:
-        if self._state is not None and self._state.last_seq == entry.seq - 1:
+        if self._state is not None and self._state.last_seq == entry.seq - 1 and \
+                not self._state.entry_devices:
             self._state.fold_new(entry)
         else:
             self._state = None

@@ -20,7 +20,7 @@ from pir.errors import InputError, VerificationError
 from pir.export.json_log import verify_export
 from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors
 from pir.incident import IncidentLog, Officer
-from pir.log.chains import foreign_entries, store_chains
+from pir.log.chains import device_names, foreign_entries, store_chains
 from pir.log.store import Database
 
 
@@ -42,7 +42,24 @@ class ImportOutcome:
     logged: tuple[int, ...]  # the local chain.imported entries written
 
 
-def _chains_in(doc: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def _name(db: Database, log: IncidentLog, device: str, entries: list[dict[str, Any]]) -> str:
+    """A single-chain export names no device: the name its join entry records, else the one
+    already known here (a previous import, or the join file this laptop joined from)."""
+    first = entries[0].get("payload") or {}
+    if entries[0].get("kind") == "incident.joined" and first.get("device_name"):
+        return str(first["device_name"])
+    known = device_names(db).get(device)
+    if known:
+        return known
+    here = log.entry(1)
+    if here is not None and here.payload.get("origin_device") == device and \
+            here.payload.get("origin_device_name"):
+        return str(here.payload["origin_device_name"])
+    return f"device {device[:8]}"
+
+
+def _chains_in(doc: dict[str, Any], db: Database,
+               log: IncidentLog) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(device, name, entries) for every chain in a verified export."""
     if "chains" in doc:
         out = [(doc["device"]["id"], doc["device"]["name"], doc["entries"])]
@@ -53,7 +70,7 @@ def _chains_in(doc: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]
         raise InputError("The file's entries do not name the device that wrote them (it was "
                          "exported by a PIR without devices); it cannot be brought in.")
     device = devices.pop()
-    return [(device, f"device {device[:8]}", doc["entries"])]
+    return [(device, _name(db, log, device, doc["entries"]), doc["entries"])]
 
 
 def _first_difference(held: Sequence[str], incoming: Sequence[str]) -> int | None:
@@ -86,12 +103,12 @@ def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequen
     digest = hashlib.sha256(data).hexdigest()
     plans: list[ChainImport] = []
     rows: list[tuple[str, str, list[tuple[str, str]]]] = []
-    for device, name, entries in _chains_in(doc):
+    for device, name, entries in _chains_in(doc, db, log):
         incoming = [e["hash"] for e in entries]
         if device == db.database_id:
             held = [e.hash for e in log.entries()]
-            if len(incoming) > len(held) or _first_difference(held, incoming) is not None:
-                at = _first_difference(held, incoming) or len(held) + 1
+            at = _first_difference(held[:len(incoming)], incoming)
+            if at is not None:
                 raise InputError(f"The file holds a chain of this device that is not this "
                                  f"device's log (they differ at entry {at}); nothing was "
                                  "imported.")

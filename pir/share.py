@@ -87,6 +87,7 @@ def join_incident(db: Database, data: bytes, author: Officer) -> IncidentLog:
         "scale": incident["scale"], "opened_at": incident["opened_at"],
         "origin_device": origin["device"], "origin_device_name": origin["device_name"],
         "origin_seq": origin["seq"], "origin_head": origin["head_hash"],
+        "device_name": device_name(db),
     }
     return IncidentLog.join(db, incident_id=str(incident["id"]), ref=str(incident["ref"]),
                             template_id=str(incident["template"]), payload=payload,

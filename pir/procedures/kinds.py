@@ -104,6 +104,7 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("origin_device_name", "That device's name"),
         _f("origin_seq", "Entries on that device when shared", "number", True),
         _f("origin_head", "That device's head hash when shared", required=True),
+        _f("device_name", "Name of the device that joined"),
     ),
     "chain.imported": (
         _f("device", "Device", required=True),

@@ -102,7 +102,7 @@ def merged_fold(incident_id: str, ref: str, template: Template, local: list[Stor
         state.last_recorded = parse_iso_utc(local[-1].recorded_time)
     state.entry_devices = names
     state.local_device_name = local_name
-    state.conflicts = find_conflicts(merged, names)
+    state.conflicts = find_conflicts(merged, names, local_name)
     return state
 
 
@@ -110,10 +110,13 @@ def _device(key: int, names: dict[int, str]) -> str:
     return names.get(key, "")
 
 
-def find_conflicts(merged: list[StoredEntry],
-                   names: dict[int, str]) -> list[tuple[tuple[int, ...], str]]:
+def find_conflicts(merged: list[StoredEntry], names: dict[int, str],
+                   local_name: str = "") -> list[tuple[tuple[int, ...], str]]:
     """What the fold cannot settle, each as (entry keys, a sentence), less what a
     `conflict.resolved` entry has settled."""
+    def label(key: int) -> str:
+        return f"{key % KEY_BLOCK} on {names.get(key, local_name)}"
+
     found: list[tuple[tuple[int, ...], str]] = []
     transfers: dict[tuple[str, str], list[StoredEntry]] = {}
     scales: list[StoredEntry] = []
@@ -133,7 +136,7 @@ def find_conflicts(merged: list[StoredEntry],
             keys = tuple(e.seq for e in group)
             found.append((keys, f"Exhibit {ref} was transferred from "
                           f"{group[0].payload.get('from_holder')} on more than one device "
-                          f"(entries {', '.join(str(k) for k in keys)}): record which transfer "
+                          f"(entries {', '.join(label(k) for k in keys)}): record which transfer "
                           "stands."))
     for i, a in enumerate(scales):
         for b in scales[i + 1:]:
@@ -141,7 +144,8 @@ def find_conflicts(merged: list[StoredEntry],
                 CONFLICT_WINDOW
             if close and _device(a.seq, names) != _device(b.seq, names) and \
                     a.payload.get("scale") != b.payload.get("scale"):
-                found.append(((a.seq, b.seq), f"Entries {a.seq} and {b.seq} decide different "
+                found.append(((a.seq, b.seq), f"Entries {label(a.seq)} and {label(b.seq)} "
+                              "decide different "
                               f"scales ({a.payload.get('scale')}, {b.payload.get('scale')}) "
                               "on different devices within 10 minutes: record which stands."))
     return [c for c in found if not any(set(c[0]) <= r for r in resolved)]
