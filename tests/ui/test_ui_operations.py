@@ -39,7 +39,7 @@ def test_two_writing_operations_started_together_run_one_after_the_other(
             assert threading.current_thread() is not threading.main_thread()
             connections.append(db)
             progress(f"Writing {text}", 0, 1)
-            time.sleep(0.3)  # long enough that a second writer would overlap if it could
+            time.sleep(0.8)  # past the progress dialog's 300 ms, even on a loaded machine
             entry = IncidentLog.open(db, incident).append("note", {"text": text}, author=PIM)
             spans[text] = (start, time.monotonic())
             return OperationResult(True, "Written", (f"entry {entry.seq}",), wrote_entries=True)

@@ -53,7 +53,11 @@ def place_window(window: QWidget, key: str, preferred: QSize) -> None:
     area = available(window)
     saved = prefs.settings().value(f"{key}/geometry")
     if isinstance(saved, QByteArray) and window.restoreGeometry(saved):
-        window.setGeometry(clamp(window.geometry(), inner(area)))
+        # Saved on a bigger screen (or another one): shrunk and moved onto this one.
+        room = inner(area)
+        geo = window.geometry()
+        size = QSize(min(geo.width(), room.width()), min(geo.height(), room.height()))
+        window.setGeometry(clamp(QRect(geo.topLeft(), size), area))
         return
     size = fit_size(preferred, area)
     # Centred across, and low enough that a title bar above it stays on the screen.

@@ -138,6 +138,13 @@ QPushButton:default {{ font-weight: bold; }}
 QPushButton:disabled {{ color: {c.disabled_text}; }}
 QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {c.focus}; }}
+QTabBar::tab {{
+    padding: 3px 9px; margin-right: 2px; color: {c.button_text}; background: {c.button};
+    border: 1px solid {c.border}; border-bottom: none;
+    border-top-left-radius: 3px; border-top-right-radius: 3px;
+}}
+QTabBar::tab:selected {{ background: {c.base}; border-top: 3px solid {c.focus}; padding-top: 1px; }}
+QTabBar::tab:!selected {{ margin-top: 2px; }}
 QToolTip {{ background: {c.tooltip_bg}; color: {c.tooltip_text}; border: 1px solid {c.border}; }}
 QLabel[role="error"] {{ color: {c.error}; font-weight: bold; }}
 QLabel[role="ok"] {{ color: {c.ok}; font-weight: bold; }}

@@ -173,6 +173,8 @@ class NewIncidentDialog(FittedDialog):
             old = getattr(self, attr)
             if old is not None:
                 box.layout().removeWidget(old)
+                old.hide()
+                old.setParent(None)
                 old.deleteLater()
             form = None
             if step is not None:

@@ -126,7 +126,7 @@ class IncidentView(QWidget):
         self.split.setStretchFactor(0, 2)
         self.split.setStretchFactor(1, 5)
         # Room for most step names beside their mark and due time, even at 150 % on 1280x720.
-        self.navigator.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 34)
+        self.navigator.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 28)
         self.quick_log = QuickLog(session)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pir.times import format_delay
 from pir.views.state import IncidentState
 from ui.common.glossary import ABBREVIATIONS
 from ui.common.rows_model import Row, RowsModel, when
@@ -49,7 +50,7 @@ class KpwBoardModel(RowsModel):
             due = last.next_due if last else max(base, p.added_at) + interval
             if now > due:
                 colours[1] = overdue_colour()
-                due_text = f"OVERDUE since {when(due)}"
+                due_text = f"⚠ overdue by {format_delay(now - due)} (was due {when(due)})"
             else:
                 due_text = when(due)
             accounts = state.accounts.get(p.seq, [])

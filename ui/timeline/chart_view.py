@@ -71,7 +71,7 @@ class ChartView(QWidget):
 
         buttons = QHBoxLayout()
         for text, tip, slot in (
-            ("Zoom &in", "Zoom in (+, or Ctrl+wheel)", lambda: self.canvas.zoom(1.5)),
+            ("&Zoom in", "Zoom in (+, or Ctrl+wheel)", lambda: self.canvas.zoom(1.5)),
             ("Zoom &out", "Zoom out (−)", lambda: self.canvas.zoom(1 / 1.5)),
             ("&Whole chart", "The whole incident in view (0)", self.canvas.fit),
             ("Open &entry", "Open the focused item's entry in the timeline (Enter)",

@@ -62,7 +62,7 @@ class TimelineView(QWidget):
         self.person.setAccessibleName("Filter by person")
         for combo in (self.kind, self.step, self.person):
             combo.currentIndexChanged.connect(self._apply_filter)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(7)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.count = QLabel()
