@@ -32,6 +32,9 @@ def test_two_writing_operations_started_together_run_one_after_the_other(
     spans: dict[str, tuple[float, float]] = {}
     connections: list[Database] = []
     on_ui_thread: list[bool] = []
+    # The first job holds until the test has seen its progress dialog, however loaded the
+    # machine: no race between the dialog's delay and the work.
+    dialog_seen = threading.Event()
 
     def write(text: str):  # noqa: ANN202 - returns the work function
         def work(db: Database, progress) -> OperationResult:  # noqa: ANN001
@@ -39,7 +42,7 @@ def test_two_writing_operations_started_together_run_one_after_the_other(
             assert threading.current_thread() is not threading.main_thread()
             connections.append(db)
             progress(f"Writing {text}", 0, 1)
-            time.sleep(0.8)  # past the progress dialog's 300 ms, even on a loaded machine
+            assert dialog_seen.wait(30)
             entry = IncidentLog.open(db, incident).append("note", {"text": text}, author=PIM)
             spans[text] = (start, time.monotonic())
             return OperationResult(True, "Written", (f"entry {entry.seq}",), wrote_entries=True)
@@ -54,7 +57,9 @@ def test_two_writing_operations_started_together_run_one_after_the_other(
     first.run()
     second.run()
     assert first.running and second.running
-    qtbot.waitUntil(lambda: "Writing first" in _progress_shown(window), timeout=5000)
+    qtbot.waitUntil(lambda: "Writing first" in _progress_shown(window), timeout=30_000)
+    assert second.outcome is None  # still waiting for the first
+    dialog_seen.set()
     _wait(qtbot, first, second)
     qtbot.waitUntil(lambda: _progress_shown(window) == [], timeout=5000)
 
