@@ -1,0 +1,186 @@
+"""One export of several devices' chains: the JSON (format_version 2) and the signed PDF carry
+every chain with its own head and count; pir verify, pdfsig and the standalone verifier of
+docs/LOG-FORMAT.md check them; the CLI commands end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pir.canonical import canonical_bytes
+from pir.cli.main import main
+from pir.clock import FixedClock
+from pir.devices import set_device_name
+from pir.errors import VerificationError
+from pir.export.json_log import build_export, export_bytes, verify_export
+from pir.export.verify import verify_bytes, verify_file
+from pir.force import shipped_settings_path
+from pir.incident import IncidentLog
+from pir.log import store
+from pir.log.store import Database
+from pir.merge import import_file
+from pir.share import join_incident, share_bytes
+from tests.helpers import add_person
+from tests.values import LOGGIST, PASSPHRASE, PIM
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "LOG-FORMAT.md"
+REF = "CAD-2026-1125-0042"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 25, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def merged(tmp_path: Path, clock: FixedClock):
+    """Two laptops; the PIM's holds the PIS laptop's chain too (imported twice)."""
+    a_db = Database.create(tmp_path / "a.db", PASSPHRASE, clock=clock)
+    b_db = Database.create(tmp_path / "b.db", PASSPHRASE, clock=clock)
+    set_device_name(a_db, "PIM laptop")
+    set_device_name(b_db, "PIS laptop 2")
+    a = IncidentLog.create(a_db, ref=REF, template_id="firearms-discharge", scale="full",
+                           title="Shots fired", author=PIM)
+    b = join_incident(b_db, share_bytes(a_db, REF), LOGGIST)
+    clock.advance(minutes=5)
+    add_person(a, "Siân Llŷr")
+    b.append("note", {"text": "Welfare: tea and a blanket for the KPWs"}, author=LOGGIST)
+    add_person(b, "Rhodri Pryce", "witness officer", author=LOGGIST)
+    exported = tmp_path / "b.json"
+    exported.write_bytes(export_bytes(build_export(b, LOGGIST)))
+    import_file(a_db, exported, PIM)
+    import_file(a_db, exported, PIM)
+    yield a, b
+    a_db.close()
+    b_db.close()
+
+
+def standalone(tmp_path: Path, data: bytes) -> subprocess.CompletedProcess:
+    script = tmp_path / "verify_log.py"
+    script.write_text(re.findall(r"```python\n(.*?)```", DOC.read_text("utf-8"), re.S)[0])
+    f = tmp_path / "export.json"
+    f.write_bytes(data)
+    return subprocess.run([sys.executable, str(script), str(f)], capture_output=True,
+                          text=True)
+
+
+def test_a_single_device_export_is_still_version_1(log) -> None:
+    doc = build_export(log, PIM)
+    assert doc["format_version"] == 1 and "chains" not in doc and "device" not in doc
+
+
+def test_the_merged_json_carries_every_chain_and_verifies_everywhere(merged, tmp_path) -> None:
+    a, b = merged
+    doc = build_export(a, PIM)
+    assert doc["format_version"] == 2
+    assert doc["device"] == {"id": a.db.database_id, "name": "PIM laptop"}
+    [chain] = doc["chains"]
+    assert chain["device"] == {"id": b.db.database_id, "name": "PIS laptop 2"}
+    assert (chain["entry_count"], chain["head_hash"]) == b.db.head(b.row.id)
+    data = export_bytes(doc)
+    result = verify_bytes(data)
+    assert result.valid, result.lines
+    assert any(f"chain PIS laptop 2 (device {b.db.database_id[:8]}…): 3 entries, head "
+               f"{chain['head_hash']}" in line for line in result.lines)
+    run = standalone(tmp_path, data)
+    assert run.returncode == 0, run.stdout
+    assert f"device {b.db.database_id}: 3 entries, head {chain['head_hash']}" in run.stdout
+
+
+def test_a_change_in_another_devices_chain_fails_both_verifiers(merged, tmp_path) -> None:
+    a, _b = merged
+    doc = build_export(a, PIM)
+    doc["chains"][0]["entries"][1]["payload"]["text"] = "Welfare: nothing given"
+    data = canonical_bytes(doc)
+    with pytest.raises(VerificationError, match="content does not match its hash"):
+        verify_export(data)
+    assert standalone(tmp_path, data).returncode == 1
+    # A chain cut short under a recorded import fails too, even with its header made to agree.
+    doc = build_export(a, PIM)
+    chain = doc["chains"][0]
+    chain["entries"] = chain["entries"][:2]
+    chain["entry_count"], chain["head_hash"] = 2, chain["entries"][-1]["hash"]
+    data = canonical_bytes(doc)
+    with pytest.raises(VerificationError, match="records an import of 3 entries"):
+        verify_export(data)
+    run = standalone(tmp_path, data)
+    assert run.returncode == 1 and "chain import it records is not in the file" in run.stdout
+
+
+@pytest.fixture
+def neutral_force_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIR_FORCE_SETTINGS", str(shipped_settings_path()))
+
+
+def test_the_merged_pdf_is_signed_attaches_every_chain_and_verifies(
+        merged, tmp_path, neutral_force_settings) -> None:
+    from pir.export.pdf import export_pdf
+    from pir.export.signing import new_self_signed
+
+    a, b = merged
+    identity = new_self_signed(PIM)
+    out = tmp_path / "merged.pdf"
+    export_pdf(a, out, exported_by=PIM, identity=identity)
+    report = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True).stdout
+    assert "Signature is Valid." in report
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert "Siân Llŷr" in text and REF in text
+    cert = tmp_path / "officer.pem"
+    cert.write_text(identity.certificate_pem())
+    result = verify_file(out, trust=cert)
+    assert result.verdict == "VALID", result.lines
+    head = b.db.head(b.row.id)[1]
+    assert any("PIS laptop 2" in line and head in line for line in result.lines)
+    detached = tmp_path / "detached"
+    detached.mkdir()
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(detached), str(out)], check=True)
+    [log_json] = [p for p in detached.iterdir() if p.name.endswith("-log.json")]
+    attached = json.loads(log_json.read_bytes())
+    assert [c["device"]["name"] for c in attached["chains"]] == ["PIS laptop 2"]
+    assert standalone(tmp_path, log_json.read_bytes()).returncode == 0
+
+
+def test_the_cli_shares_joins_imports_and_verifies(tmp_path, monkeypatch, capsys,
+                                                   clock) -> None:
+    monkeypatch.setenv("PIR_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(store, "system_clock", clock)
+    a_db, b_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+
+    def pir(db: str, *args: str) -> tuple[int, str]:
+        code = main(["--db", db, *args])
+        return code, capsys.readouterr().out
+
+    for db, name in ((a_db, "PIM laptop"), (b_db, "PIS laptop 2")):
+        assert pir(db, "init", "--name", "Sarah Jones", "--role", "PIM")[0] == 0
+        code, out = pir(db, "device", "--name", name)
+        assert code == 0 and f"This device: {name}" in out
+    assert pir(a_db, "incident", "open", "--ref", REF, "--template", "firearms-discharge",
+               "--scale", "full", "--rationale", "Fatal discharge")[0] == 0
+    join = tmp_path / "join.json"
+    assert pir(a_db, "incident", "share", "--incident", REF, "--out", str(join))[0] == 0
+    code, out = pir(b_db, "incident", "join", str(join))
+    assert code == 0 and "Joined incident" in out and "PIM laptop" in out
+    assert pir(b_db, "entry", "add", "--incident", REF, "--kind", "note", "--text",
+               "from the PIS")[0] == 0
+    b_json = tmp_path / "b.json"
+    assert pir(b_db, "export", "json", "--incident", REF, "--out", str(b_json))[0] == 0
+    code, out = pir(a_db, "incident", "import", str(b_json))
+    assert code == 0 and "PIS laptop 2" in out and "2 new entries stored" in out, out
+    code, out = pir(a_db, "incident", "import", str(b_json))
+    assert code == 0 and "Nothing new to import" in out
+    merged_json = tmp_path / "a.json"
+    assert pir(a_db, "export", "json", "--incident", REF, "--out", str(merged_json))[0] == 0
+    code, out = pir(a_db, "verify", str(merged_json), "--expect-head",
+                    json.loads(merged_json.read_bytes())["head_hash"])
+    assert code == 0 and "chain PIS laptop 2" in out, out
+    code, out = pir(a_db, "status", "--incident", REF)
+    assert code == 0
+    code, out = pir(a_db, "entry", "list", "--incident", REF)
+    assert code == 0 and "chain.imported" in out
