@@ -116,9 +116,9 @@ class StepPage(QWidget):
         state = self.session.state()
         self._build(step, state)
         self.update_status(status)
-        self._closed(state)
         if not same:
             self.message.clear()
+        self._closed(state)
         if keep is not None:
             self.restore(keep)
             self._baseline = baseline or {}
