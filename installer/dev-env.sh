@@ -246,15 +246,16 @@ setup() {
     log=""
 }
 
-# One set-up at a time per venv (a second run waits rather than installing alongside).
+# One set-up at a time per venv folder (a second run waits rather than installing alongside):
+# a lock on the folder that holds the venv, so no lock file is left behind.
 locked_setup() {
-    if command -v flock >/dev/null 2>&1; then
-        local lock
-        lock="${TMPDIR:-/tmp}/pir-setup-$(printf '%s' "$venv" | sha256sum | cut -c1-16).lock"
-        exec 9>>"$lock"
+    local parent
+    parent=$(dirname "$venv")
+    if command -v flock >/dev/null 2>&1 && [ -d "$parent" ]; then
+        exec 9<"$parent"
         flock 9
         setup "$@"
-        exec 9>&-
+        exec 9<&-
     else
         setup "$@"
     fi

@@ -85,6 +85,15 @@ export FAKE_STATE="$state"
 export PATH="$fakes:$PATH"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# pip and setuptools fetched once (from pip's cache when it has them); every venv made below
+# installs from this folder, without asking a package index again.
+wheels="$work/wheels"
+if python3 -m pip download -q -d "$wheels" pip "setuptools>=77" >"$work/download.log" 2>&1; then
+    export PIP_FIND_LINKS="$wheels" PIP_NO_INDEX=1
+else
+    echo "note - pip and setuptools could not be fetched ahead; each venv asks the index itself"
+fi
+
 # run NAME UID ARGS...: runs dev-env.sh as user UID (0 = root), output in $work/NAME.out/.err
 run() {
     local name="$1" uid="$2"
