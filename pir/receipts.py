@@ -161,7 +161,31 @@ def check_recorded_heads(db: Database, incident: IncidentRow) -> HeadCheck:
         if actual != head:
             problems.append(f"{what} records head {head} at entry {at}, but entry {at} now has "
                             f"hash {actual}: the log was changed after it was recorded.")
-    return HeadCheck(len(records), tuple(problems))
+    imports = list(db.entries_of_kind(incident.id, "chain.imported"))
+    problems += _imported_heads(db, incident, imports)
+    return HeadCheck(len(records) + len(imports), tuple(problems))
+
+
+def _imported_heads(db: Database, incident: IncidentRow,
+                    imports: list[StoredEntry]) -> list[str]:
+    """Every `chain.imported` entry against the other device's chain held here: its entry at
+    that count must have the recorded hash (docs/LOG-FORMAT.md, section 9)."""
+    from pir.log.chains import foreign_entries
+
+    problems: list[str] = []
+    held: dict[str, list[str]] = {}
+    for record in imports:
+        p = record.payload
+        device = str(p.get("device", ""))
+        if device not in held:
+            held[device] = [e.hash for e in foreign_entries(db, incident.id, device)]
+        at, hashes = p.get("entries"), held[device]
+        actual = hashes[at - 1] if isinstance(at, int) and 0 < at <= len(hashes) else None
+        if actual != p.get("head_hash"):
+            problems.append(f"entry {record.seq} (import of {p.get('device_name') or device}) "
+                            f"records head {p.get('head_hash')} at its entry {at}, but the "
+                            f"chain held has {actual}: the imported chain was changed.")
+    return problems
 
 
 def check_heads_line(db: Database, incident: IncidentRow) -> tuple[bool, str]:

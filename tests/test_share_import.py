@@ -195,3 +195,18 @@ def test_a_correction_of_another_laptops_entry_is_by_reference(laptops, tmp_path
     assert held.num * 1_000_000 + seq in b.refresh().withdrawn
     # The original is untouched in its own chain.
     assert foreign_chains(dbs[1], b.row.id)[0].count == 2
+
+
+def test_pir_check_compares_each_recorded_import_with_the_chain_held(laptops, tmp_path) -> None:
+    from pir.receipts import check_recorded_heads
+
+    dbs, (a, b, _c) = laptops
+    a.append("note", {"text": "one"}, author=PIM)
+    import_file(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    row = dbs[1].incident(REF)
+    assert check_recorded_heads(dbs[1], row).problems == ()
+    # Someone with the passphrase and a SQL shell rewrites the imported chain's head.
+    dbs[1].conn.execute("DROP TRIGGER chain_entries_no_update")
+    dbs[1].conn.execute("UPDATE chain_entries SET hash = zeroblob(32) WHERE seq = 2")
+    [problem] = check_recorded_heads(dbs[1], row).problems
+    assert "import of PIM laptop" in problem and "the imported chain was changed" in problem
