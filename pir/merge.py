@@ -138,11 +138,41 @@ def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequen
 
 
 def import_file(db: Database, path: Any, author: Officer, *, receipts: Sequence[str] = (),
-                expect_head: str | None = None) -> ImportOutcome:
-    """Imports the JSON export at `path` (see the module's description)."""
+                expect_head: str | None = None, trust: Sequence[Any] = ()) -> ImportOutcome:
+    """Imports the JSON export at `path`, or the log attached to a signed PDF export (which
+    must verify whole first, VALID when certificates are given with `trust`)."""
     from pathlib import Path
 
     from pir.export.verify import read_export
 
-    return import_bytes(db, read_export(Path(path)), author, receipts=receipts,
-                        expect_head=expect_head)
+    data = read_export(Path(path))
+    if data.startswith(b"%PDF"):
+        data = _log_of_pdf(data, VerifyOptions.build(list(trust), receipts, expect_head))
+        receipts, expect_head = (), None  # checked against the PDF's head already
+    elif trust:
+        raise InputError("A JSON export carries no signature: give a receipt or the head "
+                         "hash instead of a certificate.")
+    return import_bytes(db, data, author, receipts=receipts, expect_head=expect_head)
+
+
+def _log_of_pdf(data: bytes, options: VerifyOptions) -> bytes:
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from pir.export.pdf_verify import _Budget, _files, verify_pdf_bytes
+    from pir.export.verdict import VALID
+
+    result = VerifyResult()
+    verify_pdf_bytes(data, result, options)
+    if not result.valid:
+        raise InputError(f"The PDF does not verify, so nothing was imported: "
+                         f"{result.first_failure}")
+    if options.trust and result.verdict != VALID:
+        raise InputError(f"The PDF is intact but not anchored by the certificates given "
+                         f"({result.verdict}); nothing was imported.")
+    files = _files(PdfFileReader(BytesIO(data), strict=False), _Budget())
+    logs = [v for k, v in files.items() if k.endswith("-log.json")]
+    if len(logs) != 1:
+        raise InputError("The PDF carries no log to import (a redacted copy holds none).")
+    return logs[0]

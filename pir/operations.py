@@ -227,14 +227,15 @@ def rekey(db: Database, old: str, new: str) -> OperationResult:
 
 
 def import_chains(db: Database, path: Path, author: Officer, *, receipts: Sequence[str] = (),
-                  expect_head: str | None = None,
+                  expect_head: str | None = None, trust: Sequence[Path] = (),
                   progress: Progress = _quiet) -> OperationResult:
     """Brings another device's exported log of an incident in (pir.merge): verified whole,
     stored read-only beside the local chain, only what is new, and logged here."""
     from pir.merge import import_file
 
     progress("Verifying and importing", 0, 1)
-    outcome = import_file(db, path, author, receipts=receipts, expect_head=expect_head)
+    outcome = import_file(db, path, author, receipts=receipts, expect_head=expect_head,
+                          trust=trust)
     progress("Done", 1, 1)
     lines = [f"{path.name}: SHA-256 {outcome.file_sha256}"]
     for c in outcome.chains:

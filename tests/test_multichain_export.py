@@ -184,3 +184,34 @@ def test_the_cli_shares_joins_imports_and_verifies(tmp_path, monkeypatch, capsys
     assert code == 0
     code, out = pir(a_db, "entry", "list", "--incident", REF)
     assert code == 0 and "chain.imported" in out
+
+
+def test_a_signed_pdf_is_imported_once_it_verifies_with_the_signer_trusted(
+        tmp_path, clock, neutral_force_settings) -> None:
+    from pir.errors import InputError
+    from pir.export.pdf import export_pdf
+    from pir.export.signing import new_self_signed
+    from pir.log.chains import foreign_chains
+
+    a_db = Database.create(tmp_path / "a.db", PASSPHRASE, clock=clock)
+    b_db = Database.create(tmp_path / "b.db", PASSPHRASE, clock=clock)
+    try:
+        a = IncidentLog.create(a_db, ref=REF, template_id="firearms-discharge", scale="full",
+                               title="Shots fired", author=PIM)
+        b = join_incident(b_db, share_bytes(a_db, REF), LOGGIST)
+        b.append("note", {"text": "from the PIS"}, author=LOGGIST)
+        identity, stranger = new_self_signed(LOGGIST), new_self_signed(PIM)
+        pdf = tmp_path / "b.pdf"
+        export_pdf(b, pdf, exported_by=LOGGIST, identity=identity)
+        wrong = tmp_path / "stranger.pem"
+        wrong.write_text(stranger.certificate_pem())
+        with pytest.raises(InputError, match="NOT the certificate given"):
+            import_file(a_db, pdf, PIM, trust=[wrong])
+        cert = tmp_path / "pis.pem"
+        cert.write_text(identity.certificate_pem())
+        outcome = import_file(a_db, pdf, PIM, trust=[cert])
+        assert [c.new for c in outcome.chains] == [2]
+        assert foreign_chains(a_db, a.row.id)[0].count == 2
+    finally:
+        a_db.close()
+        b_db.close()

@@ -54,7 +54,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         author, _ = entry_author(db, args)
         result = import_chains(db, Path(args.file), author, receipts=args.receipt or (),
-                               expect_head=args.expect_head)
+                               expect_head=args.expect_head,
+                               trust=[Path(t) for t in args.trust or ()])
         print_lines(result.lines)
     return EXIT_OK
 
@@ -71,9 +72,11 @@ def add_device_commands(sub: argparse._SubParsersAction, inc_sub: argparse._SubP
     sp = cmd(inc_sub, "join", cmd_join, "start here an incident shared from another laptop")
     sp.add_argument("file", metavar="FILE")
     sp = cmd(inc_sub, "import", cmd_import,
-             "bring in another laptop's exported JSON log of the same incident (verified; "
-             "only what is new is stored)")
-    sp.add_argument("file", metavar="FILE.json")
+             "bring in another laptop's exported log of the same incident (its JSON, or its "
+             "signed PDF; verified whole; only what is new is stored)")
+    sp.add_argument("file", metavar="FILE.json|FILE.pdf")
+    sp.add_argument("--trust", metavar="CERT.pem", action="append",
+                    help="a signed PDF export: its signer's certificate, confirmed with them")
     sp.add_argument("--receipt", metavar="SEQ:CODE", action="append",
                     help="a receipt given for that log (repeatable)")
     sp.add_argument("--expect-head", metavar="HASH", help="the head hash that log must end with")
