@@ -210,3 +210,23 @@ def test_pir_check_compares_each_recorded_import_with_the_chain_held(laptops, tm
     dbs[1].conn.execute("UPDATE chain_entries SET hash = zeroblob(32) WHERE seq = 2")
     [problem] = check_recorded_heads(dbs[1], row).problems
     assert "import of PIM laptop" in problem and "the imported chain was changed" in problem
+
+
+def test_two_laptops_deciding_different_scales_at_one_time_is_a_conflict(
+        laptops, tmp_path, clock) -> None:
+    dbs, (a, b, _c) = laptops
+    clock.advance(minutes=1)
+    a.append("scale.changed", {"scale": "proportionate", "rationale": "No injury."},
+             author=PIM)
+    clock.advance(minutes=5)
+    b.append("scale.changed", {"scale": "documentation", "rationale": "Minor."},
+             author=LOGGIST)
+    import_file(dbs[0], export_to(b, tmp_path / "b.json"), PIM)
+    [(keys, sentence)] = a.refresh().conflicts
+    assert "decide different scales" in sentence and "on PIS laptop 2" in sentence
+    # The same scale, or decisions far apart, are no conflict.
+    clock.advance(minutes=30)
+    b.append("scale.changed", {"scale": "full", "rationale": "Injury found."}, author=LOGGIST)
+    import_file(dbs[0], export_to(b, tmp_path / "b2.json"), PIM)
+    assert len(a.refresh().conflicts) == 1
+    assert a.state.scale == "full"  # the fold still reads the latest decision by event time
