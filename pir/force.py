@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
-
 from pir.errors import PirError
+from pir.paths import default_data_dir
 from pir.procedures.loader import load_templates, resources_dir
 
 FILE_NAME = "force.toml"
@@ -68,7 +67,7 @@ class ForceSettings:
 
 def user_settings_path() -> Path:
     """force.toml in the user's PIR data folder (beside the default database)."""
-    return Path(user_data_dir("PIR", appauthor=False)) / FILE_NAME
+    return default_data_dir() / FILE_NAME
 
 
 def shipped_settings_path() -> Path:

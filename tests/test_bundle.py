@@ -137,6 +137,41 @@ def test_the_redacted_copy_is_laid_out_side_by_side(incident, identity, tmp_path
         assert "REDACTED COPY" in text and "AFO-B12" in text and "Pryce" not in text
 
 
+def test_a_worker_that_fails_is_replaced_by_laying_the_copy_out_here(incident, identity,
+                                                                     tmp_path, monkeypatch):
+    from pir.export.pdf import worker
+
+    def broken(self):
+        raise worker.WorkerError("the layout worker failed (killed)")
+
+    monkeypatch.setattr(worker.LayoutWorker, "result", broken)
+    result = export_bundle(incident, tmp_path / "b", exported_by=PIM, identity=identity)
+    assert not result.side_by_side
+    assert "AFO-B12" in text_of(result.file(REDACTED).path)
+
+
+def test_a_failure_here_stops_the_worker(incident, identity, tmp_path, monkeypatch):
+    from pir.export.pdf import worker
+
+    started: list[worker.LayoutWorker] = []
+    real_init = worker.LayoutWorker.__init__
+
+    def remember(self):
+        real_init(self)
+        started.append(self)
+
+    def full_copy_fails(job, progress=None):
+        raise SigningError("The PDF could not be laid out (test).")
+
+    monkeypatch.setattr(worker.LayoutWorker, "__init__", remember)
+    monkeypatch.setattr(bundle_module, "render_job", full_copy_fails)
+    with pytest.raises(SigningError):
+        export_bundle(incident, tmp_path / "b", exported_by=PIM, identity=identity)
+    if bundle_module.can_lay_out_side_by_side():
+        assert started and started[0].proc.poll() is not None  # not left running
+    assert not (tmp_path / "b").exists()
+
+
 def test_the_folder_must_be_new_or_empty(incident, identity, tmp_path):
     busy = tmp_path / "busy"
     busy.mkdir()

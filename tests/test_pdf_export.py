@@ -129,6 +129,21 @@ def test_the_visible_signature_is_placed_in_the_cover_panel(incident, identity, 
     assert 16 * mm <= x0 < x1 <= A4[0] - 16 * mm and 21 * mm <= y0 < y1 <= A4[1] - 20 * mm
 
 
+def test_the_signature_box_states_its_time_in_uk_time(incident, identity, tmp_path):
+    out = tmp_path / "log.pdf"
+    export_pdf(incident, out, exported_by=PIM, identity=identity)
+    reader = PdfFileReader(BytesIO(out.read_bytes()))
+    cover, _ = reader.find_page_for_modification(0)
+    widget = next(a.get_object() for a in cover.get_object()["/Annots"]
+                  if a.get_object().get("/FT") == "/Sig")
+    appearance = widget["/AP"]["/N"].get_object().data.decode("latin-1")
+    stamp = re.search(r"\((\d{4}\\055\d\d\\055\d\d [^)]*)\) Tj", appearance)
+    assert stamp, appearance
+    shown = stamp.group(1).replace("\\055", "-").replace("\\072", ":")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (GMT|BST)", shown), shown
+    assert "UTC" not in appearance
+
+
 def test_every_entry_and_every_name_is_in_the_text(incident, identity, tmp_path):
     out = tmp_path / "log.pdf"
     result = export_pdf(incident, out, exported_by=PIM, identity=identity)

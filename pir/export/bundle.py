@@ -3,17 +3,14 @@ JSON log, all made from the same export of the log and recorded by one `export.r
 (format "bundle") that names the three files and their SHA-256.
 
 The two PDFs are laid out side by side: the redacted copy in a second process (ReportLab is
-pure Python, so threads would take turns), the full copy here. Both are signed here, so the
-signing key never leaves this process. If anything fails, nothing is left in the folder.
+pure Python, so threads would take turns; see pdf/worker.py), the full copy here. Both are
+signed here, so the signing key never leaves this process. If anything fails, nothing is left
+in the folder.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +19,7 @@ from pir.errors import InputError
 from pir.export.files import NewFiles, shown
 from pir.export.format import log_file_name
 from pir.export.json_log import build_export, export_bytes
+from pir.export.pdf import worker
 from pir.export.pdf.context import Progress, RenderJob, SignerFacts
 from pir.export.pdf.export import RenderedPdf, redaction_review, render_job, sign_rendered
 from pir.export.pdf.review import RedactionReview, check_confirmed
@@ -32,10 +30,6 @@ if TYPE_CHECKING:
     from pir.export.signing import SigningIdentity
 
 FULL, REDACTED, JSON = "full", "redacted", "json"
-# A frozen (PyInstaller) build starts a second process by running its own executable again; that
-# needs multiprocessing.freeze_support() at the top of its entry point, so it lays both copies
-# out here, one after the other, unless the entry point says it has made that call.
-FROZEN_SPAWN_READY = "PIR_FREEZE_SUPPORT"
 
 
 @dataclass(frozen=True)
@@ -132,60 +126,43 @@ def export_bundle(log: IncidentLog, folder: Path, *, exported_by: Officer,
 
 
 def can_lay_out_side_by_side() -> bool:
-    if (os.cpu_count() or 1) < 2:
-        return False
-    return not getattr(sys, "frozen", False) or os.environ.get(FROZEN_SPAWN_READY) == "1"
-
-
-def _warm_up() -> None:
-    """Run first in the second process: the imports and fonts every layout needs."""
-    from pir.export.pdf.fonts import register_fonts
-
-    register_fonts()
+    return worker.AVAILABLE and (os.cpu_count() or 1) >= 2
 
 
 class _SecondCopy:
     """The redacted copy laid out in a second process, started as early as possible. Where no
-    second process can be had (one core, a frozen build, a process that will not start or
-    dies), the copy is laid out here instead, when its result is asked for."""
+    second process can be had (one core, a frozen build, a worker that will not start or
+    fails), the copy is laid out here instead, when its result is asked for."""
 
     def __init__(self, wanted: bool) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+        self.worker: worker.LayoutWorker | None = None
         self.job: RenderJob | None = None
-        self.future: Future[RenderedPdf] | None = None
         self.used = False
         if wanted and can_lay_out_side_by_side():
             try:
-                self.pool = ProcessPoolExecutor(max_workers=1,
-                                                mp_context=multiprocessing.get_context("spawn"))
-                self.pool.submit(_warm_up)
-            except (OSError, RuntimeError, BrokenProcessPool):
-                self.pool = None
+                self.worker = worker.LayoutWorker()
+            except worker.WorkerError:
+                self.worker = None
 
     def start(self, job: RenderJob) -> None:
         self.job = job
-        if self.pool is not None:
-            try:
-                self.future = self.pool.submit(render_job, job)
-            except (OSError, RuntimeError, BrokenProcessPool):
-                self.future = None
+        if self.worker is not None:
+            self.worker.render(job)
 
     def result(self) -> RenderedPdf:
         assert self.job is not None
-        if self.future is not None:
+        if self.worker is not None:
             try:
-                rendered = self.future.result()
+                rendered = self.worker.result()
                 self.used = True
                 return rendered
-            except BrokenProcessPool:
-                pass  # the process died (not the layout failing): lay it out here
+            except worker.WorkerError:
+                pass  # laid out here instead
         return render_job(self.job)
 
     def __enter__(self) -> _SecondCopy:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            # On failure, do not wait for a copy nobody will use.
-            done = self.future is None or self.future.done()
-            self.pool.shutdown(wait=done, cancel_futures=True)
+        if self.worker is not None:
+            self.worker.close()

@@ -18,11 +18,13 @@ from pir.incident import Officer
 from pir.times import format_uk, parse_iso_utc
 
 REDACTED_NOTICE = (
-    "<b>REDACTED COPY.</b> The names and collar numbers of people whose identity is "
-    "protected are replaced by their ciphers throughout. This copy carries no log "
-    "file: redacting changes the entries, so their hash chain cannot be rechecked "
-    "from it. It states the head hash and entry count of the full log; verify the "
-    "full (unredacted) export to check the chain.")
+    "<b>REDACTED COPY.</b> People whose identity is protected are shown by their ciphers "
+    "throughout: in every register and person field, and in free text wherever their names, "
+    "the parts of them that name only them, or their collar numbers appear. Civilians' contact "
+    "details are withheld. A word that could also name someone unprotected was left as written "
+    "after review. This copy carries no log file: redacting changes the entries, so their hash "
+    "chain cannot be rechecked from it. It states the head hash and entry count of the full "
+    "log; verify the full (unredacted) export to check the chain.")
 
 
 def build(ctx: RenderContext) -> list[Flowable]:
