@@ -296,6 +296,12 @@ class Database(HeadWitnessing, MutableTables):
             conn.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
             )
+        if version == 1:
+            # Schema 2 copied every entry out of schema 1's table: give the space back once
+            # (VACUUM keeps every row and rowid; the copy is made in memory, temp_store=MEMORY).
+            free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+            if free * 4 > conn.execute("PRAGMA page_count").fetchone()[0]:
+                conn.execute("VACUUM")
 
     @property
     def conn(self) -> sqlcipher3.Connection:
