@@ -46,10 +46,15 @@ _GAP = re.compile(r"\.?\s+|\.")
 _POSSESSIVE = "'s"
 
 
+# Combining marks, as NFKD leaves them after the letters they accented.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """The matching key of a word: no accents, no case."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_FOLD))).casefold()
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
@@ -85,6 +90,14 @@ class Redactor:
     forms: dict[str, list[tuple[tuple[str, ...], Outcome]]] = field(default_factory=dict)
     protected: dict[int, str] = field(default_factory=dict)  # person seq -> cipher
     labels: dict[int, str] = field(default_factory=dict)  # person seq -> name (cipher)
+    # Any form's first word, anywhere in a folded text: most texts name nobody, and this one
+    # search says so without splitting them into words.
+    quick: re.Pattern[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.forms and self.quick is None:
+            keys = sorted(self.forms, key=len, reverse=True)
+            self.quick = re.compile("|".join(re.escape(k) for k in keys))
 
     @property
     def active(self) -> bool:
@@ -97,7 +110,8 @@ class Redactor:
 
     def scan(self, text: str) -> Iterator[Match]:
         """Every form found in the text, longest first, left to right, never overlapping."""
-        if not self.forms or not text:
+        if not self.forms or not text or \
+                (self.quick is not None and not self.quick.search(fold(text))):
             return
         found = words(text)
         i = 0
