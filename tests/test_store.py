@@ -497,3 +497,38 @@ def test_a_reader_half_way_through_a_log_does_not_hold_up_a_writer(db_path: Path
     finally:
         reader.close()
         writer.close()
+
+
+def test_folding_a_log_parses_each_body_once_with_the_collector_paused(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    db = Database.create(db_path, PASSPHRASE)
+    log = IncidentLog.create(db, ref="FOLD-1", template_id="firearms-discharge", scale="full",
+                             author=PIM)
+    _bulk_notes(log, 3000, lambda i: f"note {i}")
+    log.correct(5, "typo", fields={"text": "corrected"}, author=PIM)
+    log = IncidentLog.open(db, "FOLD-1")
+    parses = 0
+    real_loads = json.loads
+
+    def counting_loads(text: str) -> object:
+        nonlocal parses
+        parses += 1
+        return real_loads(text)
+
+    collections = 0
+
+    def count_collections(phase: str, _info: dict) -> None:
+        nonlocal collections
+        collections += phase == "start"
+
+    monkeypatch.setattr(json, "loads", counting_loads)
+    gc.callbacks.append(count_collections)
+    try:
+        assert log.state.last_seq == 3002
+    finally:
+        gc.callbacks.remove(count_collections)
+    assert parses == 3002 and collections == 0
+    assert gc.isenabled()
+    db.close()
