@@ -18,6 +18,7 @@ from pir.export.pdf.sections import timeline_chart as timeline_section
 from pir.export.signing import new_self_signed
 from pir.incident import IncidentLog
 from pir.log.store import Database
+from pir.receipts import give_receipt
 from pir.times import iso_utc
 from pir.views.timeline_chart import (
     EXHIBIT,
@@ -364,5 +365,21 @@ def test_the_pdf_draws_the_clock_change(tmp_path: Path,
         assert "Clocks went back: 02:00 BST became 01:00 GMT" in text
         assert "01:00 BST" in text and "01:00 GMT" in text and "23:00 BST" in text
         assert "UK time (BST, then GMT from 01:00 GMT)" in text
+    finally:
+        db.close()
+
+
+def test_receipts_and_exports_are_points_in_the_log_lane(tmp_path: Path) -> None:
+    db, log = demo(tmp_path)
+    try:
+        receipt = give_receipt(log, LOGGIST, "Force control room")
+        log.record_export(author=LOGGIST, fmt="pdf", file_name="demo.pdf", file_sha256="0" * 64,
+                          entries=34, head_hash="1" * 64)
+        tl = chart(log, db.clock())
+        record = [(p.label, p.style, p.seq) for p in tl.by_lane()[RECORD].points]
+        assert (f"Receipt for entry {receipt.seq}: {receipt.code}", "receipt",
+                receipt.entry_seq) in record
+        assert ("Exported (pdf)", "export", receipt.entry_seq + 1) in record
+        assert {"receipt", "export", "correction"} <= set(tl.styles())
     finally:
         db.close()

@@ -4,11 +4,10 @@ Chart tab and the PDF's timeline section. Pure: no Qt, no ReportLab.
 Lanes: the incident (declaration, decisions, scale), the IOPC referral, one per key police witness
 (separation, BWV, welfare checks, discharges, accounts, release), one per exhibit (or per
 producer when there are many: who held it when), and the log itself (corrections, receipts,
-exports, write-up runs). Every item carries its entry number. Times are those of the thing itself
-where the entry gives one (a transfer's time, a separation's start), else the entry's event time,
-never the time it was typed. The fold has applied corrections; where one moved or withdrew an
-item, the value first recorded stays as a faint point. Late entries are flagged; missed, late,
-overdue and outstanding requirements (`pir.views.compliance`) are marks.
+exports, write-up runs). Every item carries its entry number. Times are the thing's own where the
+entry gives one (a transfer's, a separation's start), else the event time, never when it was typed.
+Corrections move items (the fold applies them); the value first recorded stays as a faint point.
+Late entries are flagged; missed, late, overdue and outstanding requirements are marks.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ INCIDENT, REFERRAL, KPW, EXHIBIT, RECORD = "incident", "referral", "kpw", "exhib
 # Above this many exhibits, exhibits share a lane per producer (the part of the reference before
 # the slash): a wall chart with 200 lanes is read by nobody.
 MAX_EXHIBIT_LANES = 16
-MARK_KINDS = (MISSED, LATE, OVERDUE, OUTSTANDING)
 SEPARATION_STYLES = {"separated": "separated", "supervised together": "supervised",
                      "monitored on BWV": "bwv_monitored", "IOPC present": "iopc_present",
                      "combination": "combination"}
@@ -49,6 +47,7 @@ LEGEND: dict[str, str] = {
     "iopc_attended": "IOPC arrived", "correction": "Correction", "receipt": "Receipt given",
     "export": "Copy exported", "first_recorded": "As first recorded, since corrected (faint)",
 }
+# The requirements (pir.views.compliance) that are marked, and what each mark means.
 MARK_LEGEND = {MISSED: "Missed (drawn where it was due)", LATE: "Done late (from due to done)",
                OVERDUE: "Overdue at the end of the chart",
                OUTSTANDING: "Outstanding (“as soon as safe” target passed)"}
@@ -150,9 +149,8 @@ class Timeline:
 
     def styles(self) -> list[str]:
         """The styles drawn, in legend order."""
-        used = {b.style for b in self.bars} | {p.style for p in self.points if not p.faint}
-        if any(p.faint for p in self.points):
-            used.add("first_recorded")
+        used = {b.style for b in self.bars} | \
+            {"first_recorded" if p.faint else p.style for p in self.points}
         return [s for s in LEGEND if s in used]
 
 
@@ -227,12 +225,10 @@ def zone_label(start: datetime, changes: tuple[ClockChange, ...]) -> str:
 
 def _time(fields: dict[str, Any], key: str | None, fallback: datetime) -> datetime:
     value = fields.get(key) if key else None
-    if isinstance(value, str) and value:
-        try:
-            return parse_iso_utc(value)
-        except ValueError:
-            return fallback
-    return fallback
+    try:
+        return parse_iso_utc(value) if isinstance(value, str) and value else fallback
+    except ValueError:
+        return fallback
 
 
 def _short(text: Any, limit: int = 60) -> str:
@@ -260,36 +256,38 @@ _REFERRAL_KINDS = ("dsi.recorded", "dsi.status", "referral.first_contact", "refe
 _DECISION_KINDS = ("decision", "material.access_decided", "weapon.rearm_decided",
                    "scale.changed", "incident.declared")
 # Points drawn one per entry: lane, kind, time field (None: event time), label (with field
-# values), style, and whether the point is drawn only when that field is set.
-_SIMPLE: tuple[tuple[str, str, str | None, str, str, bool], ...] = (
-    (INCIDENT, "incident.opened", None, "Log opened in PIR", "incident", False),
-    (INCIDENT, "incident.declared", "incident_at", "Incident", "incident", True),
-    (INCIDENT, "incident.declared", "declared_at", "Procedure declared", "incident", True),
-    (INCIDENT, "incident.declared", "pim_arrived_at", "PIM arrived", "incident", True),
-    (INCIDENT, "welfare.subject", "first_aid_at", "Subject: first aid", "subject", True),
-    (INCIDENT, "welfare.subject", "life_extinct_at", "Life pronounced extinct", "subject", True),
-    (INCIDENT, "scale.changed", None, "Scale: {scale}", "scale", False),
-    (INCIDENT, "decision", None, "Decision: {decision}", "decision", False),
+# values), style. A kind listed twice gives a point per time field that is set.
+_SIMPLE: tuple[tuple[str, str, str | None, str, str], ...] = (
+    (INCIDENT, "incident.opened", None, "Log opened in PIR", "incident"),
+    (INCIDENT, "incident.declared", "incident_at", "Incident", "incident"),
+    (INCIDENT, "incident.declared", "declared_at", "Procedure declared", "incident"),
+    (INCIDENT, "incident.declared", "pim_arrived_at", "PIM arrived", "incident"),
+    (INCIDENT, "welfare.subject", "first_aid_at", "Subject: first aid", "subject"),
+    (INCIDENT, "welfare.subject", "life_extinct_at", "Life pronounced extinct", "subject"),
+    (INCIDENT, "scale.changed", None, "Scale: {scale}", "scale"),
+    (INCIDENT, "decision", None, "Decision: {decision}", "decision"),
     (INCIDENT, "material.access_decided", "decided_at", "Access to material: {decision}",
-     "decision", False),
-    (INCIDENT, "weapon.rearm_decided", None, "Re-arming: {decision}", "decision", False),
-    (INCIDENT, "pim.handover", "handed_at", "PIM handover", "decision", False),
-    (INCIDENT, "incident.closed", "closed_at", "Closed and signed off", "closed", False),
-    (INCIDENT, "incident.reopened", None, "Reopened", "closed", False),
-    (REFERRAL, "dsi.recorded", "recorded_at", "Recorded as a DSI matter", "dsi", False),
-    (REFERRAL, "dsi.status", "confirmed_at", "DSI status: {status}", "dsi", False),
-    (REFERRAL, "referral.first_contact", "contacted_at", "First contact with the IOPC",
-     "referral", False),
-    (REFERRAL, "referral.made", "referred_at", "Referred: {referral}", "referral", False),
-    (REFERRAL, "referral.not_required", "decided_at", "Voluntary referral declined", "referral",
-     False),
-    (REFERRAL, "iopc.mode_decided", "decided_at", "Form of investigation: {mode}", "referral",
-     False),
+     "decision"),
+    (INCIDENT, "weapon.rearm_decided", None, "Re-arming: {decision}", "decision"),
+    (INCIDENT, "pim.handover", "handed_at", "PIM handover", "decision"),
+    (INCIDENT, "incident.closed", "closed_at", "Closed and signed off", "closed"),
+    (INCIDENT, "incident.reopened", None, "Reopened", "closed"),
+    (REFERRAL, "dsi.recorded", "recorded_at", "Recorded as a DSI matter", "dsi"),
+    (REFERRAL, "dsi.status", "confirmed_at", "DSI status: {status}", "dsi"),
+    (REFERRAL, "referral.first_contact", "contacted_at", "First contact with the IOPC", "referral"),
+    (REFERRAL, "referral.made", "referred_at", "Referred: {referral}", "referral"),
+    (REFERRAL, "referral.not_required", "decided_at", "Voluntary referral declined", "referral"),
+    (REFERRAL, "iopc.mode_decided", "decided_at", "Form of investigation: {mode}", "referral"),
     (REFERRAL, "investigator.handover", "handed_at", "Handed over to the investigator",
-     "referral", False),
-    (RECORD, "receipt.given", None, "Receipt {code}", "receipt", False),
-    (RECORD, "export.recorded", None, "Exported ({format})", "export", False),
+     "referral"),
+    (RECORD, "receipt.given", None, "Receipt for entry {seq}: {code}", "receipt"),
+    (RECORD, "export.recorded", None, "Exported ({format})", "export"),
+    (RECORD, "integrity.acknowledged", None, "Damage to the log acknowledged", "correction"),
+    (RECORD, "incident.joined", None, "Joined from another device", "receipt"),
+    (RECORD, "chain.imported", None, "Another device's chain imported: {device_name}",
+     "receipt"),
 )
+_PER_FIELD = {"incident.declared", "welfare.subject"}
 
 
 class _Values(dict):
@@ -374,9 +372,9 @@ class _Builder:
 
     def _simple(self) -> None:
         """One point per entry (or per time field) of the kinds in `_SIMPLE`."""
-        for lane, kind, key, label, style, only_if_set in _SIMPLE:
+        for lane, kind, key, label, style in _SIMPLE:
             for rec in self.kind(kind):
-                if only_if_set and not rec.fields.get(key):
+                if kind in _PER_FIELD and not rec.fields.get(key):
                     continue
                 values = _Values({k: _short(v, 48) for k, v in rec.fields.items()})
                 self.point(lane, rec, key, label.format_map(values).rstrip(": "), style)
@@ -504,7 +502,7 @@ class _Builder:
 
     def _marks(self) -> None:
         for r in requirements(self.state, self.now):
-            if r.status not in MARK_KINDS:
+            if r.status not in MARK_LEGEND:
                 continue
             if r.person is not None:
                 if r.person not in self.kpw_lane:
