@@ -124,6 +124,14 @@ def test_the_files_verify_against_the_head(incident, identity, tmp_path):
     assert redacted.verdict != "INVALID", redacted.lines
 
 
+def test_pir_check_accepts_the_bundles_recorded_head(incident, identity, tmp_path):
+    export_bundle(incident, tmp_path / "b", exported_by=PIM, identity=identity)
+    incident.append("note", {"text": "After the bundle."}, author=PIM)
+    result = operations.check_database(incident.db)
+    assert any(REF in line and line.startswith("ok") for line in result.lines), result.lines
+    assert not [line for line in result.lines if line.startswith("FAIL")], result.lines
+
+
 def test_the_redacted_copy_is_laid_out_side_by_side(incident, identity, tmp_path):
     if not bundle_module.can_lay_out_side_by_side():
         pytest.skip("one core: the copies are laid out one after the other")

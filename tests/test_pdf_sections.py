@@ -235,26 +235,43 @@ def test_the_annex_is_the_same_whatever_the_clock_says_when_exported(log, clock,
 
 def test_receipts_given_are_listed_and_nothing_is_printed_when_there_are_none(log, clock,
                                                                              identity, tmp_path):
+    from pir.receipts import code_for_hash, group
+
     firearms_incident(log, clock)
-    doc = build_export(log, PIM)
     signer = SignerFacts.of(identity)
     plain = tmp_path / "plain.pdf"
-    plain.write_bytes(render_job(RenderJob(log.template, doc, PIM, signer)).data)
+    plain.write_bytes(render_job(RenderJob(log.template, build_export(log, PIM), PIM,
+                                           signer)).data)
     assert "Receipts given" not in flat_text(plain)
-    head = doc["entries"][-1]
-    receipt = {**head, "seq": head["seq"] + 1, "kind": "receipt.given", "step": None,
-               "late_reason": None, "corrects": None, "reason": None,
-               "payload": {"seq": head["seq"], "code": "7Q2M-K9TX-4C", "given_to":
-                           "Force control room (FIM)", "head_hash": head["hash"]},
-               "hash": "f" * 64}
-    doc = {**doc, "entries": [*doc["entries"], receipt], "entry_count": receipt["seq"],
-           "head_hash": receipt["hash"]}
+    seq, head = log.db.head(log.row.id)
+    code = group(code_for_hash(head))
+    receipt = log.record_receipt(author=PIM, seq=seq, code=code, head_hash=head,
+                                 given_to="Force control room (FIM)")
     with_receipt = tmp_path / "receipt.pdf"
-    with_receipt.write_bytes(render_job(RenderJob(log.template, doc, PIM, signer)).data)
-    text = flat_text(with_receipt)
-    summary = section(text, "Receipts given", "Timed requirements")
-    assert f"{receipt['seq']} " in summary and f" {head['seq']} 7Q2M-K9TX-4C" in summary
-    assert head["hash"] in summary.replace(" ", "") and "Force control room (FIM)" in summary
+    with_receipt.write_bytes(render_job(RenderJob(log.template, build_export(log, PIM), PIM,
+                                                  signer)).data)
+    summary = section(flat_text(with_receipt), "Receipts given", "Timed requirements")
+    assert in_order(summary, f" {receipt.seq} ", "17:30 GMT", f" {seq} ", code,
+                    head[:20], "Force control room (FIM)")
+    assert head in summary.replace(" ", "")
+
+
+def test_a_declined_voluntary_referral_is_shown_with_its_time_and_rationale(log, clock, identity,
+                                                                           tmp_path):
+    log.append("dsi.status", {"status": "none", "confirmed_by": "Dr A. Patel",
+                              "confirmed_at": "2026-11-25T13:50:00Z",
+                              "rationale": "Minor graze only; no serious injury."}, author=PIM)
+    log.append("referral.not_required", {
+        "decided_by": "Supt A Clarke", "decided_at": "2026-11-25T13:55:00Z",
+        "rationale": "No DSI; no conduct matter indicated."}, author=PIM)
+    out = tmp_path / "declined.pdf"
+    out.write_bytes(render_job(RenderJob(log.template, build_export(log, PIM), PIM,
+                                         SignerFacts.of(identity))).data)
+    summary = section(flat_text(out), "Summary", "Steps of the procedure")
+    assert "DSI status none" in summary and "IOPC referral voluntary referral declined" in summary
+    assert in_order(summary, "voluntary referral declined", "2026-11-25 13:55 GMT",
+                    "decided by Supt A Clarke", "rationale: No DSI; no conduct matter indicated.")
+    assert "Referral deadline" not in summary
 
 
 def test_force_name_and_policies_are_on_the_cover_when_set(log, clock, identity, tmp_path):

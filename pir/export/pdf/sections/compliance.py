@@ -10,7 +10,8 @@ requirement fell due and was missed or met late.
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from pir.export.pdf.context import RenderContext
 from pir.export.pdf.tables import register_table
@@ -86,7 +87,8 @@ def build(ctx: RenderContext) -> list[Flowable]:
             f"the incident was opened unless a date is given. Late, missed, overdue and "
             "outstanding requirements are also marked in the chronology and in the numbered "
             "log where they fell due. A welfare check is missed when no check was made within "
-            "the interval after it fell due; one made later meets the next.", s.small)]
+            "the interval after it fell due; one made later meets the next.", s.small),
+        Spacer(1, 2 * mm)]
     if not ctx.requirements:
         return [*out, Paragraph("No timed requirement applies.", s.body), PageBreak()]
     rows = []
