@@ -7,7 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QFrame, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
 
 from ui.common.screen_fit import fit_after_show, fit_dialog
 
@@ -72,3 +79,12 @@ def scroll_body(body: QWidget) -> QScrollArea:
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(body)
     return scroll
+
+
+def dialog_buttons(accept: str, reject: str = "&Cancel") -> QDialogButtonBox:
+    """OK and Cancel with words and Alt+letters of our own (the platform's may have none)."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                           | QDialogButtonBox.StandardButton.Cancel)
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(accept)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText(reject)
+    return box

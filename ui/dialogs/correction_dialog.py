@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
@@ -19,7 +18,7 @@ from pir.errors import PirError, ValidationError
 from pir.log.store import StoredEntry
 from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec
-from ui.common.fitted_dialog import FittedDialog, scroll_body
+from ui.common.fitted_dialog import FittedDialog, dialog_buttons, scroll_body
 from ui.common.focus_chain import chain
 from ui.common.plain_words import kind_title, sentence
 from ui.common.theme import set_role
@@ -28,6 +27,8 @@ from ui.forms.field_form import FieldForm, FormContext
 from ui.forms.people_choices import exhibit_holders, exhibit_refs, person_choices
 from ui.shell.session import Session
 
+_FIXED = {("incident.opened", "ref"), ("incident.opened", "template"),
+          ("incident.opened", "template_version")}
 _EVENT = FieldSpec("event_time", "Corrected event time", "datetime",
                    help="Only if the time the event happened was wrong.")
 
@@ -45,6 +46,8 @@ class CorrectionDialog(FittedDialog):
         log = session.require_log()
         step = log.template.step(entry.step) if entry.step else None
         specs = step.fields if step else GLOBAL_KINDS.get(entry.kind, ())
+        # What opened the incident names its reference and template: those cannot change.
+        specs = tuple(s for s in specs if (entry.kind, s.key) not in _FIXED)
         state = session.state()
         what = kind_title(log.template, entry.kind, entry.step)
         intro = QLabel(
@@ -93,8 +96,7 @@ class CorrectionDialog(FittedDialog):
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = dialog_buttons("&Save")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

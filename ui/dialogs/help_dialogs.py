@@ -35,6 +35,7 @@ def _table_dialog(title: str, headers: list[str], rows: list[list[str]],
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(table)

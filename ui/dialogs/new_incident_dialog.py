@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -25,7 +24,7 @@ from pir.procedures.fields import validate_fields
 from pir.procedures.loader import load_templates
 from pir.procedures.model import SCALES, Step, Template
 from pir.times import format_delay, parse_event_time
-from ui.common.fitted_dialog import FittedDialog, scroll_body
+from ui.common.fitted_dialog import FittedDialog, dialog_buttons, scroll_body
 from ui.common.focus_chain import chain
 from ui.common.glossary import tooltip
 from ui.common.plain_words import sentence
@@ -119,10 +118,7 @@ class NewIncidentDialog(FittedDialog):
         self.error = QLabel()
         set_role(self.error, "error")
         self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Open).setText("&Open")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
+        self.buttons = dialog_buttons("&Open")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from pir.errors import PirError
 from pir.incident import Officer
-from ui.common.fitted_dialog import FittedDialog
+from ui.common.fitted_dialog import FittedDialog, dialog_buttons
 from ui.common.glossary import tooltip
 from ui.common.theme import set_role
 
@@ -58,8 +57,7 @@ class OfficerDialog(FittedDialog):
         self.error = QLabel()
         set_role(self.error, "error")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = dialog_buttons("&OK")
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.fitted_dialog import FittedDialog
+from ui.common.fitted_dialog import FittedDialog, dialog_buttons
 from ui.common.focus_chain import chain
 from ui.common.theme import set_role
 
@@ -73,9 +72,7 @@ class PdfExportDialog(FittedDialog):
             label = QLabel(text)
             label.setBuddy(buddy)
             form.addRow(label, row)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Export")
+        self.buttons = dialog_buttons("&Export")
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         heading = QLabel("<b>Sign with</b>")

@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.fitted_dialog import FittedDialog
+from ui.common.fitted_dialog import FittedDialog, dialog_buttons
 from ui.common.theme import set_role
 
 WRITEUP_INTRO = (
@@ -59,10 +58,7 @@ class ReasonDialog(FittedDialog):
         self.error = QLabel()
         set_role(self.error, "error")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            "&Start" if writeup else "&Reopen")
+        buttons = dialog_buttons("&Start" if writeup else "&Reopen")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -43,7 +43,10 @@ class AttentionBanner(QFrame):
                    if i.level == OVERDUE_LEVEL]
         due = [i for s in sections if s.title == "Due next" for i in s.items if i.due]
         soon = [i for i in due if i.level == SOON_LEVEL]
-        if overdue:
+        closed = next((s for s in sections if s.title == "Closed"), None)
+        if closed is not None:
+            first, second, level = closed.items[0].text, "", "calm"
+        elif overdue:
             first = f"⚠ Overdue: {overdue[0].text}"
             second = (f"… and {len(overdue) - 1} more overdue — see Now (Ctrl+0)"
                       if len(overdue) > 1 else (f"Next: {due[0].text}" if due else ""))

@@ -180,7 +180,7 @@ class IncidentView(QWidget):
         now = self.session.now()
         found = checklist(state, now)
         self.statuses = {st.step.id: st for st in found}
-        self.nav_model.update(found, now)
+        self.nav_model.update(found, now, closed=state.closed_seq is not None)
         self._header(state)
         for view in (self.people, self.exhibits, self.decisions, self.referral):
             view.refresh(state, now)
@@ -292,6 +292,8 @@ class IncidentView(QWidget):
             return
         widget = self.tabs.currentWidget()
         stops = focus_stops(widget)
+        if name == "timeline":
+            self.timeline.select_newest()
         target = {"timeline": self.timeline.table, "now": self.now_view.list}.get(name)
         (target or (stops[0] if stops else widget)).setFocus(
             Qt.FocusReason.ShortcutFocusReason)

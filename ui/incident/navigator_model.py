@@ -62,7 +62,8 @@ class NavigatorModel(QStandardItemModel):
         self._rows.clear()
         self._template_id = None
 
-    def update(self, statuses: list[StepStatus], now: datetime) -> None:
+    def update(self, statuses: list[StepStatus], now: datetime, closed: bool = False) -> None:
+        """`closed`: nothing is due any more, so no due times are shown."""
         for st in statuses:
             row = self._rows.get(st.step.id)
             if row is None:
@@ -75,7 +76,8 @@ class NavigatorModel(QStandardItemModel):
             if status.text() != text:
                 status.setText(text)
             due_text = words = ""
-            if st.due is not None and (st.status != "done" or st.step.recur_minutes):
+            if not closed and st.due is not None and (st.status != "done"
+                                                       or st.step.recur_minutes):
                 due_text = clock_time(st.due) if abs(st.due - now).days < 1 else \
                     short_time(st.due).rsplit(" ", 1)[0]
                 words = (f"overdue by {format_delay(now - st.due)}" if now > st.due

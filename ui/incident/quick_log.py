@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -49,6 +49,10 @@ class QuickLog(QWidget):
             sc = QShortcut(seq, self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(self.save)
+        self._stale = QTimer(self)
+        self._stale.setSingleShot(True)
+        self._stale.setInterval(20_000)
+        self._stale.timeout.connect(self.message.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(label)
@@ -96,6 +100,8 @@ class QuickLog(QWidget):
         return text if ok and text.strip() else None
 
     def _say(self, text: str, role: str) -> None:
+        # A result is news for a while, then it goes (it is in the timeline for good).
+        self._stale.start()
         self.message.setText(text)
         self.message.setToolTip(text)
         set_role(self.message, role)

@@ -334,6 +334,8 @@ class StepPage(QWidget):
         at = datetime.fromisoformat(entry.recorded_time.replace("Z", "+00:00"))
         self._say(f"Saved as entry {entry.seq} at {format_uk(at)}.", "ok")
         self.saved.emit(entry.seq)
+        if self.step.repeatable and self.isVisible():
+            self.focus_first()  # ready for the next person, exhibit or check
         return entry.seq
 
     def _say(self, text: str, role: str | None) -> None:

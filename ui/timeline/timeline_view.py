@@ -167,6 +167,11 @@ class TimelineView(QWidget):
         index = self.table.currentIndex()
         return index.data(SEQ_ROLE) if index.isValid() else None
 
+    def select_newest(self) -> None:
+        """Shown with nothing chosen: the newest entry, the one most often corrected."""
+        if not self.table.currentIndex().isValid() and self.total:
+            self.select_seq(self.total)
+
     def select_seq(self, seq: int) -> bool:
         while self.model.row_of(seq) is None and self.model.canFetchMore():
             self.model.fetchMore()
