@@ -347,10 +347,9 @@ class IncidentLog:
         if device is None:
             original = self.entry(seq)
         else:
-            from pir.log.chains import foreign_entries
+            from pir.log.chains import foreign_entry
 
-            original = next((e for e in foreign_entries(self.db, self.row.id, device)
-                             if e.seq == seq), None)
+            original = foreign_entry(self.db, self.row.id, device, seq)
         if original is None:
             raise ValidationError(f"There is no entry {seq} to correct in {self.row.ref}.")
         if original.kind in ("correction", "export.recorded", "receipt.given"):

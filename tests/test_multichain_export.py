@@ -175,6 +175,11 @@ def test_the_cli_shares_joins_imports_and_verifies(tmp_path, monkeypatch, capsys
     assert code == 0 and "PIS laptop 2" in out and "2 new entries stored" in out, out
     code, out = pir(a_db, "incident", "import", str(b_json))
     assert code == 0 and "Nothing new to import" in out
+    code, out = pir(a_db, "entry", "correct", "--incident", REF, "--seq", "2", "--device",
+                    "PIS laptop 2", "--reason", "recorded twice", "--withdraw")
+    assert code == 0 and "correction of entry 2" in out, out
+    assert pir(a_db, "entry", "correct", "--incident", REF, "--seq", "2", "--device",
+               "no such laptop", "--reason", "x", "--withdraw")[0] == 2
     merged_json = tmp_path / "a.json"
     assert pir(a_db, "export", "json", "--incident", REF, "--out", str(merged_json))[0] == 0
     code, out = pir(a_db, "verify", str(merged_json), "--expect-head",

@@ -126,7 +126,13 @@ def cmd_entry_correct(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         log = IncidentLog.open(db, args.incident)
         author, behalf = entry_author(db, args)
-        original = log.entry(args.seq)
+        device = None
+        if getattr(args, "device", None):
+            from pir.log.chains import foreign_entry, resolve_device
+
+            device = resolve_device(db, log.row.id, args.device)
+        original = log.entry(args.seq) if device is None else \
+            foreign_entry(db, log.row.id, device, args.seq)
         if original is None:
             raise ValidationError(f"There is no entry {args.seq} to correct in {log.row.ref}.")
         fields = None
@@ -138,7 +144,8 @@ def cmd_entry_correct(args: argparse.Namespace) -> int:
             fields = merge_text_fields(specs, _text_field(specs, text) + _pairs(args.field),
                                        log.resolve_person, f"entry {args.seq}")
         entry = log.correct(args.seq, args.reason, author=author, decision_maker=behalf,
-                            fields=fields, event_time=args.at, withdraw=args.withdraw)
+                            fields=fields, event_time=args.at, withdraw=args.withdraw,
+                            device=device)
         print(f"Saved entry {entry.seq}: correction of entry {args.seq} in {log.row.ref}.")
     return EXIT_OK
 

@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--field", action="append", metavar="KEY=VALUE")
     sp.add_argument("--at", metavar="TIME", help="the corrected event time")
     sp.add_argument("--withdraw", action="store_true", help="strike the entry out entirely")
+    sp.add_argument("--device", metavar="NAME|ID",
+                    help="the entry is another laptop's (its chain imported here): correct it "
+                         "by reference")
     sp.add_argument("--on-behalf-of", metavar="NAME")
     sp = cmd(ent_sub, "list", rec.cmd_entry_list, "print an incident's log in order")
     sp.add_argument("--incident", required=True, metavar="REF")

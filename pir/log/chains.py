@@ -82,3 +82,27 @@ def store_chains(db: Database, incident_id: str,
         except BaseException:
             db._rollback()
             raise
+
+
+def foreign_entry(db: Database, incident_id: str, device: str, seq: int) -> StoredEntry | None:
+    with db._errors("read the imported chains"):
+        row = db.conn.execute(
+            "SELECT body, hash FROM chain_entries WHERE incident = ? AND device = ? AND seq = ?",
+            (db._num(incident_id), device, seq)).fetchone()
+    return StoredEntry(json.loads(row[0]), bytes(row[1]).hex()) if row else None
+
+
+def resolve_device(db: Database, incident_id: str, text: str) -> str:
+    """Another device whose chain of the incident is held here, by its id, the start of its id
+    (4 characters or more) or its name."""
+    from pir.errors import InputError
+
+    raw = text.strip()
+    chains = foreign_chains(db, incident_id)
+    found = [c.device for c in chains if c.device == raw or c.name.casefold() == raw.casefold()
+             or (len(raw) >= 4 and c.device.startswith(raw.lower()))]
+    if len(set(found)) == 1:
+        return found[0]
+    held = ", ".join(f"{c.name} ({c.device[:8]})" for c in chains) or "none"
+    raise InputError(f"{raw!r} is not {'one' if not found else 'exactly one'} of the other "
+                     f"devices whose chains are held here: {held}.")
