@@ -186,7 +186,8 @@ def test_the_cli_shares_joins_imports_and_verifies(tmp_path, monkeypatch, capsys
                     json.loads(merged_json.read_bytes())["head_hash"])
     assert code == 0 and "chain PIS laptop 2" in out, out
     code, out = pir(a_db, "status", "--incident", REF)
-    assert code == 0
+    assert code == 0 and "Devices: PIM laptop (this laptop" in out
+    assert "PIS laptop 2 (2 entries imported)" in out
     code, out = pir(a_db, "entry", "list", "--incident", REF)
     assert code == 0 and "chain.imported" in out
 

@@ -193,6 +193,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{log.row.ref}  {state.title}  [{log.template.title}]")
         print(f"Scale: {state.scale}   Entries: {state.last_seq}   "
               f"Now: {format_uk(now)}")
+        if state.entry_devices:
+            from pir.log.chains import foreign_chains
+
+            print(f"Devices: {state.local_device_name} (this laptop, {state.last_seq} "
+                  "entries); " + "; ".join(f"{c.name} ({c.count} entries imported)"
+                                           for c in foreign_chains(db, log.row.id)))
         if log.template.review_overdue(now.date()):
             print(f"Note: template {log.template.id} v{log.template.version} was due for review "
                   f"on {log.template.review_date}; check it is still current policy.")
