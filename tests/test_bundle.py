@@ -158,6 +158,22 @@ def test_a_worker_that_fails_is_replaced_by_laying_the_copy_out_here(incident, i
     assert "AFO-B12" in text_of(result.file(REDACTED).path)
 
 
+def test_a_frozen_build_starts_a_worker_only_when_its_entry_point_runs_one(monkeypatch):
+    import sys
+    import types
+
+    from pir.export.pdf import worker
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    entry = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", entry)
+    assert not worker.available()  # it would start a second copy of the app
+    entry.RUNS_LAYOUT_WORKER = True  # type: ignore[attr-defined]
+    assert worker.available() and worker.command() == [sys.executable]
+    monkeypatch.delenv(worker.ENV_WORKER, raising=False)
+    worker.run_if_asked()  # not a worker: returns at once
+
+
 def test_a_failure_here_stops_the_worker(incident, identity, tmp_path, monkeypatch):
     from pir.export.pdf import worker
 

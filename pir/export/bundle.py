@@ -126,7 +126,7 @@ def export_bundle(log: IncidentLog, folder: Path, *, exported_by: Officer,
 
 
 def can_lay_out_side_by_side() -> bool:
-    return worker.AVAILABLE and (os.cpu_count() or 1) >= 2
+    return worker.available() and (os.cpu_count() or 1) >= 2
 
 
 class _SecondCopy:

@@ -18,8 +18,31 @@ from typing import IO, Any
 
 from pir.errors import PirError
 
-# A frozen (PyInstaller) build has no interpreter to start the worker with.
-AVAILABLE = not getattr(sys, "frozen", False)
+# Set in the worker's environment. A frozen (PyInstaller) build has no interpreter to run
+# `-m` with: it starts its own executable, whose entry point must then run `main()` here and
+# exit (see run_if_asked) and say so by setting RUNS_LAYOUT_WORKER = True in its module.
+ENV_WORKER = "PIR_LAYOUT_WORKER"
+
+
+def available() -> bool:
+    """Whether a worker can be started: always from source; from a frozen build only when its
+    entry point runs the worker (otherwise it would start a second copy of the app)."""
+    if not getattr(sys, "frozen", False):
+        return True
+    return bool(getattr(sys.modules.get("__main__"), "RUNS_LAYOUT_WORKER", False))
+
+
+def command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "pir.export.pdf.worker"]
+
+
+def run_if_asked() -> None:
+    """For an entry point: when this process was started as the layout worker, be it and
+    exit. (Cheap: it imports nothing unless it is one.)"""
+    if os.environ.get(ENV_WORKER) == "1":
+        sys.exit(main())
 
 
 class WorkerError(PirError):
@@ -34,12 +57,13 @@ class LayoutWorker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             [package_root, *filter(None, [env.get("PYTHONPATH")])])
+        env[ENV_WORKER] = "1"
         try:
             # Its own session: where the scheduler shares the CPU between sessions (Linux
             # autogroups), a worker in ours would only split our share on a busy machine
             # instead of using the second core. The parent stops it on any failure or interrupt.
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "pir.export.pdf.worker"], stdin=subprocess.PIPE,
+                command(), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                 start_new_session=True)
         except OSError as exc:
