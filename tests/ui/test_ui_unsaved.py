@@ -129,8 +129,25 @@ def test_every_way_of_leaving_a_step_asks_and_cancel_stays(
     assert window.stack.currentWidget() is window.incident
     assert window.incident.step_page.step.id == "p2.anticonferring"
     assert window.incident.step_page.form.editor("wording").value() == "Do not confer."
+    assert window.incident.selected_rows() == 1
+    assert window.incident.navigator.currentIndex().data() == "Anti-conferring instruction"
     assert not any(isinstance(w, QDialog) and w.isVisible()
                    for w in QApplication.topLevelWidgets())
+
+
+def test_register_buttons_keep_the_navigator_on_the_page_shown(window: MainWindow,
+                                                               incident: str) -> None:
+    a = add_person(window, "Alex Smith", cipher="AFO-1")
+    people = window.incident.people
+    people.board_table.setCurrentIndex(people.board.index(0, 0))
+    for kind, step in (("welfare.check", "Timed welfare check"),
+                       ("separation.decided", "Separation decision"),
+                       ("anticonferring.given", "Anti-conferring instruction")):
+        people.buttons[kind].click()
+        assert window.incident.selected_rows() == 1
+        assert window.incident.navigator.currentIndex().data() == step
+        assert window.incident.step_page.step.title == step
+    assert window.incident.step_page.form.editor("to").value() == [a]
 
 
 def test_nothing_typed_means_nothing_asked(window: MainWindow, incident: str) -> None:

@@ -145,6 +145,13 @@ QTabBar::tab {{
 }}
 QTabBar::tab:selected {{ background: {c.base}; border-top: 3px solid {c.focus}; padding-top: 1px; }}
 QTabBar::tab:!selected {{ margin-top: 2px; }}
+QAbstractItemView::indicator, QCheckBox::indicator {{
+    width: 9px; height: 9px; border: 1px solid {c.text}; border-radius: 1px;
+    background: {c.base};
+}}
+QAbstractItemView::indicator:checked, QCheckBox::indicator:checked {{
+    background: {c.focus}; border: 1px solid {c.text};
+}}
 QToolTip {{ background: {c.tooltip_bg}; color: {c.tooltip_text}; border: 1px solid {c.border}; }}
 QLabel[role="error"] {{ color: {c.error}; font-weight: bold; }}
 QLabel[role="ok"] {{ color: {c.ok}; font-weight: bold; }}
