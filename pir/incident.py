@@ -316,6 +316,10 @@ class IncidentLog:
             late = _late_reason(at, now, late_reason, minutes, run=state.writeup_reason())
             clean = validate_fields(specs, payload, where=where, now=now,
                                     person_exists=state.people.__contains__)
+            if state.entry_devices:
+                from pir.views.merged import check_local_refs
+
+                check_local_refs(state, specs, clean)
             state.check_new(kind, clean)
             return self._body(self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at,
                          note, now, author, decision_maker, clean, late_reason=late,

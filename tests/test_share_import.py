@@ -230,3 +230,17 @@ def test_two_laptops_deciding_different_scales_at_one_time_is_a_conflict(
     import_file(dbs[0], export_to(b, tmp_path / "b2.json"), PIM)
     assert len(a.refresh().conflicts) == 1
     assert a.state.scale == "full"  # the fold still reads the latest decision by event time
+
+
+def test_a_new_entry_names_only_people_registered_on_its_own_laptop(laptops, tmp_path) -> None:
+    from pir.errors import ValidationError
+
+    dbs, (a, b, _c) = laptops
+    kpw = add_person(a, "Siân Llŷr")
+    import_file(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    key = foreign_chains(dbs[1], b.row.id)[0].num * 1_000_000 + kpw
+    with pytest.raises(ValidationError, match="registered on another laptop"):
+        b.append("welfare.check", {"people": [key], "by": "PC Brown",
+                                   "notes": "fine"}, author=LOGGIST)
+    own = add_person(b, "Rhodri Pryce", author=LOGGIST)
+    assert own < 1_000_000 and b.refresh().people[own].name == "Rhodri Pryce"

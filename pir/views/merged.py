@@ -155,3 +155,23 @@ def _live(entries: list[StoredEntry]) -> Iterator[StoredEntry]:
     withdrawn = {e.body.get("corrects") for e in entries
                  if e.kind == "correction" and e.payload.get("withdrawn")}
     return (e for e in entries if e.seq not in withdrawn)
+
+
+def check_local_refs(state: IncidentState, specs: Iterable[Any],
+                     payload: dict[str, Any]) -> None:
+    """A reference in a new entry is to this device's chain (docs/LOG-FORMAT.md, section 9):
+    a person registered on another laptop is refused here, never stored under a key that only
+    this database understands."""
+    from pir.errors import ValidationError
+
+    for spec in specs:
+        if spec.type not in ("person", "people"):
+            continue
+        value = payload.get(spec.key)
+        for ref in value if isinstance(value, list) else [value]:
+            if isinstance(ref, int) and ref >= KEY_BLOCK:
+                raise ValidationError(
+                    f"{state.person_name(ref)} is registered on another laptop (entry "
+                    f"{state.entry_label(ref)}); an entry here can name only people registered "
+                    "on this laptop: record it on that laptop, or register the person here.",
+                    spec.key)
