@@ -91,7 +91,8 @@ def _write(db: Database, clock: FixedClock) -> None:
         "given_at": at(40), "given_by": "Insp Sarah Jones", "to": kpws,
         "method": "verbal and recorded on BWV", "bwv_serial": "AX-60021",
         "wording": "You must not confer with anyone about the incident or your accounts."},
-        author=LOGGIST, decision_maker=PIM)
+        author=LOGGIST, decision_maker=PIM, event_time=at(40),
+        late_reason="Given at the PIS door; written up from the PIM's pocket book.")
     step(5)
     add("separation.decided", {
         "people": kpws[:2], "option": "monitored on BWV",

@@ -46,9 +46,12 @@ def format_uk_text(text: str, seconds: bool = True) -> str:
 
 
 def format_delay(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+    seconds = int(delta.total_seconds())
+    minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        # Seconds show near a threshold, so "15 min 20 s" never reads as "15 min" (not late).
+        return f"{minutes} min {seconds % 60} s" if minutes < 30 and seconds % 60 else \
+            f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
         return f"{hours} h {minutes:02d} min"

@@ -161,7 +161,8 @@ def test_the_missed_and_late_welfare_checks(demo_log: IncidentLog) -> None:
 def test_late_entries_are_flagged(demo_log: IncidentLog) -> None:
     tl = chart(demo_log)
     late = {p.seq for p in tl.points if p.late}
-    assert late == {29, 33}  # first contact and the IOPC's arrival, written up later
+    # the anti-conferring instruction, first contact and the IOPC's arrival, written up later
+    assert late == {10, 29, 33}
 
 
 def test_the_correction_is_a_point_in_the_log_lane(demo_log: IncidentLog) -> None:
@@ -261,7 +262,7 @@ def test_redacted_lane_labels_name_no_protected_officer(demo_log: IncidentLog) -
 def test_the_chart_reads_only_the_entries_it_needs(demo_log: IncidentLog) -> None:
     state = demo_log.state
     needed = needed_entries(state, demo_log.entries())
-    assert [e.seq for e in needed] == [25, 26, 29, 33]
+    assert [e.seq for e in needed] == [10, 25, 26, 29, 33]
     assert build_timeline(state, needed, END) == build_timeline(state, demo_log.entries(), END)
 
 

@@ -326,3 +326,24 @@ def test_a_kpw_who_becomes_a_suspect_leaves_the_witness_route_with_the_reason(
     later = clock.now + timedelta(hours=3)
     assert not [x for x in alerts(state, later) if "B12" in x.message]
     assert not [r for r in requirements(state, later) if r.person == a]
+
+
+def test_separation_is_judged_on_the_first_decision_and_a_check_due_before_release_is_missed(
+        log: IncidentLog, clock: FixedClock) -> None:
+    from pir.views.compliance import MISSED, ON_TIME, requirements
+
+    a = add_person(log, "PC A", cipher="B12")
+    for option in ("monitored on BWV", "separated"):
+        log.append("separation.decided", {"people": [a], "option": option,
+                                          "factors": ["resources"], "decided_by": "Insp J",
+                                          "started_at": clock.now.isoformat(),
+                                          "rationale": "r"}, author=PIM)
+        clock.advance(hours=2)
+    log.append("kpw.released", {"person": a, "released_at": "2026-11-25 17:30",
+                                "welfare": "fine"}, author=PIM)
+    items = requirements(log.state, clock.now)
+    sep = [r for r in items if r.what.startswith("Separation")]
+    assert [(r.status, r.seq) for r in sep] == [(ON_TIME, a + 1)]
+    welfare = [r for r in items if r.what == "Welfare check"]
+    assert welfare and welfare[-1].status == MISSED and welfare[-1].note == \
+        "not done before release"

@@ -135,8 +135,12 @@ def _welfare(state: IncidentState, person: Person, end: datetime,
                                        step.id))
             break
         if due + interval > stop:
-            # Past due and the interval is still running: it can still be done, late.
-            if released is None and state.closed_seq is None:
+            if released is not None:
+                # Due before the KPW went off duty and not done by then: that check was missed.
+                out.append(Requirement("Welfare check", person.seq, due, None, released.seq,
+                                       MISSED, step.id, "not done before release"))
+            elif state.closed_seq is None:
+                # Past due and the interval is still running: it can still be done, late.
                 out.append(Requirement("Welfare check", person.seq, due, None, None, OVERDUE,
                                        step.id))
             break
@@ -151,10 +155,13 @@ def _separation(state: IncidentState, person: Person, now: datetime) -> list[Req
     if step is None or not step.due_minutes or not step.required_for(state.scale):
         return []
     due = max(state.opened_at, person.added_at) + timedelta(minutes=step.due_minutes)
-    sep = state.separation.get(person.seq)
-    done = sep.since if sep else None
+    # The first decision that covered this KPW meets it (later ones only change the option).
+    first = min((rec for rec in state.by_kind.get("separation.decided", [])
+                 if person.seq in rec.fields.get("people", [])),
+                key=lambda rec: rec.time, default=None)
+    done = first.time if first else None
     return [Requirement("Separation or alternative decided", person.seq, due, done,
-                        sep.decided_seq if sep else None,
+                        first.seq if first else None,
                         _judge(due, done, now, missable=not step.warn_only), step.id,
                         "as soon as operationally safe")]
 
