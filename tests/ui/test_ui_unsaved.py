@@ -55,7 +55,11 @@ def test_another_step_asks_and_a_kept_draft_comes_back_encrypted(
     assert page.step.id == "p3.welfare_check"
     assert window.incident.selected_rows() == 1
     assert b"Do not confer." not in db_path.read_bytes()  # kept inside the encrypted file
+    # Not forgotten: the Now view says a draft is waiting.
+    assert window.incident.now_view.texts()["Drafts not yet in the log"] == [
+        "Anti-conferring instruction: a draft is kept, not yet saved as an entry"]
     window.incident.open_step("p2.anticonferring")
+    assert "Drafts not yet in the log" not in window.incident.now_view.texts()
     assert page.form.editor("wording").value() == "Do not confer."
     assert "draft" in page.message.text()
 

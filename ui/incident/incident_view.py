@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pir.errors import PirError
 from pir.views.checklist import StepStatus, checklist
 from pir.views.state import IncidentState
 from ui.common.focus_chain import chain, focus_stops
@@ -82,6 +83,7 @@ class IncidentView(QWidget):
         self.step_page = StepPage(session)
         self.step_page.saved.connect(lambda _seq: self._after_save())
         self.step_page.reopen_requested.connect(self.reopen_requested)
+        self.step_page.draft_kept.connect(self.refresh)
         self.people = PeopleView()
         self.exhibits = ExhibitsView()
         self.decisions = DecisionsView()
@@ -184,7 +186,11 @@ class IncidentView(QWidget):
         self._header(state)
         for view in (self.people, self.exhibits, self.decisions, self.referral):
             view.refresh(state, now)
-        self.now_view.refresh(state, now)
+        try:
+            drafts = tuple(self.session.step_drafts())
+        except PirError:
+            drafts = ()
+        self.now_view.refresh(state, now, drafts=drafts)
         current = self.statuses.get(self.step_page.step.id) if self.step_page.step else None
         self.step_page.refresh(current)
         self.banner.show_sections(self.now_view.sections, self.now_view.most_urgent())

@@ -67,16 +67,25 @@ def _label(state: IncidentState, req: Requirement) -> str:
     return f"{req.what} — {who}" if who else req.what
 
 
-def sections(state: IncidentState, now: datetime,
-             exhibits_officer: str | None = None) -> list[Section]:
+def sections(state: IncidentState, now: datetime, exhibits_officer: str | None = None,
+             drafts: tuple[str, ...] = ()) -> list[Section]:
     if state.closed_seq is not None:
         return [Section("Closed", (Item(
             f"This incident was closed at entry {state.closed_seq}. Nothing is due; reopen it "
             "with a reason (Incident menu) to add entries.", INFO_LEVEL),))]
     reqs = requirements(state, now)
-    return [s for s in (_overdue(state, reqs, now), _next(state, reqs, now),
-                        _kpws(state, reqs, now), _referral(state, now),
-                        _exhibits(state, exhibits_officer)) if s is not None]
+    return [s for s in (_overdue(state, reqs, now), _drafts(state, drafts),
+                        _next(state, reqs, now), _kpws(state, reqs, now),
+                        _referral(state, now), _exhibits(state, exhibits_officer))
+            if s is not None]
+
+
+def _drafts(state: IncidentState, drafts: tuple[str, ...]) -> Section | None:
+    """Text kept as a draft is not in the log yet: said here until it is saved."""
+    steps = [state.template.step(s) for s in drafts]
+    items = tuple(Item(f"{step.title}: a draft is kept, not yet saved as an entry",
+                       SOON_LEVEL, step.id) for step in steps if step is not None)
+    return Section("Drafts not yet in the log", items) if items else None
 
 
 def _urgency(r: Requirement) -> tuple[int, datetime]:

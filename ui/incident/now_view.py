@@ -58,9 +58,10 @@ class NowView(QWidget):
         layout.addWidget(self.list, 1)
 
     def refresh(self, state: IncidentState | None, now: datetime,
-                exhibits_officer: str | None = None) -> None:
+                exhibits_officer: str | None = None, drafts: tuple[str, ...] = ()) -> None:
         current = self.list.currentRow()
-        self.sections = sections(state, now, exhibits_officer) if state is not None else []
+        self.sections = sections(state, now, exhibits_officer, drafts) if state is not None \
+            else []
         self.list.clear()
         bold = QFont(self.list.font())
         bold.setBold(True)

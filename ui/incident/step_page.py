@@ -49,6 +49,8 @@ PAGE_LETTERS = frozenset({"s", "w", "r"})
 class StepPage(QWidget):
     saved = Signal(int)
     reopen_requested = Signal()
+    # A draft was kept or taken back: the Now view lists the kept ones.
+    draft_kept = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +133,7 @@ class StepPage(QWidget):
         self._baseline = self.snapshot()
         kept = self._take_kept_draft(step.id)
         if kept:
+            self.draft_kept.emit()
             self.restore(kept)
             self._say("Your draft of this step is back; it is not saved yet.", "warning")
 
@@ -292,6 +295,7 @@ class StepPage(QWidget):
             except PirError as exc:
                 self._fail(f"The draft could not be kept: {sentence(str(exc))}")
                 return False
+            self.draft_kept.emit()
             return True
         return answer == DISCARD
 

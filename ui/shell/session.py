@@ -198,6 +198,7 @@ class Session:
 
     def keep_step_draft(self, step_id: str, value: dict[str, Any]) -> None:
         self.require_db().save_draft(self._step_key(step_id), value)
+        self._index_draft(step_id, keep=True)
 
     def take_step_draft(self, step_id: str) -> dict[str, Any] | None:
         db = self.require_db()
@@ -205,7 +206,20 @@ class Session:
         value = db.load_draft(key)
         if value is not None:
             db.discard_draft(key)
+            self._index_draft(step_id, keep=False)
         return value if isinstance(value, dict) else None
+
+    def step_drafts(self) -> list[str]:
+        """Steps of the open incident with a kept draft (so none is forgotten)."""
+        value = self.require_db().get_setting(self._index_key())
+        return [s for s in value if isinstance(s, str)] if isinstance(value, list) else []
+
+    def _index_key(self) -> str:
+        return f"{STEP_DRAFT_PREFIX}{self.require_log().row.ref}"
+
+    def _index_draft(self, step_id: str, keep: bool) -> None:
+        steps = [s for s in self.step_drafts() if s != step_id] + ([step_id] if keep else [])
+        self.require_db().set_setting(self._index_key(), steps)
 
     def writer_name(self) -> str:
         """Who acts in person: the PIM a loggist writes for, else the officer writing."""
