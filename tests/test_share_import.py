@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -178,10 +179,20 @@ def test_three_laptops_come_together_and_a_conflicting_transfer_is_flagged(
     assert {ch.name for ch in outcome.chains if ch.new} == {"PIM laptop", "PIS laptop 2"}
     assert len(c.refresh().conflicts) == 1
     # A decision settles the conflict; the entries stay as they are.
-    a.append("conflict.resolved", {"entries": ", ".join(str(k) for k in keys),
+    named = re.search(r"conflict.resolved, entries ([^)]*)\)", sentence)[1]
+    assert named == f"3@{dbs[1].database_id[:8]}, 3@{dbs[0].database_id[:8]}" or \
+        named == f"3@{dbs[0].database_id[:8]}, 3@{dbs[1].database_id[:8]}"
+    # A resolution that names one entry only settles nothing.
+    a.append("conflict.resolved", {"entries": named.split(",")[0],
+                                   "decision": "?", "rationale": "?"}, author=PIM)
+    assert len(a.refresh().conflicts) == 1
+    a.append("conflict.resolved", {"entries": named,
                                    "decision": "The transfer to PC Jones stands.",
                                    "rationale": "Signed continuity label."}, author=PIM)
     assert a.refresh().conflicts == []
+    # The loggist's laptop reads the same resolution the same way once it has it.
+    import_file(dbs[2], export_to(a, tmp_path / "a3.json"), LOGGIST)
+    assert c.refresh().conflicts == []
 
 
 def test_a_correction_of_another_laptops_entry_is_by_reference(laptops, tmp_path) -> None:

@@ -231,9 +231,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             for seq, text in state.anomalies:
                 print(f"  entry {seq}: {text}")
         if state.conflicts:
-            print("\nConflicts to resolve (record a conflict.resolved entry naming the entries):")
-            for keys, text in state.conflicts:
-                print(f"  entries {', '.join(str(k) for k in keys)}: {text}")
+            print("\nConflicts to resolve:")
+            for _keys, text in state.conflicts:
+                print(f"  {text}")
     return EXIT_OK
 
 

@@ -86,13 +86,16 @@ def merged_fold(incident_id: str, ref: str, template: Template, local: list[Stor
     bases[local_device] = 0
     items: list[tuple[str, str, int, StoredEntry]] = []
     names: dict[int, str] = {}
+    where: dict[int, tuple[int, str]] = {}
     for e in local:
         items.append((e.event_time, local_device, e.seq, rekey(template, e, 0, bases)))
+        where[e.seq] = (e.seq, local_device)
     for _k, device, name, entries in chains:
         base = bases[device]
         for e in entries:
             items.append((e.event_time, device, e.seq, rekey(template, e, base, bases)))
             names[base + e.seq] = name
+            where[base + e.seq] = (e.seq, device)
     items.sort(key=lambda t: (parse_iso_utc(t[0]), t[1], t[2]))
     merged = [t[3] for t in items]
     corrections = [e for e in merged if e.kind == "correction"]
@@ -102,25 +105,26 @@ def merged_fold(incident_id: str, ref: str, template: Template, local: list[Stor
         state.last_recorded = parse_iso_utc(local[-1].recorded_time)
     state.entry_devices = names
     state.local_device_name = local_name
-    state.conflicts = find_conflicts(merged, names, local_name)
+    state.conflicts = find_conflicts(merged, names, local_name, where)
     return state
 
 
-def _device(key: int, names: dict[int, str]) -> str:
-    return names.get(key, "")
-
-
-def find_conflicts(merged: list[StoredEntry], names: dict[int, str],
-                   local_name: str = "") -> list[tuple[tuple[int, ...], str]]:
+def find_conflicts(merged: list[StoredEntry], names: dict[int, str], local_name: str,
+                   where: dict[int, tuple[int, str]]) -> list[tuple[tuple[int, ...], str]]:
     """What the fold cannot settle, each as (entry keys, a sentence), less what a
-    `conflict.resolved` entry has settled."""
+    `conflict.resolved` entry has settled. `where` gives each key's (seq, device id): a
+    resolution names entries as SEQ@DEVICE (the device id, or its first 8 or more characters;
+    a bare SEQ is an entry of the resolving entry's own device), the same in every database."""
     def label(key: int) -> str:
         return f"{key % KEY_BLOCK} on {names.get(key, local_name)}"
+
+    def portable(keys: tuple[int, ...]) -> str:
+        return ", ".join(f"{where[k][0]}@{where[k][1][:8]}" for k in keys)
 
     found: list[tuple[tuple[int, ...], str]] = []
     transfers: dict[tuple[str, str], list[StoredEntry]] = {}
     scales: list[StoredEntry] = []
-    resolved: set[frozenset[int]] = set()
+    resolved: list[set[tuple[int, str]]] = []
     for e in _live(merged):
         if e.kind == "exhibit.transferred":
             key = (str(e.payload.get("ref")),
@@ -129,26 +133,35 @@ def find_conflicts(merged: list[StoredEntry], names: dict[int, str],
         elif e.kind == "scale.changed":
             scales.append(e)
         elif e.kind == "conflict.resolved":
-            resolved.add(frozenset(int(n) for n in re.findall(r"\d+",
-                                                               str(e.payload.get("entries")))))
+            own = where[e.seq][1]
+            resolved.append({(int(n), dev or own) for n, dev in re.findall(
+                r"(\d+)(?:@([0-9a-f]{8,32}))?", str(e.payload.get("entries")))})
     for (ref, _holder), group in transfers.items():
-        if len({_device(e.seq, names) for e in group}) > 1:
+        if len({where[e.seq][1] for e in group}) > 1:
             keys = tuple(e.seq for e in group)
             found.append((keys, f"Exhibit {ref} was transferred from "
                           f"{group[0].payload.get('from_holder')} on more than one device "
                           f"(entries {', '.join(label(k) for k in keys)}): record which transfer "
-                          "stands."))
+                          f"stands (conflict.resolved, entries {portable(keys)})."))
     for i, a in enumerate(scales):
         for b in scales[i + 1:]:
             close = abs(parse_iso_utc(a.event_time) - parse_iso_utc(b.event_time)) <= \
                 CONFLICT_WINDOW
-            if close and _device(a.seq, names) != _device(b.seq, names) and \
+            if close and where[a.seq][1] != where[b.seq][1] and \
                     a.payload.get("scale") != b.payload.get("scale"):
                 found.append(((a.seq, b.seq), f"Entries {label(a.seq)} and {label(b.seq)} "
                               "decide different "
                               f"scales ({a.payload.get('scale')}, {b.payload.get('scale')}) "
-                              "on different devices within 10 minutes: record which stands."))
-    return [c for c in found if not any(set(c[0]) <= r for r in resolved)]
+                              "on different devices within 10 minutes: record which stands "
+                              f"(conflict.resolved, entries {portable((a.seq, b.seq))})."))
+    return [c for c in found if not any(_named(c[0], where, r) for r in resolved)]
+
+
+def _named(keys: tuple[int, ...], where: dict[int, tuple[int, str]],
+           named: set[tuple[int, str]]) -> bool:
+    """Whether a resolution names every entry of a conflict (a device by its id's start)."""
+    return all(any(seq == where[k][0] and where[k][1].startswith(dev) for seq, dev in named)
+               for k in keys)
 
 
 def _live(entries: list[StoredEntry]) -> Iterator[StoredEntry]:
