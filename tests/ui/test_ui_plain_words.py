@@ -180,6 +180,10 @@ def test_a_write_up_run_from_the_incident_menu(qtbot, window: MainWindow, incide
     window.incident.quick_log.when.line.setText("14:10")
     seq = window.incident.quick_log.save()
     assert seq is not None  # late, and no reason of its own asked: the run's is used
+    window.lock()  # nothing of the write-up stays on screen while locked
+    assert window.writeup_label.text() == "" and window.writeup_label.toolTip() == ""
+    assert window.unlock(PASSPHRASE)
+    assert window.writeup_label.text().startswith("Write-up run:")
     window.actions["writeup"].trigger()  # ends it
     assert not window.actions["writeup"].isChecked() and window.writeup_label.text() == ""
     db, log = stored_log(db_path, incident)

@@ -132,9 +132,9 @@ QPushButton {{
     border: 1px solid {c.border}; border-radius: 4px; padding: 3px 10px;
     background: {c.button}; color: {c.button_text};
 }}
+QPushButton:default {{ border-color: {c.text}; }}
 QPushButton:focus {{ border: 2px solid {c.focus}; padding: 2px 9px; }}
 QPushButton:pressed {{ background: {c.alt_base}; }}
-QPushButton:default {{ font-weight: bold; }}
 QPushButton:disabled {{ color: {c.disabled_text}; }}
 QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {c.focus}; }}

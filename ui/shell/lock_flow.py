@@ -96,6 +96,10 @@ class LockFlow:
         self.idle.disarm()
         self.stack.setCurrentWidget(self.lock_screen)  # type: ignore[attr-defined]
         self.enable_actions()
+        # Nothing of the incident stays on screen (the write-up's reason is its text).
+        self.alert_label.clear()  # type: ignore[attr-defined]
+        self.writeup_label.clear()  # type: ignore[attr-defined]
+        self.writeup_label.setToolTip("")  # type: ignore[attr-defined]
         self.show_identity()
         self.update_title()
         self.lock_screen.prepare(f"Database: {self.session.path}", note, due)
