@@ -73,11 +73,12 @@ def export_json(db: Database, ref: str, out: Path, exported_by: Officer,
 def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
                identity: SigningIdentity | None = None, redacted: bool = False,
                progress: Progress = _quiet,
-               confirmed: bool | RedactionReview = False) -> OperationResult:
+               confirmed: bool | RedactionReview = False,
+               pin: str | None = None) -> OperationResult:
     """Writes the signed (or redacted and signed) PDF and records the export. Without an
-    identity, the officer's own key kept in the database signs (created on first use). A
-    redacted copy with ambiguous matches needs `confirmed`: the review the user accepted
-    (see redaction_review), or True."""
+    identity, the officer's own key kept in the database signs, opened with `pin` (and created
+    under it on first use). A redacted copy with ambiguous matches needs `confirmed`: the
+    review the user accepted (see redaction_review), or True."""
     from pir.export.files import check_new_file
     from pir.export.pdf import export_pdf as write_pdf
     from pir.export.signing import officer_identity
@@ -85,7 +86,7 @@ def export_pdf(db: Database, ref: str, out: Path, exported_by: Officer,
     check_new_file(out)
     log = IncidentLog.open(db, ref)
     if identity is None:
-        identity = officer_identity(db, exported_by, create=True)
+        identity = officer_identity(db, exported_by, create=True, pin=pin)
     result = write_pdf(log, out, exported_by=exported_by, identity=identity, redacted=redacted,
                        progress=progress, confirmed=confirmed)
     kind = "a redacted and signed" if redacted else "a signed"
@@ -112,7 +113,8 @@ def redaction_review(db: Database, ref: str) -> RedactionReview:
 
 def export_bundle(db: Database, ref: str, out_dir: Path, exported_by: Officer,
                   identity: SigningIdentity | None = None, progress: Progress = _quiet,
-                  confirmed: bool | RedactionReview = False) -> OperationResult:
+                  confirmed: bool | RedactionReview = False,
+                  pin: str | None = None) -> OperationResult:
     """The full signed PDF, the redacted signed PDF and the JSON log from one head, into a new
     or empty folder, recorded by one export entry; nothing is left behind if any step fails."""
     from pir.export.bundle import FULL, JSON, REDACTED
@@ -121,7 +123,7 @@ def export_bundle(db: Database, ref: str, out_dir: Path, exported_by: Officer,
 
     log = IncidentLog.open(db, ref)
     if identity is None:
-        identity = officer_identity(db, exported_by, create=True)
+        identity = officer_identity(db, exported_by, create=True, pin=pin)
     result = write_bundle(log, out_dir, exported_by=exported_by, identity=identity,
                           progress=progress, confirmed=confirmed)
     lines = [f"Exported {result.entries} entries of {log.row.ref} to {result.folder} "
