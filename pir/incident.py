@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import gc
 import getpass
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,21 +165,11 @@ class IncidentLog:
         parsed once). The fold makes many small objects and frees none: the cyclic garbage
         collector is paused meanwhile, which it would otherwise run hundreds of times."""
         corrections = list(self.db.entries_of_kind(self.row.id, "correction"))
-        parsed = {c.seq: c.body for c in corrections}
         watch = ChainWatch(self.row.id, self.row.ref)
-        loads = json.loads
 
         def checked() -> Iterator[StoredEntry]:
-            for seq, kind, _step, _corrects, text, digest in self.db.raw_entries(self.row.id):
-                body = parsed.get(seq) if kind == "correction" else None
-                if body is None:
-                    try:
-                        body = loads(text)
-                    except ValueError:
-                        body = None
-                watch.feed(body, text, digest)
-                if isinstance(body, dict) and isinstance(body.get("seq"), int):
-                    yield StoredEntry(body, digest)
+            return watch.entries(self.db.fold_rows(self.row.id),
+                                 {c.seq: c.body for c in corrections}, StoredEntry)
 
         from pir.log.chains import foreign_chains
 
@@ -313,9 +302,10 @@ class IncidentLog:
                     f"'{step_obj.title}' is recorded once (entry {first}); correct that entry "
                     "to change it.")
             # In a write-up run, a late entry without its own reason carries the run's.
-            late = _late_reason(at, now, late_reason, minutes, run=state.writeup_reason())
-            clean = validate_fields(specs, payload, where=where, now=now,
-                                    person_exists=state.people.__contains__)
+            late, clean = _checked(
+                lambda: validate_fields(specs, payload, where=where, now=now,
+                                        person_exists=state.people.__contains__),
+                lambda: _late_reason(at, now, late_reason, minutes, run=state.writeup_reason()))
             if state.entry_devices:
                 from pir.views.merged import check_local_refs
 
@@ -517,6 +507,27 @@ def _event_time(value: str | datetime | None, now: datetime) -> tuple[datetime, 
         return value, None
     parsed = parse_event_time(value, now)
     return parsed.utc, parsed.note
+
+
+def _checked(fields: Callable[[], dict[str, Any]],
+             late: Callable[[], str | None]) -> tuple[str | None, dict[str, Any]]:
+    """Runs both checks and reports every problem of the two at once (a form marks them all)."""
+    problems: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    reason = None
+    try:
+        clean = fields()
+    except ValidationError as exc:
+        problems.update(exc.problems or {exc.field or "": str(exc)})
+        message = str(exc)
+    try:
+        reason = late()
+    except ValidationError as exc:
+        problems["late_reason"] = str(exc)
+        message = f"{message} {exc}" if len(problems) > 1 else str(exc)
+    if problems:
+        raise ValidationError(message, next(iter(problems)), problems)
+    return reason, clean
 
 
 def _late_reason(at: datetime, now: datetime, reason: str | None, minutes: int,

@@ -354,3 +354,11 @@ def test_a_write_up_run_gives_every_late_entry_its_reason(log: IncidentLog) -> N
     log.append("writeup.ended", {}, author=PIM)
     with pytest.raises(ValidationError, match="give the reason"):
         log.append("note", {"text": "late"}, event_time="2026-11-25 12:50", author=PIM)
+
+
+def test_a_late_entry_with_missing_fields_names_the_fields_and_the_late_reason_at_once(
+        log: IncidentLog) -> None:
+    with pytest.raises(ValidationError) as exc:
+        log.append("note", {}, event_time="2026-11-25 12:00", author=PIM)
+    assert set(exc.value.problems) == {"text", "late_reason"}
+    assert "Note is required" in str(exc.value) and "give the reason" in str(exc.value)
