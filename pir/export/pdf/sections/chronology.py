@@ -28,6 +28,8 @@ _SIZE = 7.5
 _PREFIX = 8 + 2 + 5 + 2  # "HH:MM:SS", two spaces, the entry number in five, two spaces
 _NBSP = "\u00a0"
 _SHADE = {True: "#fff3dc", False: "#fbeaea"}  # met late / missed, overdue or outstanding
+# Characters of an entry's values on its line: enough to know it again; the log has it all.
+_SUMMARY = 120
 
 
 def build(ctx: RenderContext) -> list[Flowable]:
@@ -98,7 +100,7 @@ def _line(ctx: RenderContext, e: StoredEntry) -> str:
     else:
         eff = _effective(ctx, e) if correctors else None
         payload = eff.payload if eff is not None else e.payload
-        summary = entry_summary(ctx, e, payload)
+        summary = entry_summary(ctx, e, payload, limit=_SUMMARY)
         text = f"{title} — {summary}" if summary else title
         if eff is not None and eff.withdrawn:
             text = f"<strike>{text}</strike> <b>withdrawn by entry {correctors[-1]}</b>"
