@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +143,35 @@ class ChainWatch:
             self.broken = None
         self.prev = digest
         self.expected = seq + 1
+
+    def entries(self, batches: Iterable[list[tuple]], parsed: dict[int, Any],
+                entry: Callable[[Any, str], Any]) -> Iterator[Any]:
+        """The fold's read loop: batches of (seq, body text, 32-byte hash) become
+        `entry(body, hex hash)`, each body parsed once (the bodies already parsed, by their
+        sequence number, are taken from `parsed`) and checked on the way, in one frame (it runs
+        per entry)."""
+        loads, sha256 = json.loads, hashlib.sha256
+        for rows in batches:
+            for seq, text, raw in rows:
+                body = parsed.get(seq)
+                if body is None:
+                    try:
+                        body = loads(text)
+                    except ValueError:
+                        body = None
+                digest = raw.hex() if isinstance(raw, bytes) else str(raw)
+                if (isinstance(body, dict) and type(body.get("seq")) is int
+                        and body["seq"] == self.expected and self.broken is None
+                        and sha256(text.encode("utf-8")).hexdigest() == digest
+                        and body.get("prev_hash") == self.prev
+                        and body.get("incident") == self.incident_id
+                        and body.get("kind") != ACK_KIND):
+                    self.prev = digest  # the common case: an intact entry of an intact log
+                    self.expected += 1
+                else:
+                    self.feed(body, text, digest)
+                if isinstance(body, dict) and isinstance(body.get("seq"), int):
+                    yield entry(body, digest)
 
     def _break(self, seq: int, why: str) -> None:
         if self.broken is None:

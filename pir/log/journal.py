@@ -187,3 +187,23 @@ def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
     if not _tail_agrees(conn):
         raise sqlcipher3.DatabaseError("database disk image is malformed")
     return True
+
+
+def crash_notices(cut_short: bool, reindexed: bool,
+                  set_aside: tuple[Path, str] | None) -> list[str]:
+    """What opening had to put right after a crash, as sentences for the witness report."""
+    out = []
+    if cut_short:
+        out.append("a write was cut off by a crash and its journal is gone: the file was shorter "
+                   "than its header said, so PIR read it as it is (no entry was changed). Run "
+                   "'pir check' to confirm the file.")
+    if reindexed:
+        out.append("a write was cut off by a crash and its journal is gone: the newest rows and "
+                   "the indexes disagreed, so PIR rebuilt the indexes from the entries (no "
+                   "entry was changed). Run 'pir check' to confirm the file.")
+    if set_aside is not None:
+        out.append(f"the rollback journal a crash left beside the database was damaged "
+                   f"({set_aside[1]}); rather than play it back in part, PIR set it aside as "
+                   f"{set_aside[0].name} and opened the database as it was last written. Run "
+                   "'pir check' to confirm the file.")
+    return out

@@ -15,6 +15,7 @@ from pir.errors import (
     WrongPassphraseError,
 )
 
+MIN_PASSPHRASE_LENGTH = 8
 BUSY_TIMEOUT_S = 10.0
 PAGE_SIZE = 4096  # SQLCipher 4's default, which PIR never changes
 _FAILED_PAGE = re.compile(r"page (\d+)")
@@ -51,6 +52,13 @@ def quote(passphrase: str) -> str:
     if "\x00" in passphrase:
         raise InputError("A passphrase cannot contain a NUL character.")
     return "'" + passphrase.replace("'", "''") + "'"
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise InputError(f"The passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters "
+                         "long.")
+    quote(passphrase)
 
 
 def connect(path: Path, passphrase: str, kdf_iter: int | None) -> sqlcipher3.Connection:

@@ -26,7 +26,6 @@ from pir.errors import (
     DatabaseExistsError,
     DatabaseMissingError,
     DuplicateIncidentError,
-    InputError,
     NewerSchemaError,
     PassphraseChangedError,
     PirError,
@@ -37,23 +36,23 @@ from pir.errors import (
 from pir.hygiene import DIR_MODE, create_private_file, fsync_dir, private_dir, tighten
 from pir.log import journal
 from pir.log.failures import is_damage, is_full, storage_errors, translate
-from pir.log.keying import connect, key_fits, open_here, quote, refusal, register
+from pir.log.keying import (  # MIN_PASSPHRASE_LENGTH: the app's strength meter reads it here
+    MIN_PASSPHRASE_LENGTH,  # noqa: F401
+    check_new_passphrase,
+    connect,
+    key_fits,
+    open_here,
+    quote,
+    refusal,
+    register,
+)
 from pir.log.mutable import MutableTables
 from pir.log.schema import MIGRATIONS, SCHEMA_VERSION
-from pir.log.witness import (
-    JOURNAL_SET_ASIDE,
-    WARN,
-    WITNESS_SUFFIX,
-    Finding,
-    Heads,
-    WitnessReport,
-    witness_path,
-)
+from pir.log.witness import Heads, WitnessReport, notice, witness_path
 from pir.log.witnessing import HeadWitnessing
 from pir.paths import is_pir_data_dir
 from pir.times import iso_utc
 
-MIN_PASSPHRASE_LENGTH = 8
 # SQLCipher's own default; named so tests can lower it for speed (never the product).
 DEFAULT_KDF_ITER: int | None = None
 # A rollback journal with synchronous=FULL: when COMMIT returns, the entry is in the database
@@ -108,17 +107,10 @@ class StoredEntry:
         return self.body["recorded_time"]
 
 
-def check_new_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise InputError(
-            f"The passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters long."
-        )
-    quote(passphrase)
-
-
 def _remove_with_side_files(path: Path) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm", WITNESS_SUFFIX):
+    for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
+    witness_path(path).unlink(missing_ok=True)
 
 
 class Database(HeadWitnessing, MutableTables):
@@ -261,25 +253,7 @@ class Database(HeadWitnessing, MutableTables):
         tighten(path)
         if is_pir_data_dir(path.parent):
             tighten(path.parent, DIR_MODE)
-        if cut_short:
-            db._report([Finding(
-                WARN, JOURNAL_SET_ASIDE,
-                "a write was cut off by a crash and its journal is gone: the file was shorter "
-                "than its header said, so PIR read it as it is (no entry was changed). Run "
-                "'pir check' to confirm the file.")])
-        if reindexed:
-            db._report([Finding(
-                WARN, JOURNAL_SET_ASIDE,
-                "a write was cut off by a crash and its journal is gone: the newest rows and "
-                "the indexes disagreed, so PIR rebuilt the indexes from the entries (no entry "
-                "was changed). Run 'pir check' to confirm the file.")])
-        if set_aside is not None:
-            db._report([Finding(
-                WARN, JOURNAL_SET_ASIDE,
-                f"the rollback journal a crash left beside the database was damaged "
-                f"({set_aside[1]}); rather than play it back in part, PIR set it aside as "
-                f"{set_aside[0].name} and opened the database as it was last written. "
-                "Run 'pir check' to confirm the file.")])
+        db._report([notice(m) for m in journal.crash_notices(cut_short, reindexed, set_aside)])
         try:
             db._start_witness()
         except BaseException:
@@ -543,27 +517,31 @@ class Database(HeadWitnessing, MutableTables):
             ).fetchone()
         return (row[0], row[1].hex()) if row else (0, ZERO_HASH)
 
-    def raw_entries(self, incident_id: str, from_seq: int = 1) -> Iterator[tuple]:
-        """Rows as stored (seq, kind, step, corrects, body text, hash), in order, unchecked.
-
-        Read in batches, each a complete query: no statement stays open between batches, so a
-        reader that stops half way (a timeline fetching more as it scrolls) never holds a lock
-        that would keep a writer from committing.
-        """
+    def _batches(self, incident_id: str, from_seq: int, columns: str) -> Iterator[list]:
+        """Rows (seq first) in order, in batches, each a complete query: no statement stays
+        open between batches, so a reader that stops half way (a timeline fetching more as it
+        scrolls) never holds a lock that would keep a writer from committing."""
         num = self._num(incident_id)
         seq = from_seq
         while True:
             with self._errors("read the log"):
                 rows = self.conn.execute(
-                    "SELECT seq, kind, step, corrects, body, hash FROM entries "
-                    "WHERE incident = ? AND seq >= ? ORDER BY seq LIMIT ?",
-                    (num, seq, READ_BATCH),
-                ).fetchall()
-            for r in rows:
-                yield r[0], r[1], r[2], r[3], r[4], _hex(r[5])
+                    f"SELECT seq, {columns} FROM entries WHERE incident = ? AND seq >= ? "
+                    "ORDER BY seq LIMIT ?", (num, seq, READ_BATCH)).fetchall()
+            yield rows
             if len(rows) < READ_BATCH:
                 return
             seq = rows[-1][0] + 1
+
+    def raw_entries(self, incident_id: str, from_seq: int = 1) -> Iterator[tuple]:
+        """Rows as stored (seq, kind, step, corrects, body text, hash), in order, unchecked."""
+        for rows in self._batches(incident_id, from_seq, "kind, step, corrects, body, hash"):
+            for r in rows:
+                yield r[0], r[1], r[2], r[3], r[4], _hex(r[5])
+
+    def fold_rows(self, incident_id: str) -> Iterator[list[tuple]]:
+        """Batches of (seq, body text, 32-byte hash): the least a fold reads."""
+        return self._batches(incident_id, 1, "body, hash")
 
     def entries(self, incident_id: str, from_seq: int = 1) -> Iterator[StoredEntry]:
         loads = json.loads

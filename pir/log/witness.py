@@ -195,6 +195,11 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def notice(message: str) -> Finding:
+    """Something opening put right after a crash: reported, nothing to acknowledge."""
+    return Finding(WARN, JOURNAL_SET_ASIDE, message)
+
+
 def problem_finding(problem: str, path: Path, other_id: str | None = None) -> Finding:
     name = path.name
     if problem == "missing":
