@@ -187,9 +187,14 @@ def folder_lock(folder: Path) -> Iterator[None]:
     except ImportError:  # Windows: one writer at a time is the documented use
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder that cannot be opened (some network shares): no lock
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):  # a file system without flock: no lock
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
