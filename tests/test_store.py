@@ -532,3 +532,36 @@ def test_folding_a_log_parses_each_body_once_with_the_collector_paused(
     assert parses == 3002 and collections == 0
     assert gc.isenabled()
     db.close()
+
+
+def test_a_reading_thread_and_a_writing_thread_share_the_file_without_lock_errors(
+        db_path: Path) -> None:
+    import threading
+
+    _make(db_path, n_notes=50)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            with Database.open(db_path, PASSPHRASE) as db:
+                inc = db.incident("CAD-1").id
+                while not stop.is_set():
+                    assert sum(1 for _ in db.entries(inc)) >= 51
+                    db.head(inc)
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        with Database.open(db_path, PASSPHRASE) as db:
+            log = IncidentLog.open(db, "CAD-1")
+            for i in range(40):
+                log.append("note", {"text": f"while the screen reads {i}"}, author=PIM)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert not errors, errors
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert db.count_entries() == 91 and db.witness_report.ok
