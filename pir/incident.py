@@ -188,15 +188,23 @@ class IncidentLog:
         self._watch = watch
         return state
 
-    def _merged(self, local: list[StoredEntry], chains: Sequence[Any]) -> IncidentState:
-        """The fold over this device's chain and every other device's held here."""
+    def _merged(self, local: list[StoredEntry], chains: Sequence[Any],
+                held: dict[str, int] | None = None) -> IncidentState:
+        """The fold over this device's chain and every other device's held here (or, with
+        `held`, only as many of each other device's entries as were held then)."""
         from pir.devices import device_name
         from pir.log.chains import foreign_entries
         from pir.views.merged import merged_fold
 
+        def entries_of(device: str) -> list[StoredEntry]:
+            found = foreign_entries(self.db, self.row.id, device)
+            if held is None:
+                return list(found)
+            return [e for e in found if e.seq <= held.get(device, 0)]
+
         return merged_fold(self.row.id, self.row.ref, self.template, local, [
-            (c.num, c.device, c.name, list(foreign_entries(self.db, self.row.id, c.device)))
-            for c in chains], self.db.database_id, device_name(self.db))
+            (c.num, c.device, c.name, entries_of(c.device)) for c in chains],
+            self.db.database_id, device_name(self.db))
 
     @property
     def chain_problem(self) -> ChainBrokenError | None:
@@ -222,6 +230,19 @@ class IncidentLog:
         def upto(entries: Iterable[StoredEntry]) -> Iterator[StoredEntry]:
             return (e for e in entries if parse_iso_utc(e.recorded_time) <= when)
 
+        from pir.log.chains import foreign_chains
+
+        chains = foreign_chains(self.db, self.row.id)
+        if chains:
+            local = list(upto(self.db.entries(self.row.id)))
+            # Another laptop's entries count from when they were imported here, as far as the
+            # chain.imported entries recorded by then say.
+            held: dict[str, int] = {}
+            for e in local:
+                if e.kind == "chain.imported":
+                    device = e.payload["device"]
+                    held[device] = max(held.get(device, 0), e.payload["entries"])
+            return self._merged(local, chains, held)
         corrections = list(upto(self.db.entries_of_kind(self.row.id, "correction")))
         return IncidentState.fold(self.row.id, self.row.ref, self.template,
                                   upto(self.db.entries(self.row.id)), corrections)

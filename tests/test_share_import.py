@@ -255,3 +255,16 @@ def test_a_new_entry_names_only_people_registered_on_its_own_laptop(laptops, tmp
                                    "notes": "fine"}, author=LOGGIST)
     own = add_person(b, "Rhodri Pryce", author=LOGGIST)
     assert own < 1_000_000 and b.refresh().people[own].name == "Rhodri Pryce"
+
+
+def test_the_state_at_a_past_time_holds_another_laptops_entries_only_once_imported(
+        laptops, tmp_path, clock) -> None:
+    dbs, (a, b, _c) = laptops
+    clock.advance(minutes=1)
+    add_person(a, "Siân Llŷr")
+    before_import = clock.now
+    clock.advance(minutes=5)
+    import_chains(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    names = lambda state: sorted(p.name for p in state.people.values())  # noqa: E731
+    assert names(b.state_as_recorded_at(before_import)) == []
+    assert names(b.state_as_recorded_at(clock.now)) == ["Siân Llŷr"]
