@@ -3,6 +3,7 @@ verifying a received file, each run off the UI thread with its result shown when
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +12,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pir.operations import OperationResult
 from pir.times import UK
 from ui.dialogs.pdf_export_dialog import PdfExportDialog
+from ui.dialogs.redaction_review_dialog import RedactionReviewDialog
+from ui.dialogs.signing_pin import pin_state
 from ui.operations import record
 from ui.operations.operation import Operation
 
 if TYPE_CHECKING:
+    from pir.export.pdf import RedactionReview
     from ui.shell.session import Session
     from ui.shell.signals import AppSignals
 
@@ -25,6 +29,7 @@ class ExportActions:
     session: Session
     signals: AppSignals
     last_message_box: QMessageBox | None
+    last_review_dialog: RedactionReviewDialog | None = None
 
     def _run(self, operation: Operation) -> Operation:
         """Starts an export, check or verification; its result (or one sentence of failure)
@@ -68,23 +73,59 @@ class ExportActions:
             out = Path(name)
         return self._run(record.export_json(self, self.session, out))
 
-    def export_pdf(self, redacted: bool, draft: dict[str, Any] | None = None) -> Operation | None:
+    def _export_dialog(self, redacted: bool, bundle: bool) -> PdfExportDialog:
+        db = self.session.require_db()
+        suffix = "-iopc" if bundle else "-redacted.pdf" if redacted else ".pdf"
+        return PdfExportDialog(self._default_name(suffix), redacted, self,
+                               pin_state=pin_state(db, self.session.officer()), bundle=bundle)
+
+    def export_pdf(self, redacted: bool, draft: dict[str, Any] | None = None,
+                   bundle: bool = False) -> Operation | None:
+        """The signed (or redacted) PDF, or the bundle for the IOPC: the dialog asks how to sign
+        (and the officer's signing PIN); a redacted copy is reviewed and confirmed first."""
         if self.session.log is None:
             return None
-        dialog = PdfExportDialog(self._default_name("-redacted.pdf" if redacted else ".pdf"),
-                                 redacted, self)
+        dialog = self._export_dialog(redacted, bundle)
         if draft:
             dialog.restore(draft)
         if not dialog.exec() or self.session.log is None:
             return None
-        return self.start_pdf_export(dialog.out_path(), dialog.identity_source(),
-                                     dialog.redacted.isChecked())
+        out, source = dialog.out_path(), dialog.identity_source()
+        redacted = dialog.redacted.isChecked()
+        if not (bundle or redacted):
+            return self.start_pdf_export(out, source, False)
+        return self.review_redaction(
+            lambda review: (self.start_bundle_export(out, source, review) if bundle else
+                            self.start_pdf_export(out, source, True, review)))
 
-    def start_pdf_export(self, out: Path, identity_source: tuple[str, Any],
-                         redacted: bool) -> Operation | None:
+    def export_bundle(self, draft: dict[str, Any] | None = None) -> Operation | None:
+        return self.export_pdf(False, draft, bundle=True)
+
+    def review_redaction(self, then: Callable[[RedactionReview], object]) -> Operation:
+        """Reads what a redacted copy would replace, shows it, and calls `then` with the review
+        if the user confirms it."""
+        def show(review: RedactionReview) -> None:
+            dialog = RedactionReviewDialog(review, self)
+            self.last_review_dialog = dialog
+            dialog.accepted.connect(lambda: then(review))
+            dialog.open()
+        title = "Checking the redacted copy"
+        return record.redaction_review(self, self.session).success(show).failure(  # type: ignore[arg-type]
+            lambda sentence: self._show_failure(title, sentence)).run()
+
+    def start_pdf_export(self, out: Path, identity_source: tuple[str, Any], redacted: bool,
+                         confirmed: bool | RedactionReview = False) -> Operation | None:
         if self.session.log is None:
             return None
-        return self._run(record.export_pdf(self, self.session, out, identity_source, redacted))
+        return self._run(record.export_pdf(self, self.session, out, identity_source, redacted,
+                                           confirmed))
+
+    def start_bundle_export(self, out_dir: Path, identity_source: tuple[str, Any],
+                            confirmed: bool | RedactionReview = False) -> Operation | None:
+        if self.session.log is None:
+            return None
+        return self._run(record.export_bundle(self, self.session, out_dir, identity_source,
+                                              confirmed))
 
     def check_chain(self) -> Operation | None:
         if not self.session.is_open:
