@@ -178,6 +178,8 @@ def run_screen(app: QApplication, screen: QScreen, db: Path, out: Path,
     from ui.dialogs.officer_dialog import OfficerDialog
     from ui.dialogs.pdf_export_dialog import PdfExportDialog
     from ui.dialogs.reason_dialog import ReasonDialog
+    from ui.dialogs.receipt_dialog import ReceiptDialog
+    from ui.dialogs.redaction_review_dialog import RedactionReviewDialog, sample_review
     from ui.dialogs.unsaved_prompt import unsaved_box
     from ui.shell.main_window import PREFERRED_SIZE, WINDOW_KEY, MainWindow
     from ui.shell.session import Session
@@ -229,6 +231,12 @@ def run_screen(app: QApplication, screen: QScreen, db: Path, out: Path,
                                           "name.", session.officer(), window)),
         ("pdf-export", lambda: PdfExportDialog(Path.home() / "DEMO-CAD-0412-20261125.pdf",
                                                False, window)),
+        ("pdf-export-pin", lambda: PdfExportDialog(Path.home() / "DEMO-CAD-0412.pdf", True,
+                                                   window, pin_state="bare")),
+        ("bundle-export", lambda: PdfExportDialog(Path.home() / "DEMO-CAD-0412-iopc", False,
+                                                  window, pin_state="protected", bundle=True)),
+        ("redaction-review", lambda: RedactionReviewDialog(sample_review(), window)),
+        ("receipt", lambda: ReceiptDialog(session, window)),
         ("writeup", lambda: ReasonDialog("writeup", window)),
         ("reopen", lambda: ReasonDialog("reopen", window)),
         ("shortcuts", lambda: shortcuts_dialog(window)),

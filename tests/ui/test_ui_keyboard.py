@@ -21,6 +21,8 @@ from ui.dialogs.new_incident_dialog import NewIncidentDialog
 from ui.dialogs.officer_dialog import OfficerDialog
 from ui.dialogs.pdf_export_dialog import PdfExportDialog
 from ui.dialogs.reason_dialog import ReasonDialog
+from ui.dialogs.receipt_dialog import ReceiptDialog
+from ui.dialogs.redaction_review_dialog import RedactionReviewDialog, sample_review
 from ui.dialogs.unsaved_prompt import unsaved_box
 from ui.incident.incident_view import TABS
 from ui.shell.main_window import MainWindow
@@ -78,6 +80,12 @@ def _dialogs(window: MainWindow) -> list[tuple[str, Callable[[], QDialog]]]:
         ("officer", lambda: OfficerDialog("Officer identity", "Who", session.officer(),
                                           window)),
         ("signed pdf", lambda: PdfExportDialog(Path("x.pdf"), False, window)),
+        ("signed pdf, bare key", lambda: PdfExportDialog(Path("x.pdf"), True, window,
+                                                         pin_state="bare")),
+        ("bundle", lambda: PdfExportDialog(Path("x"), False, window, pin_state="protected",
+                                           bundle=True)),
+        ("redaction review", lambda: RedactionReviewDialog(sample_review(), window)),
+        ("receipt", lambda: ReceiptDialog(session, window)),
         ("write-up", lambda: ReasonDialog("writeup", window)),
         ("reopen", lambda: ReasonDialog("reopen", window)),
         ("shortcuts", lambda: shortcuts_dialog(window)),

@@ -30,6 +30,7 @@ from ui.common.theme import set_role
 from ui.dialogs.new_incident_dialog import NewIncidentDialog
 from ui.dialogs.officer_dialog import OfficerDialog
 from ui.dialogs.reason_dialog import ReasonDialog
+from ui.dialogs.receipt_dialog import ReceiptDialog
 from ui.dialogs.unsaved_prompt import CANCEL, DRAFT, ask_unsaved
 from ui.incident.incident_view import IncidentView
 from ui.incident_list.incidents_view import IncidentsView
@@ -39,6 +40,7 @@ from ui.shell.export_actions import ExportActions
 from ui.shell.idle_lock import IdleLock
 from ui.shell.lock_flow import LockFlow, open_dialogs
 from ui.shell.lock_screen import LockScreen
+from ui.shell.receipt_prompt import ReceiptPrompt
 from ui.shell.session import Session
 
 ALERT_INTERVAL_MS = 30_000
@@ -60,6 +62,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self.locked = False
         self._resume: dict[str, Any] = {}
         self.last_message_box: QMessageBox | None = None
+        self.last_receipt_dialog: ReceiptDialog | None = None
         # Asks what to do with unsaved text on quitting; replaceable in tests.
         self.ask = ask_unsaved
         if not app.property("_pir_theme"):
@@ -94,6 +97,9 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         bar.addWidget(self.identity)
         bar.addWidget(self.writeup_label)
         bar.addWidget(self.alert_label, 1)
+        self.receipt_prompt = ReceiptPrompt()
+        self.receipt_prompt.give_requested.connect(self.give_receipt)
+        bar.addPermanentWidget(self.receipt_prompt)
         bar.addPermanentWidget(self.clock)
 
         self.actions: dict[str, QAction] = {}
@@ -109,6 +115,8 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self.idle.timed_out.connect(self.lock)
         self.signals.identity_changed.connect(self.show_identity)
         self.signals.alerts_changed.connect(self._show_alerts)
+        self.signals.entry_written.connect(self._offer_receipt)
+        self.signals.locked.connect(self.receipt_prompt.hide)
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(lambda _scheme: self._follow_system())
         theme.current().changed.connect(self._repaint)
@@ -169,6 +177,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
             return
         self.incident.unload()
         self.session.log = None
+        self.receipt_prompt.hide()
         try:
             self.incidents.refresh(self.session.db, self.session.now())
         except PirError as exc:
@@ -183,6 +192,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         if self.session.log is not None and self.session.log.row.ref != ref and \
                 not self._leave_incident("Open another incident"):
             return False
+        self.receipt_prompt.hide()
         try:
             self.incident.unload()
             self.session.open_incident(ref)
@@ -207,7 +217,8 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         if dialog.created_ref is None or not self.session.is_open:
             return None
         self.session.log = None
-        self.open_incident(dialog.created_ref)
+        if self.open_incident(dialog.created_ref):
+            self.receipt_prompt.offer("incident.declared")
         if dialog.warning:
             self.error(dialog.warning)
         return dialog.created_ref
@@ -289,6 +300,38 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         if dialog.exec() and self.session.log is not None:
             self._append("incident.reopened", dialog.payload())
 
+    # -- receipts ------------------------------------------------------------------------------
+
+    def _offer_receipt(self, seq: int) -> None:
+        log = self.session.log
+        entry = log.entry(seq) if log is not None and self.session.is_open else None
+        if entry is not None:
+            self.receipt_prompt.offer(entry.kind)
+
+    def give_receipt(self, draft: dict[str, Any] | None = None) -> None:
+        """The receipt code for the log as it stands, read out and logged with who it went to."""
+        if self.session.log is None:
+            return
+        try:
+            dialog = ReceiptDialog(self.session, self)
+        except PirError as exc:
+            self.error(sentence(str(exc)))
+            return
+        if draft:
+            dialog.restore(draft)
+        self.last_receipt_dialog = dialog
+        if not dialog.exec() or dialog.receipt is None:
+            return
+        receipt = dialog.receipt
+        code = receipt.code
+        self.receipt_prompt.hide()
+        self.statusBar().showMessage(
+            f"Receipt {code} given to {receipt.given_to}, recorded as entry "
+            f"{receipt.entry_seq}.", 30_000)
+        if code != dialog.preview:
+            self.error(f"An entry was saved while the receipt was open, so the receipt logged "
+                       f"is {code}: read that one out instead.")
+
     def _append(self, kind: str, payload: dict[str, Any]) -> None:
         try:
             entry = self.session.append(kind, payload)
@@ -310,7 +353,9 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         elif kind == "officer":
             (self.set_on_behalf if args.get("purpose") == "behalf" else self.edit_officer)(draft)
         elif kind == "pdf_export" and self.session.log is not None:
-            self.export_pdf(bool(args.get("redacted")), draft)
+            self.export_pdf(bool(args.get("redacted")), draft, bool(args.get("bundle")))
+        elif kind == "receipt" and self.session.log is not None:
+            self.give_receipt(draft)
         elif kind == "writeup" and self.session.log is not None:
             self.toggle_writeup(draft)
         elif kind == "reopen" and self.session.log is not None:

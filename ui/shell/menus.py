@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Actions that need an open incident; the others need the database unlocked, except ALWAYS.
 NEEDS_INCIDENT = ("tab_", "navigator", "quick_log", "attention", "export_", "writeup",
-                  "reopen")
+                  "reopen", "receipt")
 ALWAYS = ("quit", "verify_file", "shortcuts_help", "abbreviations", "theme_", "dark_theme",
           "reset_layout")
 
@@ -65,6 +65,8 @@ def build(window: MainWindow) -> None:
                    window.toggle_writeup, "writeup",
                    tip="Start it before writing up entries late from notes; end it after")
     writeup.setCheckable(True)
+    _add(window, incident, "receipt", "Give a re&ceipt…", window.give_receipt, "receipt",
+         tip="A short code for the log as it stands, to read out to the control room")
     _add(window, incident, "reopen", "&Reopen with a reason…", window.reopen_incident,
          tip="A closed incident takes no entries until it is reopened")
 
@@ -101,6 +103,9 @@ def build(window: MainWindow) -> None:
     _add(window, export, "export_redacted", "&Redacted PDF copy…",
          lambda: window.export_pdf(True), "export_redacted",
          tip="Ciphers instead of protected officers' names")
+    _add(window, export, "export_bundle", "&Bundle for the IOPC…", window.export_bundle,
+         tip="The signed PDF, the redacted PDF and the JSON log in one folder, from one point "
+             "of the log")
     _add(window, export, "export_json", "&JSON log…", window.export_json, "export_json",
          tip="The canonical JSON log with every hash")
     export.addSeparator()

@@ -37,6 +37,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("attention", ("Ctrl+G",), "Go to the most urgent item"),
     Shortcut("writeup", ("Ctrl+Shift+W",), "Start or end a write-up run (entries written up "
                                            "late from notes)"),
+    Shortcut("receipt", ("Ctrl+R",), "Give a receipt for the log as it stands (a code to read "
+                                     "out)"),
     Shortcut("timeline_filter", ("Ctrl+F",), "Filter the timeline", "timeline"),
     Shortcut("correct_entry", ("Ctrl+E",), "Correct the selected timeline entry", "timeline"),
     Shortcut("follow_link", ("Return",), "Go to the correcting (or corrected) entry",
