@@ -148,30 +148,40 @@ class ChainWatch:
                 entry: Callable[[Any, str], Any]) -> Iterator[Any]:
         """The fold's read loop: batches of (seq, body text, 32-byte hash) become
         `entry(body, hex hash)`, each body parsed once (the bodies already parsed, by their
-        sequence number, are taken from `parsed`) and checked on the way, in one frame (it runs
-        per entry)."""
+        sequence number, are taken from `parsed`) and checked on the way. It runs per entry, so
+        an intact entry of an intact log takes one test in local variables; anything else goes
+        through `feed`, which names the break."""
         loads, sha256 = json.loads, hashlib.sha256
-        for rows in batches:
-            for seq, text, raw in rows:
-                body = parsed.get(seq)
-                if body is None:
-                    try:
-                        body = loads(text)
-                    except ValueError:
-                        body = None
-                digest = raw.hex() if isinstance(raw, bytes) else str(raw)
-                if (isinstance(body, dict) and type(body.get("seq")) is int
-                        and body["seq"] == self.expected and self.broken is None
-                        and sha256(text.encode("utf-8")).hexdigest() == digest
-                        and body.get("prev_hash") == self.prev
-                        and body.get("incident") == self.incident_id
-                        and body.get("kind") != ACK_KIND):
-                    self.prev = digest  # the common case: an intact entry of an intact log
-                    self.expected += 1
-                else:
+        expected, prev, incident = self.expected, self.prev, self.incident_id
+        intact = self.broken is None
+        try:
+            for rows in batches:
+                for seq, text, raw in rows:
+                    body = parsed.get(seq)
+                    if body is None:
+                        try:
+                            body = loads(text)
+                        except ValueError:
+                            body = None
+                    if (intact and type(body) is dict and type(raw) is bytes
+                            and type(body.get("seq")) is int and body["seq"] == expected
+                            and body.get("prev_hash") == prev
+                            and body.get("incident") == incident
+                            and body.get("kind") != ACK_KIND
+                            and sha256(text.encode("utf-8")).digest() == raw):
+                        prev = raw.hex()
+                        expected += 1
+                        yield entry(body, prev)
+                        continue
+                    digest = raw.hex() if isinstance(raw, bytes) else str(raw)
+                    self.expected, self.prev = expected, prev
                     self.feed(body, text, digest)
-                if isinstance(body, dict) and isinstance(body.get("seq"), int):
-                    yield entry(body, digest)
+                    expected, prev = self.expected, self.prev
+                    intact = self.broken is None
+                    if isinstance(body, dict) and isinstance(body.get("seq"), int):
+                        yield entry(body, digest)
+        finally:
+            self.expected, self.prev = expected, prev
 
     def _break(self, seq: int, why: str) -> None:
         if self.broken is None:

@@ -59,7 +59,7 @@ DEFAULT_KDF_ITER: int | None = None
 # file itself, whatever happens to side files afterwards. ("wal", checkpointed after every
 # commit, is kept only so benchmarks/bench_storage.py can measure the alternative.)
 JOURNAL_MODE = "truncate"
-READ_BATCH = 1000
+READ_BATCH = 4000
 CACHE_KIB = 32 * 1024
 
 
