@@ -27,6 +27,7 @@ from pir.errors import (
     WrongPassphraseError,
 )
 from pir.incident import IncidentLog, _body
+from pir.log import store
 from pir.log.chain import verify_stored
 from pir.log.schema import SCHEMA_VERSION
 from pir.log.store import Database
@@ -479,7 +480,9 @@ def test_an_older_database_and_pir_s_own_folder_are_made_private_on_open(
     assert stat.S_IMODE(theirs.stat().st_mode) == 0o755
 
 
-def test_a_reader_half_way_through_a_log_does_not_hold_up_a_writer(db_path: Path) -> None:
+def test_a_reader_half_way_through_a_log_does_not_hold_up_a_writer(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "READ_BATCH", 1000)  # the log spans several batches
     db = Database.create(db_path, PASSPHRASE)
     _bulk_notes(IncidentLog.create(db, ref="CAD-1", template_id="firearms-discharge",
                                    scale="full", author=PIM), 2500, str)
