@@ -99,10 +99,11 @@ def fit_dialog(dialog: QDialog, preferred: QSize | None = None) -> None:
 
 
 def fit_after_show(window: QWidget) -> None:
-    """keep_on_screen now and once the window manager has framed the window."""
+    """keep_on_screen now and once the window manager has framed the window (the timers go
+    with the window if it is deleted first)."""
     keep_on_screen(window)
-    QTimer.singleShot(0, lambda: keep_on_screen(window))
-    QTimer.singleShot(300, lambda: keep_on_screen(window))
+    QTimer.singleShot(0, window, lambda: keep_on_screen(window))
+    QTimer.singleShot(300, window, lambda: keep_on_screen(window))
 
 
 def restore_splitter(splitter: QSplitter, key: str) -> None:
