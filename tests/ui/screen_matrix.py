@@ -180,6 +180,7 @@ def run_screen(app: QApplication, screen: QScreen, db: Path, out: Path,
     from ui.dialogs.reason_dialog import ReasonDialog
     from ui.dialogs.receipt_dialog import ReceiptDialog
     from ui.dialogs.redaction_review_dialog import RedactionReviewDialog, sample_review
+    from ui.dialogs.resolve_conflict_dialog import ResolveConflictDialog, sample_conflict
     from ui.dialogs.unsaved_prompt import unsaved_box
     from ui.shell.main_window import PREFERRED_SIZE, WINDOW_KEY, MainWindow
     from ui.shell.session import Session
@@ -237,6 +238,8 @@ def run_screen(app: QApplication, screen: QScreen, db: Path, out: Path,
                                                   window, pin_state="protected", bundle=True)),
         ("redaction-review", lambda: RedactionReviewDialog(sample_review(), window)),
         ("receipt", lambda: ReceiptDialog(session, window)),
+        ("acknowledge", lambda: ReasonDialog("acknowledge", window)),
+        ("resolve-conflict", lambda: ResolveConflictDialog(sample_conflict(), window)),
         ("writeup", lambda: ReasonDialog("writeup", window)),
         ("reopen", lambda: ReasonDialog("reopen", window)),
         ("shortcuts", lambda: shortcuts_dialog(window)),

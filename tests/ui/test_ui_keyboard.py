@@ -23,6 +23,7 @@ from ui.dialogs.pdf_export_dialog import PdfExportDialog
 from ui.dialogs.reason_dialog import ReasonDialog
 from ui.dialogs.receipt_dialog import ReceiptDialog
 from ui.dialogs.redaction_review_dialog import RedactionReviewDialog, sample_review
+from ui.dialogs.resolve_conflict_dialog import ResolveConflictDialog, sample_conflict
 from ui.dialogs.unsaved_prompt import unsaved_box
 from ui.incident.incident_view import TABS
 from ui.shell.main_window import MainWindow
@@ -86,6 +87,8 @@ def _dialogs(window: MainWindow) -> list[tuple[str, Callable[[], QDialog]]]:
                                            bundle=True)),
         ("redaction review", lambda: RedactionReviewDialog(sample_review(), window)),
         ("receipt", lambda: ReceiptDialog(session, window)),
+        ("acknowledge", lambda: ReasonDialog("acknowledge", window)),
+        ("resolve conflict", lambda: ResolveConflictDialog(sample_conflict(), window)),
         ("write-up", lambda: ReasonDialog("writeup", window)),
         ("reopen", lambda: ReasonDialog("reopen", window)),
         ("shortcuts", lambda: shortcuts_dialog(window)),

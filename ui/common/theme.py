@@ -163,6 +163,11 @@ QFrame#attention {{
 QFrame#attention[level="overdue"] {{ border-color: {c.alert_border}; background: {c.alert_bg}; }}
 QFrame#attention[level="soon"] {{ border-color: {c.soon_border}; background: {c.soon_bg}; }}
 QFrame#attention QLabel {{ background: transparent; color: {c.text}; }}
+QFrame#integrity {{
+    border-radius: 4px; border: 3px solid {c.alert_border}; background: {c.alert_bg};
+}}
+QFrame#integrity QLabel {{ background: transparent; color: {c.text}; }}
+QFrame#integrity QLabel[role="error"] {{ color: {c.error}; }}
 """
 
 

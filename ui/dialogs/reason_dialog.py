@@ -25,6 +25,10 @@ WRITEUP_INTRO = (
 REOPEN_INTRO = (
     "The incident is closed, so it takes no new entries. Reopening is itself an entry in the "
     "log, with your reason; the closure stays on the record.")
+ACKNOWLEDGE_INTRO = (
+    "Say why the record is accepted as it stands (for example: \"restored from last night's "
+    "backup after the laptop failed; entries since then re-entered from notes\"). Your reason "
+    "is recorded in the log of every incident concerned, and those logs take entries again.")
 
 
 class ReasonDialog(FittedDialog):
@@ -32,8 +36,12 @@ class ReasonDialog(FittedDialog):
         super().__init__(parent, QSize(600, 0))
         self.draft_kind = kind
         writeup = kind == "writeup"
-        self.setWindowTitle("Start a write-up run" if writeup else "Reopen the incident")
-        intro = QLabel(WRITEUP_INTRO if writeup else REOPEN_INTRO)
+        acknowledge = kind == "acknowledge"
+        self.setWindowTitle("Start a write-up run" if writeup else
+                            "Accept the record as it stands" if acknowledge else
+                            "Reopen the incident")
+        intro = QLabel(WRITEUP_INTRO if writeup else ACKNOWLEDGE_INTRO if acknowledge else
+                       REOPEN_INTRO)
         intro.setWordWrap(True)
         set_role(intro, "help")
         self.reason = QPlainTextEdit()
@@ -46,6 +54,7 @@ class ReasonDialog(FittedDialog):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         reason_label = QLabel("&Why these entries are written up late *" if writeup
+                              else "&Why the record is accepted *" if acknowledge
                               else "&Why the incident is reopened *")
         reason_label.setBuddy(self.reason)
         form.addRow(reason_label, self.reason)
@@ -58,7 +67,8 @@ class ReasonDialog(FittedDialog):
         self.error = QLabel()
         set_role(self.error, "error")
         self.error.setWordWrap(True)
-        buttons = dialog_buttons("&Start" if writeup else "&Reopen")
+        buttons = dialog_buttons("&Start" if writeup else "&Record and accept" if acknowledge
+                                 else "&Reopen")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

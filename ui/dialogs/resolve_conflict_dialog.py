@@ -86,3 +86,11 @@ class ResolveConflictDialog(FittedDialog):
     def restore(self, draft: dict[str, Any]) -> None:
         self.decision.setPlainText(draft.get("decision", ""))
         self.rationale.setPlainText(draft.get("rationale", ""))
+
+
+def sample_conflict() -> dict[str, str]:
+    """A conflict as the Now view hands it over, for the screenshot matrix and keyboard tests."""
+    return {"entries": "4@0a1b2c3d, 2@9f8e7d6c",
+            "text": "Entries 4 on PIM laptop and 2 on PIS laptop 2 decide different scales "
+                    "(proportionate, documentation) on different devices within 10 minutes: "
+                    "record which stands."}

@@ -27,7 +27,7 @@ from ui.common.screen_fit import restore_splitter, save_splitter
 from ui.dialogs.correction_dialog import CorrectionDialog
 from ui.incident.attention_banner import AttentionBanner
 from ui.incident.navigator_model import STEP_ID_ROLE, NavigatorModel
-from ui.incident.now_items import Item
+from ui.incident.now_items import RESOLVE_CONFLICT, Item
 from ui.incident.now_view import NowView
 from ui.incident.quick_log import QuickLog
 from ui.incident.referral_panel import ReferralPanel
@@ -45,6 +45,8 @@ SPLITTER_KEY = "incident"
 
 class IncidentView(QWidget):
     reopen_requested = Signal()
+    # A conflict between laptops to resolve (Now view): the entries and the conflict's text.
+    resolve_requested = Signal(dict)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,6 +264,9 @@ class IncidentView(QWidget):
         """Opens the step's page (optionally prefilled), selects it in the navigator and puts
         the cursor in its first field. Asks first if the open step has unsaved text; False if
         the user chose to stay."""
+        if step_id == RESOLVE_CONFLICT:
+            self.resolve_requested.emit(dict(prefill or {}))
+            return True
         same = self.step_page.step is not None and self.step_page.step.id == step_id
         if same:
             if prefill and self.step_page.form is not None:

@@ -4,6 +4,7 @@ and the exhibits not yet with the exhibits officer. Each item knows the step tha
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,11 @@ from ui.common.time_text import clock_time
 
 OVERDUE_LEVEL, SOON_LEVEL, OK_LEVEL, INFO_LEVEL = "overdue", "soon", "ok", "info"
 DUE_NEXT_SHOWN = 6
+# Not a template step: an item with it opens the dialog that records how a conflict between
+# laptops is resolved; its prefill holds the entries (as the resolution names them) and the text.
+RESOLVE_CONFLICT = "resolve-conflict"
+CONFLICTS_TITLE = "Conflicts between laptops"
+_RESOLUTION = re.compile(r"\s*\(conflict\.resolved, entries ([^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,25 @@ def sections(state: IncidentState, now: datetime, exhibits_officer: str | None =
             f"This incident was closed at entry {state.closed_seq}. Nothing is due; reopen it "
             "with a reason (Incident menu) to add entries.", INFO_LEVEL),))]
     reqs = requirements(state, now)
-    return [s for s in (_overdue(state, reqs, now), _drafts(state, drafts),
+    return [s for s in (_conflicts(state), _overdue(state, reqs, now), _drafts(state, drafts),
                         _next(state, reqs, now), _kpws(state, reqs, now),
                         _referral(state, now), _exhibits(state, exhibits_officer))
             if s is not None]
+
+
+def conflict_item(text: str) -> Item:
+    """A conflict the fold could not settle, in plain words, with what resolving it records."""
+    found = _RESOLUTION.search(text)
+    entries = found.group(1) if found else ""
+    plain = _RESOLUTION.sub("", text)
+    return Item(f"{plain} Resolve… (Enter)", SOON_LEVEL, RESOLVE_CONFLICT,
+                {"entries": entries, "text": plain})
+
+
+def _conflicts(state: IncidentState) -> Section | None:
+    conflicts = getattr(state, "conflicts", None) or []
+    items = tuple(conflict_item(text) for _keys, text in conflicts)
+    return Section(CONFLICTS_TITLE, items) if items else None
 
 
 def _drafts(state: IncidentState, drafts: tuple[str, ...]) -> Section | None:

@@ -29,6 +29,11 @@ class LockScreen(QWidget):
         self.where = QLabel()
         set_role(self.where, "help")
         self.where.setWordWrap(True)
+        self.integrity = QLabel()
+        self.integrity.setWordWrap(True)
+        self.integrity.setAccessibleName("Record not acknowledged")
+        set_role(self.integrity, "error")
+        self.integrity.hide()
         self.overdue = QLabel()
         self.overdue.setWordWrap(True)
         self.overdue.setAccessibleName("Overdue while locked")
@@ -50,8 +55,8 @@ class LockScreen(QWidget):
         self.error.setAccessibleName("Unlock problem")
         self.box = box = QWidget()
         col = QVBoxLayout(box)
-        for w in (title, self.overdue, self.where, self.note, label, self.passphrase,
-                  self.button, self.error):
+        for w in (title, self.integrity, self.overdue, self.where, self.note, label,
+                  self.passphrase, self.button, self.error):
             col.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -70,6 +75,11 @@ class LockScreen(QWidget):
         # As tall as its wrapped lines need at that width (set, so nothing is squeezed).
         height = self.box.layout().totalHeightForWidth(width)
         self.box.setFixedHeight(height if height > 0 else self.box.sizeHint().height())
+
+    def show_integrity(self, text: str) -> None:
+        """That the record has findings not yet acknowledged (never what they are)."""
+        self.integrity.setText(text)
+        self.integrity.setVisible(bool(text))
 
     def prepare(self, where: str, note: str, due: list[datetime] | None = None) -> None:
         self.where.setText(where)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from pir.errors import PirError
@@ -36,8 +38,11 @@ from ui.incident.incident_view import IncidentView
 from ui.incident_list.incidents_view import IncidentsView
 from ui.operations.operation import wait_for_operations
 from ui.shell import menus
+from ui.shell.device_actions import DeviceActions
 from ui.shell.export_actions import ExportActions
 from ui.shell.idle_lock import IdleLock
+from ui.shell.integrity_flow import IntegrityFlow
+from ui.shell.integrity_panel import IntegrityPanel
 from ui.shell.lock_flow import LockFlow, open_dialogs
 from ui.shell.lock_screen import LockScreen
 from ui.shell.receipt_prompt import ReceiptPrompt
@@ -53,7 +58,7 @@ def clock_text(now: datetime) -> str:
     return f"{local:%a %d %b  %H:%M:%S} {uk_zone_name(now)}"
 
 
-class MainWindow(LockFlow, ExportActions, QMainWindow):
+class MainWindow(LockFlow, ExportActions, IntegrityFlow, DeviceActions, QMainWindow):
     def __init__(self, session: Session, app: QApplication) -> None:
         super().__init__()
         self.session = session
@@ -75,12 +80,22 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self.incidents.new_requested.connect(self.new_incident)
         self.incident = IncidentView(session)
         self.incident.reopen_requested.connect(self.reopen_incident)
+        self.incident.resolve_requested.connect(self.resolve_conflict)
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self.unlock)
         self.stack = QStackedWidget()
         for w in (self.incidents, self.incident, self.lock_screen):
             self.stack.addWidget(w)
-        self.setCentralWidget(self.stack)
+        self.integrity = IntegrityPanel()
+        self.integrity.acknowledge_requested.connect(self.acknowledge_integrity)
+        self._broken = []
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.integrity)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.identity = QLabel()
         self.identity.setAccessibleName("Writing as")
@@ -117,6 +132,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self.signals.alerts_changed.connect(self._show_alerts)
         self.signals.entry_written.connect(self._offer_receipt)
         self.signals.locked.connect(self.receipt_prompt.hide)
+        self.signals.locked.connect(self.integrity_locked)
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(lambda _scheme: self._follow_system())
         theme.current().changed.connect(self._repaint)
@@ -164,6 +180,8 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         self.idle.set_minutes(self.session.lock_minutes())
         self.idle.arm()
         self.show_identity()
+        self.lock_screen.show_integrity("")
+        self.check_integrity()
         self.show_incidents()
 
     def _leave_incident(self, leaving: str) -> bool:
@@ -183,6 +201,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
         except PirError as exc:
             self.error(sentence(str(exc)))
         self.stack.setCurrentWidget(self.incidents)
+        self.show_integrity()
         self.alert_label.clear()
         self.writeup_label.clear()
         self.enable_actions()
@@ -201,6 +220,7 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
             self.error(sentence(str(exc)))
             return False
         self.stack.setCurrentWidget(self.incident)
+        self.show_integrity()
         self.enable_actions()
         self.refresh_alerts()
         self.update_title()
@@ -354,6 +374,10 @@ class MainWindow(LockFlow, ExportActions, QMainWindow):
             (self.set_on_behalf if args.get("purpose") == "behalf" else self.edit_officer)(draft)
         elif kind == "pdf_export" and self.session.log is not None:
             self.export_pdf(bool(args.get("redacted")), draft, bool(args.get("bundle")))
+        elif kind == "resolve_conflict" and self.session.log is not None:
+            self.resolve_conflict(args.get("conflict") or {}, draft)
+        elif kind == "acknowledge":
+            self.acknowledge_integrity(draft)
         elif kind == "receipt" and self.session.log is not None:
             self.give_receipt(draft)
         elif kind == "writeup" and self.session.log is not None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Actions that need an open incident; the others need the database unlocked, except ALWAYS.
 NEEDS_INCIDENT = ("tab_", "navigator", "quick_log", "attention", "export_", "writeup",
-                  "reopen", "receipt")
+                  "reopen", "receipt", "share_")
 ALWAYS = ("quit", "verify_file", "shortcuts_help", "abbreviations", "theme_", "dark_theme",
           "reset_layout")
 
@@ -54,6 +54,16 @@ def build(window: MainWindow) -> None:
     _add(window, file, "enter on behalf of the pim", "Enter on &behalf of the PIM…",
          window.set_on_behalf,
          tip="For a loggist: entries name you as author and the PIM as decision maker")
+    file.addSeparator()
+    _add(window, file, "share_incident", "&Share incident…", window.share_incident,
+         tip="A join file, so another laptop can work on this incident too")
+    _add(window, file, "join_incident", "&Join incident…", window.join_incident,
+         tip="Work here on an incident another laptop shared")
+    _add(window, file, "import_log", "I&mport another laptop's log…", window.import_log,
+         tip="A JSON or signed PDF export from another laptop on the same incident")
+    _add(window, file, "device_name", "&This laptop's name…", window.set_device_name,
+         tip="Shown beside this laptop's entries on other laptops")
+    file.addSeparator()
     _add(window, file, "lock after idle minutes", "Lock &after idle minutes…",
          window.set_lock_minutes)
     file.addSeparator()
