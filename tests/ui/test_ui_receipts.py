@@ -78,3 +78,29 @@ def test_a_receipt_is_offered_after_the_referral_without_blocking(
 
 def test_reading_the_code_out() -> None:
     assert spoken("41:7KQ2M-X9TRA") == "Entry 41 — 7 K Q 2 M, then X 9 T R A"
+
+
+def test_a_receipt_is_offered_after_the_declaration(qtbot, window: MainWindow) -> None:
+    from ui_steps import fill_required
+
+    from ui.dialogs.new_incident_dialog import NewIncidentDialog
+
+    def declare() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewIncidentDialog)
+        dialog.select_template("firearms-discharge")
+        dialog.ref.setText("CAD-2026-1125-0099")
+        dialog._sync_ref("CAD-2026-1125-0099")
+        dialog.title.setText("Shots fired")
+        dialog.rationale.setPlainText("Discharge by police.")
+        assert dialog.declare_form is not None
+        dialog.declare_form.set_values({"location": "Canterbury Road, Dover"})
+        fill_required(dialog.declare_form)
+        dialog.submit()
+    QTimer.singleShot(0, declare)
+    assert window.new_incident() == "CAD-2026-1125-0099"
+    prompt = window.receipt_prompt
+    assert prompt.isVisible() and prompt.text.text().startswith("The declaration is saved.")
+    # Taking it opens the receipt dialog; going to the list drops the offer.
+    window.show_incidents()
+    assert not prompt.isVisible()
