@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlcipher3  # noqa: E402
 
 from pir.canonical import canonical_bytes, sha256_hex  # noqa: E402
+from pir.entry_body import entry_body as _body  # noqa: E402
 from pir.export.json_log import build_export, export_bytes, verify_export  # noqa: E402
-from pir.incident import IncidentLog, Officer, _body  # noqa: E402
+from pir.incident import IncidentLog, Officer  # noqa: E402
 from pir.log import store  # noqa: E402
 from pir.log.store import Database  # noqa: E402
 

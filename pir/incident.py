@@ -4,25 +4,31 @@ procedure template and the registers, builds its body, and appends it to the cha
 from __future__ import annotations
 
 import gc
-import getpass
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from pir import __version__
+from pir.entry_body import (
+    FORMAT_VERSION,  # noqa: F401 - part of this module's API
+    checked,
+    clock_note,
+    entry_body,
+    event_time_of,
+    late_by,  # noqa: F401 - part of this module's API
+    late_reason_for,
+)
 from pir.errors import ChainBrokenError, InputError, LogNotIntactError, ValidationError
 from pir.log.chain import ACK_KIND, ChainWatch
 from pir.log.store import Database, IncidentRow, StoredEntry
+from pir.officer import Officer, officer_label, stored_officer  # noqa: F401 - re-exported
 from pir.procedures.fields import validate_fields
 from pir.procedures.kinds import GLOBAL_KINDS, WRITTEN_BY_PIR
 from pir.procedures.loader import get_template
 from pir.procedures.model import SCALES, FieldSpec, Step, Template
-from pir.times import format_delay, format_uk, iso_utc, parse_event_time, parse_iso_utc
+from pir.times import iso_utc, parse_event_time, parse_iso_utc
 from pir.views.state import IncidentState
 
-FORMAT_VERSION = 1
 # Kinds that go straight to the log without a template step unless one is named.
 _FREE_KINDS = ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened",
                "conflict.resolved")
@@ -36,53 +42,6 @@ ACK_FIELDS = (
     FieldSpec("witness_head", "Head hash the witness recorded", "text"),
 )
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]{0,63}$")
-
-
-@dataclass(frozen=True)
-class Officer:
-    """Who wrote an entry, or who made the decision it records."""
-
-    name: str
-    rank: str = ""
-    collar: str = ""
-    role: str = ""
-    force: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.name.strip():
-            raise InputError("An officer needs a name.")
-        for key, value in asdict(self).items():
-            if "\n" in value or len(value) > 200:
-                raise InputError(f"The officer's {key} must be one short line.")
-
-    def to_dict(self) -> dict[str, str]:
-        return {k: v.strip() for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Officer:
-        return cls(**{k: str(data.get(k, "") or "") for k in ("name", "rank", "collar", "role",
-                                                                "force")})
-
-    def label(self) -> str:
-        parts = [self.rank, self.name]
-        text = " ".join(p for p in parts if p)
-        if self.collar:
-            text += f" ({self.collar})"
-        if self.role:
-            text += f", {self.role}"
-        return text
-
-
-def officer_label(data: dict[str, Any] | None) -> str:
-    return Officer.from_dict(data).label() if data and data.get("name") else ""
-
-
-def stored_officer(db: Database) -> Officer:
-    """The officer set up in this database, or the computer's login name as a last resort."""
-    data = db.get_setting("officer")
-    if data:
-        return Officer.from_dict(data)
-    return Officer(name=getpass.getuser() or "unknown", role="officer not set up")
 
 
 class IncidentLog:
@@ -119,14 +78,14 @@ class IncidentLog:
         if scale not in SCALES:
             raise InputError(f"{scale!r} is not a scale; use one of: {', '.join(SCALES)}.")
         now = db.clock()
-        at, note = _event_time(event_time, now)
-        late = _late_reason(at, now, late_reason, template.timing.late_entry_minutes)
+        at, note = event_time_of(event_time, now)
+        late = late_reason_for(at, now, late_reason, template.timing.late_entry_minutes)
         payload = validate_fields(GLOBAL_KINDS["incident.opened"], {
             "ref": ref, "template": template.id, "template_version": template.version,
             "title": title, "scale": scale}, where="incident.opened", now=now)
 
         def first(incident_id: str) -> dict[str, Any]:
-            return _body(incident_id, 1, "0" * 64, "incident.opened", None, at, note, now,
+            return entry_body(incident_id, 1, "0" * 64, "incident.opened", None, at, note, now,
                          author, decision_maker, payload, late_reason=late,
                          device=db.database_id)
 
@@ -147,7 +106,7 @@ class IncidentLog:
         now = db.clock()
         clean = validate_fields(GLOBAL_KINDS["incident.joined"], payload, where="the join file",
                                 now=now)
-        row, _ = db.create_incident(ref, template.id, lambda iid: _body(
+        row, _ = db.create_incident(ref, template.id, lambda iid: entry_body(
             iid, 1, "0" * 64, "incident.joined", None, now, None, now, author, None, clean,
             device=db.database_id), incident_id=incident_id)
         return cls(db, row, template)
@@ -308,7 +267,7 @@ class IncidentLog:
         """
         step_obj, specs = self.step_and_fields(kind, step)
         now = self.db.clock()
-        at, note = _event_time(event_time, now)
+        at, note = event_time_of(event_time, now)
         where = f"step {step_obj.id}" if step_obj else f"a {kind} entry"
         minutes = self.template.timing.late_entry_minutes
 
@@ -323,10 +282,10 @@ class IncidentLog:
                     f"'{step_obj.title}' is recorded once (entry {first}); correct that entry "
                     "to change it.")
             # In a write-up run, a late entry without its own reason carries the run's.
-            late, clean = _checked(
+            late, clean = checked(
                 lambda: validate_fields(specs, payload, where=where, now=now,
                                         person_exists=state.people.__contains__),
-                lambda: _late_reason(at, now, late_reason, minutes, run=state.writeup_reason()))
+                lambda: late_reason_for(at, now, late_reason, minutes, run=state.writeup_reason()))
             if state.entry_devices:
                 from pir.views.merged import check_local_refs
 
@@ -334,7 +293,7 @@ class IncidentLog:
             state.check_new(kind, clean)
             return self._body(self.row.id, seq, prev, kind, step_obj.id if step_obj else None, at,
                          note, now, author, decision_maker, clean, late_reason=late,
-                         clock_note=_clock_note(state, now))
+                         clock_note=clock_note(state, now))
 
         entry = self.db.append(self.row.id, build)
         self._after_append(entry)
@@ -406,7 +365,7 @@ class IncidentLog:
         def build(s: int, prev: str) -> dict[str, Any]:
             body = self._body(self.row.id, s, prev, "correction", original.step, now, None, now,
                               author, decision_maker, payload, corrects=seq,
-                              reason=reason.strip(), clock_note=_clock_note(state, now))
+                              reason=reason.strip(), clock_note=clock_note(state, now))
             return {**body, "corrects_device": device} if device else body
 
         entry = self.db.append(self.row.id, build)
@@ -447,7 +406,7 @@ class IncidentLog:
             now=now)
         entry = self.db.append(self.row.id, lambda seq, prev: self._body(
             self.row.id, seq, prev, "export.recorded", None, now, None, now, author, None,
-            payload, clock_note=_clock_note(state, now)))
+            payload, clock_note=clock_note(state, now)))
         self._after_append(entry)
         return entry
 
@@ -462,7 +421,7 @@ class IncidentLog:
             where="receipt", now=now)
         entry = self.db.append(self.row.id, lambda n, prev: self._body(
             self.row.id, n, prev, "receipt.given", None, now, None, now, author, None,
-            payload, clock_note=_clock_note(state, now)))
+            payload, clock_note=clock_note(state, now)))
         self._after_append(entry)
         return entry
 
@@ -478,7 +437,7 @@ class IncidentLog:
             "head_hash": head_hash, "file_sha256": file_sha256}, where="import", now=now)
         entry = self.db.append(self.row.id, lambda n, prev: self._body(
             self.row.id, n, prev, "chain.imported", None, now, None, now, author, None,
-            payload, clock_note=_clock_note(state, now)))
+            payload, clock_note=clock_note(state, now)))
         self._state = None  # the fold now covers more of the other device's chain
         return entry
 
@@ -499,14 +458,14 @@ class IncidentLog:
         }, where="the acknowledgement", now=now)
         entry = self.db.append(self.row.id, lambda seq, prev: self._body(
             self.row.id, seq, prev, ACK_KIND, None, now, None, now, author, None, payload,
-            clock_note=_clock_note(state, now)))
+            clock_note=clock_note(state, now)))
         self._watch.accept(entry.seq)
         self._after_append(entry)
         return entry
 
     def _body(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """A new entry's body, naming this database as the device that wrote it."""
-        return _body(*args, device=self.db.database_id, **kwargs)
+        return entry_body(*args, device=self.db.database_id, **kwargs)
 
     def _after_append(self, entry: StoredEntry) -> None:
         if self._state is not None and self._state.last_seq == entry.seq - 1 and \
@@ -514,99 +473,3 @@ class IncidentLog:
             self._state.fold_new(entry)
         else:
             self._state = None
-
-
-def _event_time(value: str | datetime | None, now: datetime) -> tuple[datetime, str | None]:
-    if value is None:
-        return now, None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise InputError("An event time needs its time zone.")
-        if value > now + timedelta(minutes=5):
-            raise InputError(f"The event time {format_uk(value)} is later than now "
-                             f"({format_uk(now)}); check the time and the computer's clock.")
-        return value, None
-    parsed = parse_event_time(value, now)
-    return parsed.utc, parsed.note
-
-
-def _checked(fields: Callable[[], dict[str, Any]],
-             late: Callable[[], str | None]) -> tuple[str | None, dict[str, Any]]:
-    """Runs both checks and reports every problem of the two at once (a form marks them all)."""
-    problems: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    reason = None
-    try:
-        clean = fields()
-    except ValidationError as exc:
-        problems.update(exc.problems or {exc.field or "": str(exc)})
-        message = str(exc)
-    try:
-        reason = late()
-    except ValidationError as exc:
-        problems["late_reason"] = str(exc)
-        message = f"{message} {exc}" if len(problems) > 1 else str(exc)
-    if problems:
-        raise ValidationError(message, next(iter(problems)), problems)
-    return reason, clean
-
-
-def _late_reason(at: datetime, now: datetime, reason: str | None, minutes: int,
-                 run: str | None = None) -> str | None:
-    """The late reason to record: the one given, else (only when late) the write-up run's."""
-    delay = now - at
-    if delay <= timedelta(minutes=minutes):
-        return reason.strip() if reason and reason.strip() else None
-    if (not reason or not reason.strip()) and run:
-        return run
-    if not reason or not reason.strip():
-        raise ValidationError(
-            f"This entry is recorded {format_delay(delay)} after the event (more than "
-            f"{minutes} min): give the reason for the late entry.", "late_reason")
-    return reason.strip()
-
-
-def _clock_note(state: IncidentState, now: datetime) -> str | None:
-    """A clock that went backwards is recorded, not hidden, and not allowed to block an entry."""
-    last = state.last_recorded
-    if last is not None and now < last - timedelta(minutes=1):
-        return (f"The computer clock read {format_delay(last - now)} earlier than the recorded "
-                f"time of entry {state.last_seq} ({format_uk(last)}); the clock may be wrong.")
-    return None
-
-
-def _body(incident_id: str, seq: int, prev_hash: str, kind: str, step: str | None,
-          at: datetime, note: str | None, now: datetime, author: Officer,
-          decision_maker: Officer | None, payload: dict[str, Any], *,
-          corrects: int | None = None, reason: str | None = None,
-          late_reason: str | None = None, clock_note: str | None = None,
-          device: str | None = None) -> dict[str, Any]:
-    """The entry as hashed: every key always present, so verifiers need no defaults (`device`,
-    the id of the database that wrote it, is in every body PIR writes now; older bodies lack it
-    and belong to the database that holds them)."""
-    body = {
-        "v": FORMAT_VERSION,
-        "incident": incident_id,
-        "seq": seq,
-        "kind": kind,
-        "step": step,
-        "event_time": iso_utc(at),
-        "event_time_note": note,
-        "recorded_time": iso_utc(now, micro=True),
-        "author": author.to_dict(),
-        "decision_maker": decision_maker.to_dict() if decision_maker else None,
-        "payload": payload,
-        "corrects": corrects,
-        "reason": reason,
-        "late_reason": late_reason,
-        "clock_note": clock_note,
-        "software": f"PIR {__version__}",
-        "prev_hash": prev_hash,
-    }
-    if device is not None:
-        body["device"] = device
-    return body
-
-
-def late_by(entry: StoredEntry) -> timedelta:
-    return parse_iso_utc(entry.recorded_time) - parse_iso_utc(entry.event_time)

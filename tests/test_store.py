@@ -14,6 +14,7 @@ import pytest
 import sqlcipher3
 
 from pir.canonical import canonical_bytes
+from pir.entry_body import entry_body as _body
 from pir.errors import (
     CorruptDatabaseError,
     DamagedHeaderError,
@@ -26,7 +27,7 @@ from pir.errors import (
     StorageError,
     WrongPassphraseError,
 )
-from pir.incident import IncidentLog, _body
+from pir.incident import IncidentLog
 from pir.log import store
 from pir.log.chain import verify_stored
 from pir.log.schema import SCHEMA_VERSION
