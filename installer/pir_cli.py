@@ -2,6 +2,12 @@
 
 import sys
 
-from pir.cli import main
+from pir.export.pdf.worker import run_if_asked
+
+# A frozen build starts its own executable as the redacted copy's layout worker (no `-m`).
+RUNS_LAYOUT_WORKER = True
+run_if_asked()
+
+from pir.cli import main  # noqa: E402 - after the worker check, so a worker loads no CLI
 
 sys.exit(main())
