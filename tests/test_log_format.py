@@ -157,3 +157,12 @@ def test_every_test_the_threat_model_names_exists() -> None:
                if not re.search(rf"^def {name}\(", (tests / f).read_text(encoding="utf-8"),
                                 re.M)]
     assert not missing
+
+
+def test_every_kind_the_core_knows_is_described() -> None:
+    from pir.procedures.kinds import CONTRACTS, GLOBAL_KINDS, WRITTEN_BY_PIR
+
+    text = DOC.read_text(encoding="utf-8")
+    missing = sorted(k for k in set(GLOBAL_KINDS) | set(WRITTEN_BY_PIR) | set(CONTRACTS)
+                     if f"`{k}`" not in text)
+    assert missing == []
