@@ -1,10 +1,12 @@
 """The head witness: a small MAC'd file beside the database that records each incident's newest
 entry, so that an older copy put back, or a lost tail, is noticed when the file is opened.
 
-The witness holds no names and no text: the database's random id, and for each incident its id
-(a UUID), its last sequence number and that entry's hash. It is authenticated with HMAC-SHA256
-under a random 32-byte key kept inside the encrypted database, so nobody without the passphrase
-can write a witness that verifies, and a passphrase change leaves it valid.
+The witness holds no names and no text: the database's random id, a generation number, and for
+each incident its id (a UUID), its last sequence number and that entry's hash. It is
+authenticated with HMAC-SHA256 under a random 32-byte key kept inside the encrypted database, so
+nobody without the passphrase can write a witness that verifies, and a passphrase change leaves
+it valid. The file has two slots written in turn, so an update is one in-place write and one
+flush, and a crash part way through one leaves the other.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pir.hygiene import create_private_file, fsync_dir
 
 WITNESS_SUFFIX = ".witness"
 FORMAT = "pir-witness/1"
+# Slots are whole 4 KiB blocks, so writing one never touches the other's.
+SLOT_UNIT = 4096
 # A crash between an entry's commit and the witness update leaves the file one entry ahead.
 CRASH_SLACK = 1
 
@@ -112,18 +116,19 @@ def announce(db_path: Path, findings: list[Finding]) -> None:
             callback(db_path, findings)
 
 
-def mac(key: bytes, database_id: str, heads: Heads) -> str:
-    return hmac.new(key, canonical_bytes(_unsigned(database_id, heads)), hashlib.sha256).hexdigest()
+def mac(key: bytes, database_id: str, heads: Heads, generation: int = 0) -> str:
+    return hmac.new(key, canonical_bytes(_unsigned(database_id, heads, generation)),
+                    hashlib.sha256).hexdigest()
 
 
-def _unsigned(database_id: str, heads: Heads) -> dict:
-    return {"format": FORMAT, "database": database_id,
+def _unsigned(database_id: str, heads: Heads, generation: int) -> dict:
+    return {"format": FORMAT, "database": database_id, "generation": generation,
             "heads": {i: [s, h] for i, (s, h) in sorted(heads.items())}}
 
 
-def encode(key: bytes, database_id: str, heads: Heads) -> bytes:
-    doc = _unsigned(database_id, heads)
-    doc["mac"] = mac(key, database_id, heads)
+def encode(key: bytes, database_id: str, heads: Heads, generation: int = 0) -> bytes:
+    doc = _unsigned(database_id, heads, generation)
+    doc["mac"] = mac(key, database_id, heads, generation)
     return canonical_bytes(doc) + b"\n"
 
 
@@ -132,41 +137,111 @@ class ReadResult:
     heads: Heads | None
     problem: str | None = None  # missing, unreadable, other-database, bad-mac
     database_id: str | None = None
+    generation: int = -1
 
 
-def read(path: Path, key: bytes, database_id: str) -> ReadResult:
+def _slots(data: bytes) -> list[bytes]:
+    """The file's records: two slots of equal size (each a JSON line padded with spaces), or
+    one record for a file that is not laid out in slots."""
+    half = len(data) // 2
+    if len(data) >= 2 * SLOT_UNIT and half % SLOT_UNIT == 0:
+        return [data[:half], data[half:]]
+    return [data]
+
+
+def records(path: Path) -> list[dict]:
+    """The records in the file as written, newest first, verified or not (for inspection)."""
+    out = []
+    for record in _slots(path.read_bytes()):
+        with contextlib.suppress(ValueError):
+            doc = json.loads(record)
+            if isinstance(doc, dict):
+                out.append(doc)
+    return sorted(out, key=lambda d: -int(d.get("generation", 0)))
+
+
+def _parse(record: bytes, key: bytes, database_id: str) -> ReadResult:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return ReadResult(None, "missing")
-    except OSError:
-        return ReadResult(None, "unreadable")
-    try:
-        doc = json.loads(data)
+        doc = json.loads(record)
         found_id = doc["database"]
-        raw = doc["heads"]
-        heads = {str(i): (int(v[0]), str(v[1])) for i, v in raw.items()}
-        given = str(doc["mac"])
+        heads = {str(i): (int(v[0]), str(v[1])) for i, v in doc["heads"].items()}
+        given, generation = str(doc["mac"]), int(doc.get("generation", 0))
         if doc["format"] != FORMAT:
             return ReadResult(None, "unreadable")
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return ReadResult(None, "unreadable")
     if found_id != database_id:
         return ReadResult(None, "other-database", str(found_id))
-    if not hmac.compare_digest(given, mac(key, database_id, heads)):
+    if not hmac.compare_digest(given, mac(key, database_id, heads, generation)):
         return ReadResult(None, "bad-mac")
-    return ReadResult(heads)
+    return ReadResult(heads, generation=generation)
 
 
-def write(path: Path, key: bytes, database_id: str, heads: Heads) -> None:
-    """Replaces the witness atomically: a new 0600 file, fsync, rename, fsync of the folder."""
+def read(path: Path, key: bytes, database_id: str) -> ReadResult:
+    """The newest record that verifies. A slot cut short by a crash is passed over (the other
+    holds the record before it); a file with no record that verifies is a finding."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ReadResult(None, "missing")
+    except OSError:
+        return ReadResult(None, "unreadable")
+    results = [_parse(record, key, database_id) for record in _slots(data)]
+    good = [r for r in results if r.heads is not None]
+    if good:
+        return max(good, key=lambda r: r.generation)
+    for problem in ("other-database", "bad-mac"):
+        for r in results:
+            if r.problem == problem:
+                return r
+    return results[0]
+
+
+def write(path: Path, key: bytes, database_id: str, heads: Heads, generation: int,
+          whole: bool = False) -> None:
+    """Writes record `generation` into the slot the newest record is not in (in place, then
+    fdatasync: one flush of a block the file already has); a crash part way leaves the other
+    slot, one record older, intact. A new witness, or one outgrowing its slots, is written
+    whole instead: a new 0600 file, fsync, rename, fsync of the folder."""
+    record = encode(key, database_id, heads, generation)
+    fd = -1
+    if not whole:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_BINARY", 0))
+    if fd >= 0:
+        try:
+            half = os.fstat(fd).st_size // 2
+            if half >= SLOT_UNIT and half % SLOT_UNIT == 0 and len(record) <= half:
+                _write_at(fd, record.ljust(half, b" "), (generation % 2) * half)
+                (getattr(os, "fdatasync", None) or os.fsync)(fd)
+                return
+        finally:
+            os.close(fd)
+    _replace(path, record)
+
+
+def _write_at(fd: int, data: bytes, offset: int) -> None:
+    if hasattr(os, "pwrite"):
+        done = 0
+        while done < len(data):
+            done += os.pwrite(fd, data[done:], offset + done)
+    else:  # Windows
+        os.lseek(fd, offset, os.SEEK_SET)
+        os.write(fd, data)
+
+
+def _replace(path: Path, record: bytes) -> None:
+    """A new witness file whose two slots both hold `record`, sized with room to grow."""
+    half = SLOT_UNIT * (1 + (2 * len(record)) // SLOT_UNIT)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     fd = create_private_file(tmp)
     try:
         try:
-            os.write(fd, encode(key, database_id, heads))
+            slot = record.ljust(half, b" ")
+            _write_at(fd, slot + slot, 0)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -91,9 +91,8 @@ class HeadWitnessing:
         try:
             with witness.folder_lock(self.witness_path.parent):
                 heads = dict(self._heads)
+                on_disk = witness.read(self.witness_path, self._witness_key, self.database_id)
                 if force is not None:
-                    on_disk = witness.read(self.witness_path, self._witness_key,
-                                           self.database_id)
                     if on_disk.heads is None and on_disk.problem != "missing":
                         self._frozen = True
                         self._report([witness.problem_finding(
@@ -106,7 +105,10 @@ class HeadWitnessing:
                 heads.update(self._held)
                 for inc in self._held_absent:
                     heads.pop(inc, None)
-                witness.write(self.witness_path, self._witness_key, self.database_id, heads)
+                # Rewritten whole when it starts afresh (a new database, after an
+                # acknowledgement); otherwise one slot in place.
+                witness.write(self.witness_path, self._witness_key, self.database_id, heads,
+                              on_disk.generation + 1, whole=force is None)
         except OSError as exc:
             self._report([Finding(
                 witness.WARN, witness.NOT_UPDATED,

@@ -138,8 +138,14 @@ def test_a_witness_that_cannot_be_written_never_calls_the_saved_entry_unsaved(
     _incident(db_path)
     with Database.open(db_path, PASSPHRASE) as db:
         log = IncidentLog.open(db, "CAD-1")
+        # The witness can be neither written in place (it is now a link, which PIR does not
+        # write through) nor replaced (its temporary file's name is taken).
+        copy = db_path.with_name("witness-copy")
+        copy.write_bytes(witness_path(db_path).read_bytes())
+        witness_path(db_path).unlink()
+        witness_path(db_path).symlink_to(copy)
         blocker = db_path.with_name(f".pir.db.witness.{os.getpid()}.partial")
-        blocker.mkdir()  # the witness's temporary file cannot be made
+        blocker.mkdir()
         entry = log.append("note", {"text": "saved"}, author=PIM)
         assert db.entry(log.row.id, entry.seq).hash == entry.hash
         [finding] = db.witness_report.findings

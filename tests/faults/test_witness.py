@@ -16,7 +16,7 @@ from pir.incident import IncidentLog
 from pir.integrity import acknowledge
 from pir.log.chain import ACK_KIND, verify_stored
 from pir.log.store import Database
-from pir.log.witness import FAIL, WARN, witness_path
+from pir.log.witness import FAIL, WARN, records, witness_path
 from tests.values import LOGGIST, PASSPHRASE, PIM
 
 
@@ -77,7 +77,7 @@ def test_a_lost_tail_stays_reported_after_more_entries_until_acknowledged(
         assert db.witness_report.ok
     with Database.open(db_path, PASSPHRASE) as db:
         assert db.witness_report.ok
-        witnessed = json.loads(witness_path(db_path).read_text())["heads"]
+        witnessed = records(witness_path(db_path))[0]["heads"]
         assert {tuple(v) for v in witnessed.values()} == set(db.heads().values())
 
 
@@ -117,7 +117,7 @@ def test_a_log_rewritten_by_someone_with_the_passphrase_is_caught_by_the_witness
 def test_an_edited_witness_is_reported_and_kept_as_evidence(db_path: Path) -> None:
     _db(db_path)
     wpath = witness_path(db_path)
-    doc = json.loads(wpath.read_text())
+    doc = records(wpath)[0]
     inc = next(iter(doc["heads"]))
     doc["heads"][inc] = [2, doc["heads"][inc][1]]
     wpath.write_text(json.dumps(doc))
@@ -169,9 +169,9 @@ def test_the_witness_holds_no_names_or_text_and_is_private(db_path: Path) -> Non
     _db(db_path, refs=("CAD-SECRET-77",))
     text = witness_path(db_path).read_text()
     assert "CAD-SECRET" not in text and "note" not in text and "Sarah" not in text
-    doc = json.loads(text)
-    assert set(doc) == {"format", "database", "heads", "mac"}
-    assert all(re.fullmatch(r"[0-9a-f-]{36}", k) for k in doc["heads"])
+    for doc in records(witness_path(db_path)):
+        assert set(doc) == {"format", "database", "generation", "heads", "mac"}
+        assert all(re.fullmatch(r"[0-9a-f-]{36}", k) for k in doc["heads"])
     assert witness_path(db_path).stat().st_mode & 0o777 == 0o600
 
 
@@ -194,3 +194,42 @@ def test_a_restored_backup_is_reported_as_behind(db_path: Path, tmp_path: Path) 
     shutil.copyfile(tmp_path / "backup.db", db_path)
     with Database.open(db_path, PASSPHRASE) as db:
         assert _codes(db) == ["behind"]
+
+
+def test_a_witness_update_cut_off_part_way_leaves_the_record_before_it(db_path: Path) -> None:
+    _db(db_path)
+    wpath = witness_path(db_path)
+    newest = records(wpath)[0]["generation"]
+    data = bytearray(wpath.read_bytes())
+    half = len(data) // 2
+    start = (newest % 2) * half
+    data[start + 40:start + half] = b"\x00" * (half - 40)  # the newest slot, torn
+    wpath.write_bytes(bytes(data))
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert db.witness_report.ok  # one entry behind: what a crash there can leave
+        IncidentLog.open(db, "CAD-1").append("note", {"text": "after"}, author=PIM)
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert db.witness_report.ok
+    assert records(wpath)[0]["generation"] > newest
+
+
+def test_the_witness_grows_with_the_number_of_incidents(db_path: Path) -> None:
+    _db(db_path, refs=tuple(f"CAD-{i}" for i in range(80)), notes=0)
+    size = witness_path(db_path).stat().st_size
+    assert size >= 2 * 80 * 100 and size % 8192 == 0
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert db.witness_report.ok and len(records(witness_path(db_path))[0]["heads"]) == 80
+
+
+def test_a_witness_replaced_by_a_link_is_not_written_through(db_path: Path) -> None:
+    _db(db_path)
+    wpath = witness_path(db_path)
+    target = db_path.with_name("elsewhere")
+    target.write_bytes(wpath.read_bytes())
+    before = target.read_bytes()
+    wpath.unlink()
+    wpath.symlink_to(target)
+    _append(db_path, "CAD-1", 1)
+    assert target.read_bytes() == before and not wpath.is_symlink()
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert db.witness_report.ok
