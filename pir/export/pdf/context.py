@@ -26,6 +26,7 @@ from pir.procedures.kinds import GLOBAL_KINDS
 from pir.procedures.model import FieldSpec, Template
 from pir.times import UK, format_uk, format_uk_text, parse_iso_utc, uk_zone_name
 from pir.views.compliance import Requirement, requirements
+from pir.views.merged import KEY_BLOCK, foreign_key, merged_fold, rekey
 from pir.views.state import IncidentState
 
 if TYPE_CHECKING:
@@ -79,6 +80,44 @@ class RenderJob:
 
 
 @dataclass(frozen=True)
+class OtherChain:
+    """Another device's chain carried in the export (format version 2), as the merged fold
+    sees it: `entries` re-keyed (k * KEY_BLOCK + seq), `seq_of` giving each its own number."""
+
+    device: str
+    name: str
+    count: int
+    head_hash: str
+    entries: list[StoredEntry]
+
+    @staticmethod
+    def seq_of(entry: StoredEntry) -> int:
+        return entry.seq % KEY_BLOCK
+
+
+def _other_chains(job: RenderJob, entries: list[StoredEntry]
+                  ) -> tuple[IncidentState | None, tuple[OtherChain, ...]]:
+    """The merged fold and the other devices' chains, when the export carries any."""
+    doc = job.doc
+    if not doc.get("chains"):
+        return None, ()
+    raw = [(k, c["device"]["id"], c["device"]["name"], c,
+            [StoredEntry({k2: v for k2, v in e.items() if k2 != "hash"}, e["hash"])
+             for e in c["entries"]]) for k, c in enumerate(doc["chains"], 1)]
+    device = doc.get("device") or {}
+    incident = doc["incident"]
+    state = merged_fold(incident["id"], incident["ref"], job.template, entries,
+                        [(k, dev, name, es) for k, dev, name, _c, es in raw],
+                        str(device.get("id", "")), str(device.get("name", "")))
+    bases = {dev: foreign_key(k, 0) for k, dev, _n, _c, _e in raw}
+    bases[str(device.get("id", ""))] = 0
+    return state, tuple(
+        OtherChain(dev, name, c["entry_count"], c["head_hash"],
+                   [rekey(job.template, e, bases[dev], bases) for e in es])
+        for _k, dev, name, c, es in raw)
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """What the sections read: the exported log (`doc`, its entries, their folded `state`), the
     signer, whether this is the redacted copy, the styles and the frame width. `at` is the
@@ -100,6 +139,14 @@ class RenderContext:
     at: datetime
     requirements: list[Requirement]
     delivered_with: tuple[tuple[str, str], ...] = ()
+    # Other devices' chains of the incident (none for a single-device export); `state` and
+    # `by_seq` then hold the merged fold, with their entries under their merged keys.
+    others: tuple[OtherChain, ...] = ()
+
+    @property
+    def all_entries(self) -> list[StoredEntry]:
+        """This device's entries, then every other device's (merged keys)."""
+        return self.entries + [e for c in self.others for e in c.entries]
 
     @classmethod
     def for_job(cls, job: RenderJob, progress: Progress | None = None) -> RenderContext:
@@ -110,16 +157,19 @@ class RenderContext:
                    for e in doc["entries"]]
         corrections = [e for e in entries if e.kind == "correction"]
         incident = doc["incident"]
-        state = IncidentState.fold(incident["id"], incident["ref"], job.template, entries,
-                                   corrections)
+        merged, others = _other_chains(job, entries)
+        state = merged or IncidentState.fold(incident["id"], incident["ref"], job.template,
+                                             entries, corrections)
+        everything = entries + [e for c in others for e in c.entries]
         at = parse_iso_utc(entries[-1].recorded_time) if entries else \
             parse_iso_utc(doc["exported_at"])
         return cls(
             template=job.template, doc=doc, entries=entries, state=state,
-            by_seq={e.seq: e for e in entries}, signer=job.signer, redacted=job.redacted,
-            redact=Redactor.for_log(entries, state) if job.redacted else Redactor(),
+            by_seq={e.seq: e for e in everything}, signer=job.signer, redacted=job.redacted,
+            redact=Redactor.for_log(everything, state) if job.redacted else Redactor(),
             styles=Styles.make(), width=A4[0] - 32 * mm, progress=progress, force=job.force,
-            at=at, requirements=requirements(state, at), delivered_with=job.delivered_with)
+            at=at, requirements=requirements(state, at), delivered_with=job.delivered_with,
+            others=others)
 
     def page_facts(self) -> PageFacts:
         iopc = ""

@@ -18,6 +18,7 @@ from pir.export.pdf.sections import (
     discharges,
     exhibits,
     numbered_log,
+    other_devices,
     people,
     separation,
     summary,
@@ -38,7 +39,8 @@ SECTIONS: tuple[ModuleType, ...] = (
     accounts,
     compliance,    # annex: every timed requirement, on time / late / missed / overdue
     chronology,    # every entry by event time, pointing into the numbered log
-    numbered_log,  # the log in full, always last
+    numbered_log,  # the log in full
+    other_devices,  # then each other device's chain in full (none for a single device)
 )
 
 

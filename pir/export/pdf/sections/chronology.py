@@ -17,9 +17,11 @@ from pir.export.pdf.context import RenderContext
 from pir.export.pdf.entry_blocks import entry_summary, entry_title
 from pir.export.pdf.fonts import FONT_MONO
 from pir.export.pdf.sections.compliance import marked, marker_text
+from pir.export.pdf.sections.numbered_log import entry_ref
 from pir.log.store import StoredEntry
 from pir.times import UK, format_delay, parse_iso_utc, uk_zone_name
 from pir.views.compliance import LATE, Requirement
+from pir.views.merged import KEY_BLOCK
 from pir.views.state import apply_corrections
 
 # Each line is one paragraph with a hanging indent: the time and the entry number in a fixed-width
@@ -41,6 +43,13 @@ def build(ctx: RenderContext) -> list[Flowable]:
                   "follows. A late entry was written more than the template's limit after the "
                   "event and says why. Shaded lines mark where a timed requirement fell due and "
                   "was missed, met late, or is still overdue.", s.small)]
+    if ctx.others:
+        here = ctx.text(ctx.state.local_device_name or "this laptop")
+        out.append(Paragraph(
+            f"Entries written on this laptop ({here}) carry their plain numbers. Entries "
+            "written on another laptop carry their number in that laptop's own log and the "
+            "laptop's name, e.g. “12 (PIS laptop 2)”; each other laptop's entries are printed "
+            "in full, in their own order, after the numbered log.", s.small))
     items = _items(ctx)
     indent = stringWidth("0" * _PREFIX, FONT_MONO, _SIZE)
     line = ParagraphStyle("chronology", parent=s.chron, fontSize=_SIZE, leading=_SIZE + 1.7,
@@ -62,8 +71,9 @@ def build(ctx: RenderContext) -> list[Flowable]:
             out.append(Paragraph(_columns(f"{local:%H:%M:%S}", "", marker_text(ctx, req)),
                                  shaded[req.status == LATE]))
         elif entry is not None:
-            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", str(entry.seq),
-                                          _line(ctx, entry)), line))
+            number, device = _number(ctx, entry)
+            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", number, _line(ctx, entry),
+                                          device), line))
     if not items:
         out.append(Paragraph("The log has no entries.", s.body))
     out.append(PageBreak())
@@ -75,7 +85,7 @@ def _items(ctx: RenderContext) -> list[tuple[datetime, StoredEntry | None,
     """Entries at their (corrected) event time, markers at their due time, in time order; at
     the same instant entries come first (one made exactly when due was on time)."""
     keyed: list[tuple[datetime, int, int, StoredEntry | None, Requirement | None]] = []
-    for e in ctx.entries:
+    for e in ctx.all_entries:
         at = e.event_time
         if e.kind != "correction" and e.seq in ctx.state.corrections:
             at = _effective(ctx, e).event_time
@@ -88,6 +98,14 @@ def _items(ctx: RenderContext) -> list[tuple[datetime, StoredEntry | None,
 
 def _effective(ctx: RenderContext, e: StoredEntry):
     return apply_corrections(e, [ctx.by_seq[c] for c in ctx.state.corrections.get(e.seq, [])])
+
+
+def _number(ctx: RenderContext, e: StoredEntry) -> tuple[str, str]:
+    """The entry's number for the column, and its device's name before the text when another
+    device wrote it: together they read as its label, "12 (PIS laptop 2)"."""
+    if e.seq not in ctx.state.entry_devices:
+        return str(e.seq), ""
+    return str(e.seq % KEY_BLOCK), f"({ctx.text(ctx.state.entry_device(e.seq))}) "
 
 
 def _line(ctx: RenderContext, e: StoredEntry) -> str:
@@ -103,9 +121,11 @@ def _line(ctx: RenderContext, e: StoredEntry) -> str:
         summary = entry_summary(ctx, e, payload, limit=_SUMMARY)
         text = f"{title} — {summary}" if summary else title
         if eff is not None and eff.withdrawn:
-            text = f"<strike>{text}</strike> <b>withdrawn by entry {correctors[-1]}</b>"
+            text = (f"<strike>{text}</strike> <b>withdrawn by entry "
+                    f"{entry_ref(ctx)(correctors[-1])}</b>")
         elif correctors:
-            text += f" <b>[corrected by entry {', '.join(map(str, correctors))}]</b>"
+            text += (f" <b>[corrected by entry "
+                     f"{', '.join(map(entry_ref(ctx), correctors))}]</b>")
             if eff is not None and eff.event_time != e.event_time:
                 first = parse_iso_utc(e.event_time).astimezone(UK)
                 text += f" (time first given as {first:%H:%M:%S} {uk_zone_name(first)})"
@@ -118,7 +138,8 @@ def _line(ctx: RenderContext, e: StoredEntry) -> str:
     return text
 
 
-def _columns(time_text: str, seq: str, what: str) -> str:
-    """The line's first two columns in the fixed-width font, then the text (markup)."""
+def _columns(time_text: str, seq: str, what: str, device: str = "") -> str:
+    """The line's first two columns in the fixed-width font, then the text (markup), after the
+    writing device's name when it is another device."""
     pad = (time_text.ljust(8) + "  " + seq.rjust(5) + "  ").replace(" ", _NBSP)
-    return f"<font name='{FONT_MONO}' size='{_SIZE}'>{pad}</font>{what}"
+    return f"<font name='{FONT_MONO}' size='{_SIZE}'>{pad}</font>{device}{what}"

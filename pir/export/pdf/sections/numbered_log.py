@@ -48,7 +48,7 @@ def build(ctx: RenderContext) -> list[Flowable]:
         recorded = parse_iso_utc(entry.recorded_time)
         while pending and pending[0].due < recorded:
             out.append(marker(ctx, pending.pop(0)))
-        out += _entry(ctx, entry, current, met_late.get(entry.seq, ()))
+        out += entry_flowables(ctx, entry, current, met_late.get(entry.seq, ()))
         if entry.kind != "correction":
             current[entry.seq] = (entry.payload, entry.event_time)
     out += [marker(ctx, r) for r in pending]
@@ -59,11 +59,15 @@ def build(ctx: RenderContext) -> list[Flowable]:
     return out
 
 
-def _entry(ctx: RenderContext, e: StoredEntry, current: Current,
-           late_for: Iterable[Requirement] = ()) -> list[Flowable]:
+def entry_flowables(ctx: RenderContext, e: StoredEntry, current: Current,
+                    late_for: Iterable[Requirement] = (), number: int | None = None
+                    ) -> list[Flowable]:
+    """One entry as the log prints it; `number` is the number shown when it is not `e.seq`
+    (another device's entry, held under its merged key)."""
     s, st = ctx.styles, ctx.state
     what = entry_title(ctx, e)
-    head = f"{e.seq}.  {ctx.text(what)}  <font size='7'>({ctx.text(e.kind)})</font>"
+    shown = e.seq if number is None else number
+    head = f"{shown}.  {ctx.text(what)}  <font size='7'>({ctx.text(e.kind)})</font>"
     meta = [f"Event {ctx.when(e.event_time)} · recorded {ctx.when(e.recorded_time)}",
             f"Author {ctx.officer(e.body['author'])}"]
     if e.body.get("decision_maker"):
@@ -91,7 +95,7 @@ def _entry(ctx: RenderContext, e: StoredEntry, current: Current,
                 meta[0] = (f"Event <strike>{ctx.when(e.event_time)}</strike> · recorded "
                            f"{ctx.when(e.recorded_time)}")
         state = "WITHDRAWN by" if withdrawn else "Corrected by"
-        meta.append(f"<b>{state} entry {', '.join(map(str, correctors))}</b>; "
+        meta.append(f"<b>{state} entry {', '.join(map(entry_ref(ctx), correctors))}</b>; "
                     "the replaced values are struck through below.")
     flow: list[Flowable] = [Paragraph(head, s.entry_head),
                             Paragraph("<br/>".join(meta), s.entry_meta)]
@@ -104,6 +108,14 @@ def _entry(ctx: RenderContext, e: StoredEntry, current: Current,
     return [CondPageBreak(26 * mm), *flow, *body]
 
 
+def entry_ref(ctx: RenderContext):
+    """How an entry is named: its number, with its device's name when another device wrote
+    it ("12 (PIS laptop 2)")."""
+    def ref(key: int) -> str:
+        return ctx.state.entry_label(key) if key in ctx.state.entry_devices else str(key)
+    return ref
+
+
 def _correction_body(ctx: RenderContext, e: StoredEntry, current: Current) -> list[Flowable]:
     """The reason, then each changed value as it was (struck through) and as it is now."""
     s = ctx.styles
@@ -113,8 +125,9 @@ def _correction_body(ctx: RenderContext, e: StoredEntry, current: Current) -> li
                                      s.entry_body)]
     p = e.payload
     if p.get("withdrawn"):
-        out.append(Paragraph(f"<b>Entry {e.corrects} is withdrawn</b> (struck through, "
-                             "still readable, at its place in the log).", s.entry_body))
+        out.append(Paragraph(f"<b>Entry {entry_ref(ctx)(e.corrects)} is withdrawn</b> (struck "
+                             "through, still readable, at its place in the log).",
+                             s.entry_body))
     if "event_time" in p:
         out.append(Paragraph(f"<b>Event time:</b> <strike>{ctx.when(before_time)}</strike>"
                              f" → {ctx.when(p['event_time'])}", s.entry_body))
