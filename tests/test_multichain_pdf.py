@@ -106,3 +106,12 @@ def test_the_redacted_merged_pdf_shows_ciphers_not_names(laptops, tmp_path) -> N
 def test_a_single_laptop_pdf_has_no_other_laptops_section(log, tmp_path) -> None:
     text = pdf_text(log, tmp_path / "single.pdf")
     assert "Entries written on" not in text and "this laptop (" not in text
+
+
+def test_the_redaction_review_covers_the_other_laptops_entries(laptops) -> None:
+    a, _b = laptops
+    from pir.export.pdf import redaction_review
+
+    review = redaction_review(a, build_export(a, PIM))
+    replaced = {(r.matched, r.replacement) for r in review.replacements}
+    assert ("Rhodri Pryce", "AFO-C7") in replaced

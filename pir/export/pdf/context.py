@@ -95,10 +95,9 @@ class OtherChain:
         return entry.seq % KEY_BLOCK
 
 
-def _other_chains(job: RenderJob, entries: list[StoredEntry]
-                  ) -> tuple[IncidentState | None, tuple[OtherChain, ...]]:
+def other_chains(template: Template, doc: dict[str, Any], entries: list[StoredEntry]
+                 ) -> tuple[IncidentState | None, tuple[OtherChain, ...]]:
     """The merged fold and the other devices' chains, when the export carries any."""
-    doc = job.doc
     if not doc.get("chains"):
         return None, ()
     raw = [(k, c["device"]["id"], c["device"]["name"], c,
@@ -106,14 +105,14 @@ def _other_chains(job: RenderJob, entries: list[StoredEntry]
              for e in c["entries"]]) for k, c in enumerate(doc["chains"], 1)]
     device = doc.get("device") or {}
     incident = doc["incident"]
-    state = merged_fold(incident["id"], incident["ref"], job.template, entries,
+    state = merged_fold(incident["id"], incident["ref"], template, entries,
                         [(k, dev, name, es) for k, dev, name, _c, es in raw],
                         str(device.get("id", "")), str(device.get("name", "")))
     bases = {dev: foreign_key(k, 0) for k, dev, _n, _c, _e in raw}
     bases[str(device.get("id", ""))] = 0
     return state, tuple(
         OtherChain(dev, name, c["entry_count"], c["head_hash"],
-                   [rekey(job.template, e, bases[dev], bases) for e in es])
+                   [rekey(template, e, bases[dev], bases) for e in es])
         for _k, dev, name, c, es in raw)
 
 
@@ -157,7 +156,7 @@ class RenderContext:
                    for e in doc["entries"]]
         corrections = [e for e in entries if e.kind == "correction"]
         incident = doc["incident"]
-        merged, others = _other_chains(job, entries)
+        merged, others = other_chains(job.template, job.doc, entries)
         state = merged or IncidentState.fold(incident["id"], incident["ref"], job.template,
                                              entries, corrections)
         everything = entries + [e for c in others for e in c.entries]

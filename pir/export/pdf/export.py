@@ -19,8 +19,15 @@ from pir.canonical import sha256_hex
 from pir.export.files import NewFiles, check_new_file
 from pir.export.format import MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, log_file_name
 from pir.export.json_log import build_export, export_bytes
-from pir.export.pdf.context import Progress, RenderContext, RenderJob, SignerFacts
+from pir.export.pdf.context import (
+    Progress,
+    RenderContext,
+    RenderJob,
+    SignerFacts,
+    other_chains,
+)
 from pir.export.pdf.furniture import MARKING, SignaturePanel, canvas_class
+from pir.export.pdf.redaction import Redactor
 from pir.export.pdf.review import RedactionReview, check_confirmed, review_entries
 from pir.export.pdf.sections import story
 from pir.force import ForceSettings, load_force_settings
@@ -131,8 +138,15 @@ def doc_entries(doc: dict[str, Any]) -> list[StoredEntry]:
 
 
 def redaction_review(log: IncidentLog, doc: dict[str, Any]) -> RedactionReview:
-    """What the redacted copy of this export would replace, and what it would leave."""
-    return review_entries(log.row.ref, log.template, doc_entries(doc), doc["head_hash"])
+    """What the redacted copy of this export would replace, and what it would leave: every
+    laptop's entries the export carries, by the same rules the copy is drawn with."""
+    entries = doc_entries(doc)
+    state, others = other_chains(log.template, doc, entries)
+    if state is None:
+        return review_entries(log.row.ref, log.template, entries, doc["head_hash"])
+    everything = entries + [e for c in others for e in c.entries]
+    return review_entries(log.row.ref, log.template, everything, doc["head_hash"],
+                          Redactor.for_log(everything, state))
 
 
 def build_signed_pdf(log: IncidentLog, *, exported_by: Officer, identity: SigningIdentity,
