@@ -209,6 +209,21 @@ class IncidentLog:
     def entries(self, from_seq: int = 1) -> Iterator[StoredEntry]:
         return self.db.entries(self.row.id, from_seq)
 
+    def other_laptops_entries(self) -> list[StoredEntry]:
+        """The entries of the other laptops' chains held here, numbered and cross-referenced
+        as the merged view numbers them (`state.entry_label` names them), in event-time
+        order. Empty for an incident written on this laptop alone."""
+        from pir.log.chains import foreign_chains, foreign_entries
+        from pir.views.merged import foreign_key, rekey
+
+        chains = foreign_chains(self.db, self.row.id)
+        bases = {c.device: foreign_key(c.num, 0) for c in chains}
+        bases[self.db.database_id] = 0
+        found = [rekey(self.template, e, bases[c.device], bases) for c in chains
+                 for e in foreign_entries(self.db, self.row.id, c.device)]
+        found.sort(key=lambda e: (e.event_time, e.seq))
+        return found
+
     def entry(self, seq: int) -> StoredEntry | None:
         return self.db.entry(self.row.id, seq)
 

@@ -115,3 +115,24 @@ def test_the_redaction_review_covers_the_other_laptops_entries(laptops) -> None:
     review = redaction_review(a, build_export(a, PIM))
     replaced = {(r.matched, r.replacement) for r in review.replacements}
     assert ("Rhodri Pryce", "AFO-C7") in replaced
+
+
+def test_the_chart_draws_the_other_laptops_entries(laptops, tmp_path) -> None:
+    from pir.views.merged import KEY_BLOCK
+    from pir.views.timeline_chart import build_timeline
+
+    a, b = laptops
+    pryce = next(p.seq for p in b.state.people.values() if p.name == "Rhodri Pryce")
+    b.append("discharge.recorded", {
+        "officer": pryce, "category": "less-lethal", "weapon_type": "Taser / CED",
+        "rounds": 1, "discharged_at": "2026-11-25 13:58", "place": "car park",
+        "intentional": "intentional"}, author=LOGGIST)
+    again = tmp_path / "b2.json"
+    again.write_bytes(export_bytes(build_export(b, LOGGIST)))
+    import_file(a.db, again, PIM)
+    state = a.refresh()
+    entries = list(a.entries()) + a.other_laptops_entries()
+    assert all(e.seq > KEY_BLOCK for e in a.other_laptops_entries())
+    tl = build_timeline(state, entries, a.db.clock())
+    discharges = [p for p in tl.points if p.seq > KEY_BLOCK and "Taser" in p.label]
+    assert discharges and state.entry_label(discharges[0].seq).endswith("(PIS laptop 2)")

@@ -62,6 +62,17 @@ def test_share_then_import_the_other_laptops_log(qtbot, window: MainWindow, inci
     finally:
         db.close()
 
+    # The Timeline tab lists the other laptop's entries after this laptop's, by their own
+    # number and laptop, and finds them by their key in the merged view.
+    model = window.incident.timeline.model
+    model.fetch_all()
+    texts = [(model.data(model.index(row, 0)), model.data(model.index(row, 4)))
+             for row in range(model.rowCount())]
+    assert ("2 (PIS laptop 2)", "Scene log handed to PC 1234") in texts
+    key = next(model.body(row)["seq"] for row in range(model.rowCount())
+               if model.data(model.index(row, 0)) == "2 (PIS laptop 2)")
+    assert model.row_of(key) is not None and model.row_of(1) == 0
+
     # A file that is not an export: the sentence why, nothing stored.
     junk = tmp_path / "junk.json"
     junk.write_text("{}")

@@ -154,7 +154,9 @@ class ChartView(QWidget):
                 self._details.pop(entry.corrects or 0, None)
             self._read_to = state.last_seq
         self.log, self.state = log, state
-        self.timeline = build_timeline(state, self._entries, now)
+        # Other laptops' entries held here (several laptops, one incident), as the fold keys them.
+        others = needed_entries(state, log.other_laptops_entries())
+        self.timeline = build_timeline(state, self._entries + others, now)
         self.canvas.set_timeline(self.timeline)
         self._stale = False
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont
 from pir.incident import IncidentLog, officer_label
 from pir.procedures.model import FieldSpec, Template
 from pir.times import format_uk, parse_iso_utc
+from pir.views.merged import KEY_BLOCK
 from ui.common.plain_words import fields_text, kind_title, specs_for
 from ui.common.style import muted_colour
 from ui.common.time_text import short_time
@@ -43,18 +44,29 @@ class TimelineModel(QAbstractTableModel):
         self._strike.setStrikeOut(True)
         self._specs: dict[str | None, dict[str, FieldSpec]] = {}
         self._template: Template | None = None
+        # Other laptops' entries (several laptops, one incident) follow this laptop's, under
+        # the merged view's keys; `_local` counts this laptop's rows.
+        self._local = 0
+        self._others_loaded = False
+        self._row_by_key: dict[int, int] = {}
+        self._entry_label: Callable[[int], str] = str
         self.data_calls = 0  # read by the benchmark
 
     # -- loading -------------------------------------------------------------------------------
 
     def reset(self, log: IncidentLog | None, corrected_by: dict[int, list[int]] | None = None,
               withdrawn: set[int] | None = None,
-              person_name: Callable[[int], str] | None = None) -> None:
+              person_name: Callable[[int], str] | None = None,
+              entry_label: Callable[[int], str] | None = None) -> None:
         """Starts over on `log` (None: empty, e.g. when locked). Corrections come from the
         folded state so an early entry shows struck through before its correction is read."""
         self.beginResetModel()
         self._log = log
         self._bodies = []
+        self._local = 0
+        self._others_loaded = False
+        self._row_by_key = {}
+        self._entry_label = entry_label or str
         self._summary = {}
         self._corrected_by = {k: list(v) for k, v in (corrected_by or {}).items()}
         self._withdrawn = set(withdrawn or ())
@@ -78,12 +90,19 @@ class TimelineModel(QAbstractTableModel):
         if not self._log.db.is_open:  # locked meanwhile: nothing to read until unlocked
             return
         if self._source is None:
-            self._source = iter(self._log.entries(len(self._bodies) + 1))
+            self._source = iter(self._log.entries(self._local + 1))
         batch = [e.body for e in islice(self._source, BATCH)]
         if len(batch) < BATCH:
             self._exhausted = True
             self._source = None
         self._add(batch)
+        self._local += len(batch)
+        if self._exhausted and not self._others_loaded:
+            self._others_loaded = True
+            others = [e.body for e in self._log.other_laptops_entries()]
+            first = len(self._bodies)
+            self._row_by_key.update((b["seq"], first + i) for i, b in enumerate(others))
+            self._add(others)
 
     def fetch_all(self) -> None:
         while self.canFetchMore():
@@ -98,6 +117,8 @@ class TimelineModel(QAbstractTableModel):
         self.endInsertRows()
         for body in batch:
             target = body.get("corrects")
+            if body.get("corrects_device") and body["seq"] < KEY_BLOCK:
+                continue  # this laptop's correction of another's entry: the fold maps it
             if body["kind"] == "correction" and target is not None:
                 seqs = self._corrected_by.setdefault(target, [])
                 if body["seq"] not in seqs:
@@ -105,16 +126,26 @@ class TimelineModel(QAbstractTableModel):
                     if body["payload"].get("withdrawn"):
                         self._withdrawn.add(target)
                     self._summary.pop(target, None)
-                    row = target - 1
-                    if 0 <= row < first:
+                    row = self.row_of(target)
+                    if row is not None and row < first:
                         self.dataChanged.emit(self.index(row, 0),
                                               self.index(row, len(COLUMNS) - 1))
 
-    def new_entries(self, person_name: Callable[[int], str] | None = None) -> None:
+    def new_entries(self, person_name: Callable[[int], str] | None = None,
+                    entry_label: Callable[[int], str] | None = None) -> None:
         """After an append: read what is new (if the end was already loaded)."""
         if person_name is not None:
             self._person_name = person_name
+        if entry_label is not None:
+            self._entry_label = entry_label
         if self._log is None:
+            return
+        if self._row_by_key or self._log.other_laptops_entries():
+            # Other laptops' rows follow this laptop's (and an import may just have brought
+            # some): start over rather than insert between.
+            self.reset(self._log, self._corrected_by, self._withdrawn, self._person_name,
+                       self._entry_label)
+            self.fetch_all()
             return
         if self._exhausted:
             self._exhausted = False
@@ -139,9 +170,12 @@ class TimelineModel(QAbstractTableModel):
         return self._bodies[row]
 
     def row_of(self, seq: int) -> int | None:
-        """Rows are the gapless sequence numbers from 1, so no search is needed."""
+        """This laptop's rows are its gapless sequence numbers from 1, so no search is needed;
+        another laptop's entry is found by its key in the merged view."""
+        if seq >= KEY_BLOCK:
+            return self._row_by_key.get(seq)
         row = seq - 1
-        return row if 0 <= row < len(self._bodies) else None
+        return row if 0 <= row < self._local else None
 
     def corrected_by(self, seq: int) -> list[int]:
         return self._corrected_by.get(seq, [])
@@ -176,7 +210,8 @@ class TimelineModel(QAbstractTableModel):
 
     def _display(self, body: dict[str, Any], col: int) -> str:
         if col == 0:
-            return str(body["seq"])
+            return self._entry_label(body["seq"]) if body["seq"] >= KEY_BLOCK else \
+                str(body["seq"])
         if col == 1:
             text = short_time(parse_iso_utc(body["event_time"]), seconds=True)
             return text + (" (late)" if body.get("late_reason") else "")
@@ -238,7 +273,7 @@ class TimelineModel(QAbstractTableModel):
         return fields_text(specs, payload, self._person_name)
 
     def _tooltip(self, body: dict[str, Any]) -> str:
-        lines = [f"Entry {body['seq']}: {self.what(body)}",
+        lines = [f"Entry {self._display(body, 0)}: {self.what(body)}",
                  f"Event time: {format_uk(parse_iso_utc(body['event_time']))}",
                  f"Recorded: {format_uk(parse_iso_utc(body['recorded_time']))}"]
         seq = body["seq"]

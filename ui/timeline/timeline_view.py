@@ -105,13 +105,14 @@ class TimelineView(QWidget):
         self.total = state.last_seq if log else 0
         self.model.reset(log, state.corrections if log else None,
                          state.withdrawn if log else None,
-                         lambda pid: state.person_name(pid, redact=False))
+                         lambda pid: state.person_name(pid, redact=False),
+                         state.entry_label if log else None)
         self._fill_filters(state if log else None)
         self._update_count()
 
     def entries_written(self, state: IncidentState) -> None:
         self.total = state.last_seq
-        self.model.new_entries(lambda pid: state.person_name(pid))
+        self.model.new_entries(lambda pid: state.person_name(pid), state.entry_label)
         self._fill_filters(state)
         self._update_count()
 

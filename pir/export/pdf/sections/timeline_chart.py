@@ -22,7 +22,7 @@ def build(ctx: RenderContext) -> list[Flowable]:
     # so (the same head always prints the same findings), else at the export.
     at = getattr(ctx, "at", None)
     now = at or parse_iso_utc(ctx.doc["exported_at"])
-    tl = build_timeline(ctx.state, ctx.entries, now)
+    tl = build_timeline(ctx.state, ctx.all_entries, now)  # every laptop's entries
     changes = "".join(f" {c.label} at {format_uk(c.at, False)}." for c in tl.clock_changes)
     intro = (
         f"From {format_uk(tl.start, False)} to {format_uk(tl.end, False)}, in "
