@@ -28,7 +28,7 @@ from pir.errors import (
     WrongPassphraseError,
 )
 from pir.incident import IncidentLog
-from pir.log import store
+from pir.log import chain, store
 from pir.log.chain import verify_stored
 from pir.log.schema import SCHEMA_VERSION
 from pir.log.store import Database
@@ -527,7 +527,15 @@ def test_folding_a_log_parses_each_body_once_with_the_collector_paused(
         nonlocal collections
         collections += phase == "start"
 
+    real_body_of = chain.body_of
+
+    def counting_body_of(text: str) -> object:
+        nonlocal parses
+        parses += 1
+        return real_body_of(text)
+
     monkeypatch.setattr(json, "loads", counting_loads)
+    monkeypatch.setattr(chain, "body_of", counting_body_of)
     gc.callbacks.append(count_collections)
     try:
         assert log.state.last_seq == 3002

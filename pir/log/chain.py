@@ -69,6 +69,19 @@ def verify_chain(items: Iterable[tuple[Any, str]], incident_id: str,
     return ChainReport(expected_seq - 1, prev)
 
 
+_SCAN = json.JSONDecoder().scan_once
+
+
+def body_of(text: str) -> Any:
+    """A stored body parsed, or None if it is not one JSON value. The decoder's scanner is
+    called straight (what json.loads does after its checks): a fold parses every entry."""
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    return value if end == len(text) else None
+
+
 def _parse(text: str) -> Any:
     try:
         return json.loads(text)
@@ -151,7 +164,7 @@ class ChainWatch:
         sequence number, are taken from `parsed`) and checked on the way. It runs per entry, so
         an intact entry of an intact log takes one test in local variables; anything else goes
         through `feed`, which names the break."""
-        loads, sha256 = json.loads, hashlib.sha256
+        parse, sha256 = body_of, hashlib.sha256
         expected, prev, incident = self.expected, self.prev, self.incident_id
         intact = self.broken is None
         try:
@@ -159,10 +172,7 @@ class ChainWatch:
                 for seq, text, raw in rows:
                     body = parsed.get(seq)
                     if body is None:
-                        try:
-                            body = loads(text)
-                        except ValueError:
-                            body = None
+                        body = parse(text)
                     if (intact and type(body) is dict and type(raw) is bytes
                             and type(body.get("seq")) is int and body["seq"] == expected
                             and body.get("prev_hash") == prev
