@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from ui_steps import PASSPHRASE, add_person
 
 from pir.log.store import Database
+from ui.shell import idle_lock
 from ui.shell.main_window import MainWindow
 from ui.shell.session import DRAFT_KEY
 
@@ -65,10 +67,14 @@ def test_lock_keeps_the_draft_encrypted_and_unlock_resumes_where_the_user_was(
 
 
 def test_idle_timer_locks_and_activity_postpones_it(qtbot, window: MainWindow,
-                                                    incident: str) -> None:
+                                                    incident: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     assert window.idle.remaining_ms > 4 * 60_000  # default: 5 minutes
     # A 3 s lock with a key press at 1.1 s: wide enough margins for a loaded machine, and the
     # same proof as the 5-minute default (the press restarts the countdown from its own time).
+    # Every key restarts the countdown here (the app restarts it at most once a second, so
+    # that an unrelated event just before the key cannot blur what this test measures).
+    monkeypatch.setattr(idle_lock, "_RESTART_EVERY_MS", 0)
     window.idle.set_interval_ms(3000)
     window.idle.arm()
     start = time.monotonic()
