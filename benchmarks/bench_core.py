@@ -192,9 +192,9 @@ def main() -> None:
                  f"Append latency ({args.appends} appends per size, each its own committed "
                  f"transaction, journal_mode={args.journal}"
                  + (" with a checkpoint after every commit" if args.journal == "wal" else "")
-                 + ", synchronous=FULL, the head witness rewritten (fsync + rename) after each "
-                 "append; baseline: bare sqlcipher3 INSERT+COMMIT of a same-sized row with the "
-                 "same pragmas, interleaved in the same run):", ""]
+                 + ", synchronous=FULL, the head witness updated (one slot written in place, "
+                 "fdatasync) after each append; baseline: bare sqlcipher3 INSERT+COMMIT of a "
+                 "same-sized row with the same pragmas, interleaved in the same run):", ""]
         lines += bench_append(tmp, sizes, args.appends)
         lines += ["", *bench_open(tmp), "", "JSON export and verify:", ""]
         lines += bench_export_verify(tmp, [1000, 5000, 20000])
