@@ -139,10 +139,11 @@ def settle_size(conn: sqlcipher3.Connection) -> None:
 
 
 def _tail_agrees(conn: sqlcipher3.Connection) -> bool:
-    """The newest row (read through the table alone) is the one each index names, and every
-    incident's head (read through the index) is a row of the table: what a commit cut off in
-    the middle of writing its pages, with its journal lost, leaves in disagreement. (`pir check`
-    checks every index entry; this runs on every open, so it reads a few pages only.)"""
+    """The newest row (read through the table alone) is the one each index names, every
+    incident's head (read through the index) is a row of the table, and both indexes hold as
+    many entries: what a commit cut off in the middle of writing its pages, with its journal
+    lost, leaves in disagreement. Reads the indexes, not the entries (a few milliseconds per
+    100,000 entries); `pir check` checks every index entry against every row."""
     last = conn.execute("SELECT id, incident, seq, kind FROM entries NOT INDEXED "
                         "ORDER BY id DESC LIMIT 1").fetchone()
     if last is None:
@@ -158,7 +159,10 @@ def _tail_agrees(conn: sqlcipher3.Connection) -> bool:
     for (num,) in conn.execute("SELECT num FROM incidents").fetchall():
         conn.execute("SELECT seq, hash FROM entries INDEXED BY entries_seq WHERE incident = ? "
                      "ORDER BY seq DESC LIMIT 1", (num,)).fetchone()
-    return True
+    # A page split of one index cut off half way loses or repeats entries far from the newest.
+    counted = [conn.execute(f"SELECT count(*) FROM entries INDEXED BY {index}").fetchone()[0]
+               for index in ("entries_seq", "entries_kind")]
+    return counted[0] == counted[1]
 
 
 def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
