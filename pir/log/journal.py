@@ -168,8 +168,8 @@ def _tail_agrees(conn: sqlcipher3.Connection) -> bool:
 def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
     """Rebuilds the indexes from the table when the newest rows and the indexes disagree (a
     commit interrupted while writing its pages whose journal was then lost). Returns whether it
-    did; the table itself, where the entries are, is never rewritten. Raises the database error
-    when the disagreement is not in the indexes alone."""
+    did; no entry is changed (REINDEX, or VACUUM, which keeps every row and rowid). Raises the
+    database error when the disagreement is not in the indexes alone."""
     try:
         if _tail_agrees(conn):
             return False
@@ -184,6 +184,14 @@ def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
     try:
         conn.execute("REINDEX entries")
         conn.execute("COMMIT")
+    except sqlcipher3.DatabaseError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if "malformed" not in str(exc):
+            raise
+        # An index whose own pages are cut off cannot be emptied to be rebuilt; VACUUM copies
+        # the tables into a new file and builds the indexes there, never reading the old ones.
+        conn.execute("VACUUM")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
