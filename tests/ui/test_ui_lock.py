@@ -91,7 +91,9 @@ def test_idle_timer_locks_and_activity_postpones_it(qtbot, window: MainWindow,
     # Past the 3 s it would have locked at without the key press: still open.
     assert not window.locked and window.session.is_open
     qtbot.waitUntil(lambda: window.locked, timeout=8000)
-    assert elapsed_ms() >= pressed + 3000 - 50  # 3 s after the key press, not before
+    # 3 s after the key press, not before: less Qt's coarse-timer slack (up to 5 % early),
+    # which is still far later than the 3 s it would have locked at without the key.
+    assert elapsed_ms() >= pressed + 3000 * 0.95 - 50
     assert not window.session.is_open
     assert window.lock_screen.note.text() == ""  # nothing was typed, nothing kept
 
