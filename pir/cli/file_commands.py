@@ -41,7 +41,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     deep = getattr(args, "deep", False)
     try:
         db = Database.open(path, secret)
-    except (WrongPassphraseError, CorruptDatabaseError):
+    except (WrongPassphraseError, CorruptDatabaseError) as exc:
         if not deep:
             raise
         verdict, lines = diagnose(path, secret, store.DEFAULT_KDF_ITER)
@@ -50,7 +50,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print("UNUSABLE INPUT: wrong passphrase")
             return EXIT_INPUT
         if verdict == "sound":
-            raise
+            print(f"FAIL {exc}")
+        _salvage(path, secret, getattr(args, "salvage_to", None))
         print("INVALID")
         return EXIT_FAIL
     with db:
@@ -61,6 +62,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_UNCONFIRMED
     print("VALID" if result.ok else "INVALID")
     return EXIT_OK if result.ok else EXIT_FAIL
+
+
+def _salvage(path: Path, secret: str, dest: str | None) -> None:
+    """What `check --deep` offers for a file that does not open: its readable entries, copied."""
+    from pir.log.salvage import salvage
+
+    if not dest:
+        print("The entries that can still be read can be copied into a new file, leaving this "
+              "one as it is: pir check --deep FILE --salvage-to NEW.db")
+        return
+    for kept in salvage(path, secret, Path(dest)):
+        print(f"salvaged {kept.ref}: entries 1 to {kept.entries}, head {kept.head}")
+    print(f"Wrote {dest} ({path} is unchanged). Check it with 'pir check {dest}'; in place of "
+          "the damaged file, the witness beside it says whether anything is missing.")
 
 
 def cmd_acknowledge(args: argparse.Namespace) -> int:

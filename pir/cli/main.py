@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "tell a wrong passphrase from a damaged page")
     sp.add_argument("file", metavar="FILE", nargs="?",
                     help="the database to check (default: --db, or the default database)")
+    sp.add_argument("--salvage-to", metavar="NEW",
+                    help="with --deep, on a file that does not open: copy every entry that can "
+                         "still be read into a new database NEW (the file itself is not changed)")
     sp = cmd(sub, "acknowledge", files.cmd_acknowledge,
              "record in the log that you accept what PIR found (a witness that disagrees with "
              "the file, a log that is not intact), with your reason; the warning then stops "
