@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pir.errors import ChainBrokenError, InputError
@@ -55,6 +56,9 @@ class ReceiptCode:
 
     seq: int
     code: str
+    # When it was given, if the person verifying knows (the pocket book or the control room's
+    # log says): a file signed after that should reach at least entry `seq`.
+    given_at: datetime | None = None
 
     def __str__(self) -> str:
         return f"{self.seq}:{group(self.code)}"
@@ -65,14 +69,28 @@ class ReceiptCode:
 
 def parse_receipt(text: str) -> ReceiptCode:
     """``41:7KQ2M-X9TRA``, with or without the dash, any case; Crockford's reading rules
-    (I and L are 1, O is 0). Raises InputError with one sentence otherwise."""
+    (I and L are 1, O is 0), optionally followed by ``@`` and when it was given (ISO 8601 with
+    an offset, e.g. ``@2026-12-05T22:10Z``). Raises InputError with one sentence otherwise."""
+    text, _, when = (text or "").partition("@")
+    given_at = _given_at(when) if when else None
     m = _RECEIPT.match(text or "")
     code = re.sub(r"[\s-]", "", m[2]).upper().translate(_READ_AS) if m else ""
     if not m or len(code) != CODE_CHARS or any(c not in ALPHABET for c in code) \
             or int(m[1]) < 1:
         raise InputError(f"{text!r} is not a receipt: give it as SEQ:CODE, e.g. 41:7KQ2M-X9TRA "
                          "(the entry number, a colon, then 10 letters and digits).")
-    return ReceiptCode(int(m[1]), code)
+    return ReceiptCode(int(m[1]), code, given_at)
+
+
+def _given_at(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise InputError(f"{text!r} is not a time with its offset: give when the receipt was "
+                         "given as e.g. @2026-12-05T22:10Z or @2026-12-05T22:10+00:00.")
+    return value.astimezone(UTC)
 
 
 # -- giving a receipt --------------------------------------------------------------------------

@@ -423,3 +423,19 @@ def test_the_cover_names_the_force_from_its_settings(incident, identity, tmp_pat
         text = text_of(result.file(role).path)
         assert "Kent Police Post-incident procedure log" in text
         assert "Force policy Kent Police policy O12 Post Incident Procedure" in text
+
+
+def test_the_layout_worker_is_not_given_the_passphrase_or_the_pin(monkeypatch):
+    from pir.export.pdf.worker import SECRET_ENV, LayoutWorker
+
+    for name in SECRET_ENV:
+        monkeypatch.setenv(name, "secret-" + name)
+    monkeypatch.setenv("PIR_HARMLESS_SETTING", "kept")
+    worker = LayoutWorker()
+    try:
+        environ = Path(f"/proc/{worker.proc.pid}/environ").read_bytes().split(b"\0")
+    finally:
+        worker.close()
+    assert b"PIR_HARMLESS_SETTING=kept" in environ
+    for name in ("PIR_PASSPHRASE", "PIR_SIGNING_PIN", "PIR_IDENTITY_PASSWORD"):
+        assert not [v for v in environ if v.startswith(name.encode() + b"=")], name

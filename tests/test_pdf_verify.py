@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import subprocess
 import sys
 from io import BytesIO
@@ -22,6 +24,7 @@ from pir import cli
 from pir.canonical import entry_hash
 from pir.export.format import MANIFEST_NAME
 from pir.export.json_log import build_export, export_bytes
+from pir.export.page_binding import digests_of
 from pir.export.pdf import build_signed_pdf, export_pdf, log_file_name, manifest, render_pdf
 from pir.export.signing import Attachment, SignatureBox, new_self_signed, sign_pdf
 from pir.export.verdict import INVALID, SIGNER_UNVERIFIED, VALID
@@ -70,19 +73,20 @@ def test_a_fresh_export_is_intact_but_its_signer_unverified_without_trust(signed
     assert identity.fingerprint_sha256 in "\n".join(result.summary())
 
 
-def test_verifying_a_pdf_loads_no_reportlab(signed: Path):
-    # In a fresh interpreter: in this session the exporter has long since loaded ReportLab.
+def test_a_fresh_interpreter_lays_the_pages_out_again_identically(signed: Path):
+    # Another process, another hash seed: the layout must not depend on either.
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from pir.export import pdf_verify\n"
         "from pir.export.verify import verify_file\n"
-        "assert verify_file(Path(sys.argv[1])).valid\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('reportlab'))\n"
-        "assert not loaded, loaded\n")
+        "r = verify_file(Path(sys.argv[1]))\n"
+        "print(r.pages_bound)\n"
+        "print('\\n'.join(r.lines))\n")
     run = subprocess.run([sys.executable, "-c", code, str(signed)], capture_output=True,
-                         text=True)
+                         text=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
     assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("True"), run.stdout
+    assert "laid out again from the attached log" in run.stdout
 
 
 def test_a_flipped_byte_in_the_content_is_detected(signed: Path, tmp_path: Path):
@@ -257,13 +261,15 @@ def _forge(log: IncidentLog, stated: dict, attached: dict, identity, *,
     `page_hook(data)` may rewrite the unsigned PDF before it is signed."""
     rendered = render_pdf(log, stated, exported_by=PIM, identity=identity)
     data = page_hook(rendered.data) if page_hook else rendered.data
+    # A careful forger records what the rewritten pages draw, so the manifest agrees with them.
+    rendered = dataclasses.replace(rendered, data=data, page_sha256=digests_of(data))
     log_name = log_file_name(stated["incident"]["ref"])
     log_data = export_bytes(attached)
     box = rendered.signature_box
     return sign_pdf(data, identity, [
         Attachment(log_name, log_data, "log"),
         Attachment(MANIFEST_NAME, manifest(stated, identity, False, log_name, log_data,
-                                           rendered.pages), "manifest")],
+                                           rendered.pages, rendered), "manifest")],
         SignatureBox(*box) if isinstance(box, tuple) else box, reason="forged")
 
 
@@ -339,7 +345,10 @@ def test_one_page_footer_showing_another_head(log: IncidentLog, forger, tmp_path
     hook = _one_footer_rewritten(1, doc["head_hash"], "f" * 64)
     text = _check_forgery(_forge(log, doc, doc, identity, page_hook=hook), cert, tmp_path)
     assert f"FAIL page footers: page(s) 2 do not show head {doc['head_hash']}" in text
-    assert text.count("FAIL") == 1
+    # Laid out again from the log, page 2 is the one that differs, and the line says how.
+    assert "FAIL page 2: differs from the page PIR lays out from the attached log (the page " \
+           f"shows 'Log head SHA-256 {'f' * 64}" in text
+    assert text.count("FAIL") == 2
 
 
 # -- receipts and an expected head anchor a PDF whose signer nobody vouched for --------------

@@ -7,7 +7,8 @@ import re
 
 MANIFEST_NAME = "pir-export-manifest.json"
 MANIFEST_FORMAT = "pir-pdf-manifest"
-MANIFEST_VERSION = 1
+# 2: the manifest records what laid the pages out and what each page draws (page binding).
+MANIFEST_VERSION = 2
 # Countersignatures go in new signature fields named "PIR countersignature 1", "... 2" ...
 COUNTERSIGNATURE_FIELD = "PIR countersignature {n}"
 

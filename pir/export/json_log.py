@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
@@ -103,6 +103,14 @@ class JsonVerdict:
     hashes: tuple[str, ...]  # every entry's hash, in order (for receipts at earlier entries)
     # Several devices: the exporting device, then every other device's chain in the file.
     chains: tuple[ChainVerdict, ...] = ()
+    # The export as read (for re-laying a PDF's pages from it) and its last entry.
+    doc: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # Per other device: the payload of the last `chain.imported` entry that brought it in.
+    imports: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def last_entry(self) -> dict[str, Any] | None:
+        return self.doc["entries"][-1] if self.doc else None
 
 
 @dataclass(frozen=True)
@@ -277,8 +285,10 @@ def verify_export(data: bytes) -> JsonVerdict:
     chains: tuple[ChainVerdict, ...] = ()
     if version == MULTI_FORMAT_VERSION:
         chains = _check_chains(doc, hashes)
+    imports = {e["payload"].get("device"): e["payload"] for e in entries
+               if e.get("kind") == "chain.imported" and isinstance(e.get("payload"), dict)}
     return JsonVerdict(str(incident["ref"]), str(incident["id"]), len(entries), hashes[-1],
-                       hashes, chains)
+                       hashes, chains, doc, imports)
 
 
 def _check_first(entries: list[Any], incident: dict[str, Any], where: str) -> None:

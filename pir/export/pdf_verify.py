@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,10 @@ from pir.export.format import (
     FOOTER_PAGE_PATTERN,
     MANIFEST_FORMAT,
     MANIFEST_NAME,
-    MAX_FILE_BYTES,
 )
 from pir.export.json_log import JsonVerdict, shape_problem
+from pir.export.page_check import check_page_binding
+from pir.export.pdf_objects import Budget, a85decode, page_content, page_list
 from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors, check_log_chain
 
 # What may follow a signature in a later revision: signing (and filling forms, of which a PIR
@@ -52,9 +54,6 @@ from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors, check
 _ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                   ModificationLevel.FORM_FILLING)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-# Decompressing every stream of a file costs at most this much, whatever the file says.
-_DECODE_BUDGET = 8 * MAX_FILE_BYTES
-MAX_PAGES = 100_000
 
 
 def load_trust(path: Path) -> asn1_x509.Certificate:
@@ -96,6 +95,8 @@ class _Signer:
     subject: str
     fingerprint: str
     trusted: bool
+    certificate: bytes = b""  # DER
+    signed_at: datetime | None = None
 
 
 def verify_pdf_bytes(data: bytes, result: VerifyResult,
@@ -117,7 +118,7 @@ def verify_pdf_bytes(data: bytes, result: VerifyResult,
     except Exception as exc:  # a damaged file can fail in many ways inside the parser
         result.fail(f"PDF: the file cannot be read as a PDF ({_short(exc)}).")
         return
-    budget = _Budget()
+    budget = Budget()
     signers = _check_signatures(signatures, revisions, result, trusted)
     manifest = _manifest(reader, result, budget)
     if manifest is not None:
@@ -125,9 +126,14 @@ def verify_pdf_bytes(data: bytes, result: VerifyResult,
             result.fail("signature: made with a different certificate from the one the "
                         f"document names ({manifest.get('certificate_sha256')}).")
         log = _check_log(manifest, result, budget)
-        _check_pages(reader, manifest, result, budget)
+        pages = _check_pages(reader, manifest, result, budget)
+        if pages is not None:
+            check_page_binding(pages, manifest, log, signers[0] if signers else None, result,
+                               budget)
         count, head = manifest["entry_count"], manifest["head_hash"]
-        check_anchors(result, options, count, head, log.hashes if log else None)
+        check_anchors(result, options, count, head, log.hashes if log else None,
+                      last_entry=log.last_entry if log else None,
+                      signed_at=signers[0].signed_at if signers else None)
     _report_signers(signers, result, bool(trusted))
 
 
@@ -166,7 +172,8 @@ def _check_signatures(signatures: list[Any], revisions: int, result: VerifyResul
         fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
         signers.append(_Signer("signer" if i == 0 else f"countersigner {i}",
                                _subject(status.signing_cert), fingerprint,
-                               bool(status.trusted) or fingerprint in trusted_prints))
+                               bool(status.trusted) or fingerprint in trusted_prints,
+                               status.signing_cert.dump(), status.signer_reported_dt))
     if not certifies:
         result.fail("signature: the first signature does not certify the document (a PIR "
                     "export's does, allowing nothing after it but signatures).")
@@ -238,79 +245,7 @@ def _report_signers(signers: list[_Signer], result: VerifyResult, trust_given: b
 
 # -- attachments ----------------------------------------------------------------------------------
 
-class _Budget:
-    """Decompression allowed for the whole file: a small stream may claim to inflate to
-    gigabytes."""
-
-    def __init__(self) -> None:
-        self.left = _DECODE_BUDGET
-
-    def decode(self, stream: Any, limit: int = MAX_FILE_BYTES) -> bytes:
-        stream = stream.get_object()
-        if not isinstance(stream, generic.StreamObject):
-            raise VerificationError("it is not a stream")
-        filters = stream.get("/Filter")
-        if filters is None:
-            names: list[str] = []
-        elif isinstance(filters, generic.ArrayObject):
-            names = [str(f) for f in filters]
-        else:
-            names = [str(filters)]
-        if "/DecodeParms" in stream or "/DP" in stream:
-            raise VerificationError("it is encoded with parameters a PIR export never uses")
-        data = stream.encoded_data
-        for name in names:
-            if name in ("/FlateDecode", "/Fl"):
-                inflater = zlib.decompressobj()
-                out = inflater.decompress(data, min(limit, self.left) + 1)
-                if len(out) > min(limit, self.left):
-                    raise VerificationError(f"it inflates past {min(limit, self.left):,} bytes")
-                data = out
-            elif name in ("/ASCII85Decode", "/A85"):
-                data = a85decode(data)
-                if len(data) > min(limit, self.left):
-                    raise VerificationError(f"it decodes past {min(limit, self.left):,} bytes")
-            else:
-                raise VerificationError(f"it uses the {name} filter, which a PIR export never "
-                                        "does")
-        self.left -= len(data)
-        return data
-
-
-_WHITESPACE = re.compile(rb"[\x00\t\n\x0c\r ]+")
-_A85_DIGITS = bytes(range(33, 118))
-_A85_VALUES = bytes.maketrans(_A85_DIGITS, bytes(range(85)))
-
-
-def a85decode(data: bytes) -> bytes:
-    """ASCII85 (ISO 32000-1, 7.4.3) at C speed: each group of five digits goes in a 40-bit slot
-    of one big integer, all groups at once (the standard library decodes a group at a time, which
-    made reading every page's footer of a long export slow). A group past 2^32 is refused."""
-    text = _WHITESPACE.sub(b"", data)
-    end = text.find(b"~>")
-    if end >= 0:
-        text = text[:end]
-    text = text.replace(b"z", b"!!!!!")
-    if text.translate(None, _A85_DIGITS):
-        raise VerificationError("its ASCII85 data holds a character outside the alphabet")
-    pad = -len(text) % 5
-    if pad == 4:
-        raise VerificationError("its ASCII85 data ends with a lone character")
-    digits = (text + b"u" * pad).translate(_A85_VALUES)
-    groups = len(digits) // 5
-    total = 0
-    for k in range(5):
-        slots = bytearray(5 * groups)
-        slots[4::5] = digits[k::5]
-        total = total * 85 + int.from_bytes(slots, "big")
-    out = bytearray(total.to_bytes(5 * groups, "big"))
-    if out[0::5].count(0) != groups:
-        raise VerificationError("its ASCII85 data holds a group past 2^32")
-    del out[0::5]
-    return bytes(out[:len(out) - pad])
-
-
-def _files(reader: PdfFileReader, budget: _Budget) -> dict[str, bytes]:
+def _files(reader: PdfFileReader, budget: Budget) -> dict[str, bytes]:
     """The files attached to the PDF, by name (a flat name tree, as PIR writes it)."""
     out: dict[str, bytes] = {}
     try:
@@ -328,7 +263,7 @@ def _files(reader: PdfFileReader, budget: _Budget) -> dict[str, bytes]:
 
 
 def _manifest(reader: PdfFileReader, result: VerifyResult,
-              budget: _Budget) -> dict[str, Any] | None:
+              budget: Budget) -> dict[str, Any] | None:
     try:
         files = _files(reader, budget)
     except Exception as exc:  # a damaged attachment can fail in many ways inside the parser
@@ -369,7 +304,7 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _check_log(manifest: dict[str, Any], result: VerifyResult,
-               budget: _Budget) -> JsonVerdict | None:
+               budget: Budget) -> JsonVerdict | None:
     """The attached log against the signed manifest: its own checks, then the head and count,
     the incident reference and the incident id the manifest states, each on its own line."""
     count, head = manifest["entry_count"], manifest["head_hash"]
@@ -409,48 +344,16 @@ def _check_log(manifest: dict[str, Any], result: VerifyResult,
 
 # -- pages ----------------------------------------------------------------------------------------
 
-def _pages(root: Any) -> list[generic.DictionaryObject]:
-    """The page tree's leaves in order, without recursion; a loop or a huge tree is refused."""
-    pages: list[generic.DictionaryObject] = []
-    stack = [root]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, generic.IndirectObject):
-            key = (item.idnum, item.generation)
-            if key in seen or len(seen) > 2 * MAX_PAGES:
-                raise VerificationError("the page tree loops or is too large")
-            seen.add(key)
-        node = item.get_object()
-        if node.get("/Type") == "/Pages":
-            stack.extend(reversed(list(node["/Kids"])))
-        else:
-            pages.append(node)
-        if len(pages) + len(stack) > MAX_PAGES:
-            raise VerificationError(f"the document has more than {MAX_PAGES:,} pages")
-    return pages
-
-
-def _content(page: generic.DictionaryObject, budget: _Budget) -> bytes:
-    contents = page.get("/Contents")
-    if contents is None:
-        return b""
-    contents = contents.get_object()
-    if isinstance(contents, generic.ArrayObject):
-        return b"\n".join(budget.decode(part) for part in contents)
-    return budget.decode(contents)
-
-
 def _check_pages(reader: PdfFileReader, manifest: dict[str, Any], result: VerifyResult,
-                 budget: _Budget) -> None:
+                 budget: Budget) -> list[generic.DictionaryObject] | None:
     """Every page's footer must state the manifest's head hash and count, and number the pages
-    1..N of N: pages cannot have been swapped in from another export."""
+    1..N of N: pages cannot have been swapped in from another export. Returns the pages."""
     expected = (manifest["head_hash"], manifest["entry_count"])
     try:
-        pages = _pages(reader.root["/Pages"])
+        pages = page_list(reader.root["/Pages"])
         bad: list[int] = []
         for number, page in enumerate(pages, 1):
-            content = _content(page, budget)
+            content = page_content(page, budget)
             # The footer is drawn last on each page: the last match is the footer, whatever
             # recorded text the page shows.
             hashes = FOOTER_HASH_PATTERN.findall(content)
@@ -461,7 +364,7 @@ def _check_pages(reader: PdfFileReader, manifest: dict[str, Any], result: Verify
                 bad.append(number)
     except Exception as exc:  # a damaged page tree can fail in many ways inside the parser
         result.fail(f"page footers: cannot be read ({_short(exc)}).")
-        return
+        return None
     if bad:
         result.fail(f"page footers: page(s) {', '.join(map(str, bad[:10]))} do not show head "
                     f"{expected[0]} and {expected[1]} entries with the right page number.")
@@ -471,3 +374,8 @@ def _check_pages(reader: PdfFileReader, manifest: dict[str, Any], result: Verify
     else:
         result.ok(f"page footers: all {len(pages)} pages show head {expected[0]} and "
                   f"{expected[1]} entries, numbered 1 to {len(pages)}")
+    return pages
+
+
+_Budget = Budget  # the name pir.merge uses
+__all__ = ["Budget", "a85decode", "load_trust", "verify_pdf_bytes"]

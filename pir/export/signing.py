@@ -103,13 +103,7 @@ class SigningIdentity:
 
     def subject_text(self) -> str:
         """The certificate's subject as a reader would say it (CN first)."""
-        parts = []
-        for oid, title in ((NameOID.COMMON_NAME, ""), (NameOID.SERIAL_NUMBER, "no. "),
-                           (NameOID.ORGANIZATIONAL_UNIT_NAME, ""),
-                           (NameOID.ORGANIZATION_NAME, "")):
-            for attr in self.certificate.subject.get_attributes_for_oid(oid):
-                parts.append(f"{title}{attr.value}")
-        return ", ".join(parts) or self.certificate.subject.rfc4514_string()
+        return subject_text(self.certificate)
 
     def certificate_pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
@@ -129,6 +123,17 @@ class SigningIdentity:
                   for c in self.chain]
         return SimpleSigner(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
                             cert_registry=SimpleCertificateStore.from_certs([cert, *others]))
+
+
+def subject_text(certificate: x509.Certificate) -> str:
+    """A certificate's subject as a reader would say it (CN first), as the cover prints it."""
+    parts = []
+    for oid, title in ((NameOID.COMMON_NAME, ""), (NameOID.SERIAL_NUMBER, "no. "),
+                       (NameOID.ORGANIZATIONAL_UNIT_NAME, ""),
+                       (NameOID.ORGANIZATION_NAME, "")):
+        for attr in certificate.subject.get_attributes_for_oid(oid):
+            parts.append(f"{title}{attr.value}")
+    return ", ".join(parts) or certificate.subject.rfc4514_string()
 
 
 def certificate_sha256(der: bytes) -> str:

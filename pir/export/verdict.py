@@ -2,13 +2,22 @@
 
 Verdicts and `pir verify` exit codes:
 
-- VALID (0): every check holds, and something outside the file vouches for its head: the
-  signer's certificate was given with --trust (and every countersigner's too), or the head is
-  the one a --receipt or --expect-head names.
+- VALID (0): every check holds, nothing was left unchecked, and something outside the file
+  vouches for it: the signer's certificate was given with --trust (and every countersigner's
+  too), or the head is the one a --receipt or --expect-head names. A head vouches for a PDF's
+  pages only when they were re-laid from the attached log and found identical: a receipt
+  anchors the log, not what the pages print.
 - INTACT BUT SIGNER UNVERIFIED (3): a PDF whose checks all hold, signed by a key nobody has
   vouched for; the signer's certificate fingerprint is shown, to confirm by phone.
 - INTACT BUT UNANCHORED (3): a JSON export (which carries no signature) whose checks all hold,
   with no receipt or expected head to tie it to the log the officer kept.
+- INTACT BUT PAGES NOT CHECKED AGAINST THE LOG (3): the log is anchored by a head, but the
+  pages could not be re-laid from it (a redacted copy, or a file from another layout version).
+- INTACT BUT ENDS BEFORE A RECEIPT (3): a receipt was given for an entry past the end of the
+  file: an older export, or one cut short. (INVALID when the file was signed after the receipt
+  was given, if its time is known.)
+- INTACT BUT AN IMPORTED CHAIN IS UNANCHORED (3): the file carries another laptop's chain that
+  was brought in with nothing outside it vouching for it.
 - INVALID (1): a check failed; the first failure is named.
 - Unusable input (2) is raised as InputError before any verdict: an unreadable or oversized
   file, a certificate that is not one, a receipt that is not one.
@@ -22,17 +31,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pir.errors import InputError, VerificationError
 from pir.export.json_log import JsonVerdict, verify_export
 from pir.receipts import ReceiptCode, parse_receipt, receipt_code
+from pir.times import format_uk
 
 VALID = "VALID"
 SIGNER_UNVERIFIED = "INTACT BUT SIGNER UNVERIFIED"
 UNANCHORED = "INTACT BUT UNANCHORED"
+PAGES_UNCHECKED = "INTACT BUT PAGES NOT CHECKED AGAINST THE LOG"
+ENDS_EARLY = "INTACT BUT ENDS BEFORE A RECEIPT"
+CHAIN_UNANCHORED = "INTACT BUT AN IMPORTED CHAIN IS UNANCHORED"
 INVALID = "INVALID"
-EXIT_CODES = {VALID: 0, INVALID: 1, SIGNER_UNVERIFIED: 3, UNANCHORED: 3}
+EXIT_CODES = {VALID: 0, INVALID: 1, SIGNER_UNVERIFIED: 3, UNANCHORED: 3, PAGES_UNCHECKED: 3,
+              ENDS_EARLY: 3, CHAIN_UNANCHORED: 3}
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -71,7 +87,12 @@ class VerifyResult:
     valid: bool = True
     lines: list[str] = field(default_factory=list)
     kind: str = ""  # "pdf" or "json"
-    anchor: str = ""  # what vouches for the head ("" when nothing does)
+    anchor: str = ""  # a trusted signer that vouches for the file ("" when none does)
+    head_anchor: str = ""  # a receipt or hash given that vouches for the log's head
+    # For a PDF: the pages were re-laid from the attached log and are identical to it.
+    pages_bound: bool = False
+    # Why the file cannot be VALID although no check failed: (verdict, sentence), first first.
+    reservations: list[tuple[str, str]] = field(default_factory=list)
     unverified_signers: list[str] = field(default_factory=list)
     # A countersignature nobody vouched for: the file may be intact and anchored, but who
     # countersigned it is not known, so it is not VALID.
@@ -88,6 +109,22 @@ class VerifyResult:
         """A line that is neither a pass nor a failure: what was not, or could not be, checked."""
         self.lines.append(f"note {text}")
 
+    def reserve(self, verdict: str, text: str) -> None:
+        """Something that keeps an intact file from VALID; printed as a line now, and the
+        verdict names the first one."""
+        self.lines.append(f"WARN {text}")
+        self.reservations.append((verdict, text))
+
+    @property
+    def anchored(self) -> str:
+        """What vouches for the whole file, or "": a trusted signer; or a head given, for a
+        JSON export, or for a PDF whose pages were re-laid from its log."""
+        if self.anchor:
+            return self.anchor
+        if self.head_anchor and (self.kind == "json" or self.pages_bound):
+            return self.head_anchor
+        return ""
+
     @property
     def first_failure(self) -> str | None:
         return next((line[5:] for line in self.lines if line.startswith("FAIL")), None)
@@ -96,8 +133,12 @@ class VerifyResult:
     def verdict(self) -> str:
         if not self.valid:
             return INVALID
-        if self.anchor and not self.countersigners_unverified:
+        if self.reservations:
+            return self.reservations[0][0]
+        if self.anchored and not self.countersigners_unverified:
             return VALID
+        if self.head_anchor and self.kind == "pdf" and not self.pages_bound:
+            return PAGES_UNCHECKED
         return UNANCHORED if self.kind == "json" else SIGNER_UNVERIFIED
 
     @property
@@ -111,14 +152,22 @@ class VerifyResult:
         if verdict == INVALID:
             return [f"{INVALID}: {self.first_failure}"]
         if verdict == VALID:
-            return [f"{VALID}: {self.anchor}."]
+            return [f"{VALID}: {self.anchored}" + ("; every page re-laid from the log and "
+                                                   "identical." if self.pages_bound else ".")]
+        if self.reservations:
+            return [f"{verdict}: {self.reservations[0][1]}"]
+        if verdict == PAGES_UNCHECKED:
+            return [f"{verdict}: {self.head_anchor}, but the pages could not be re-laid from "
+                    "the log to show they print what it says. Verify with the signer's "
+                    "certificate (--trust CERT.pem), or the full export."]
         if self.kind == "json":
             return [f"{UNANCHORED}: the log is intact, but a JSON export carries no signature: "
                     "nothing ties it to the log the officer kept. Give a receipt taken at its "
                     "head (--receipt SEQ:CODE) or its head hash (--expect-head HASH)."]
         whom = "the signer." if len(self.unverified_signers) == 1 else "these signers."
+        anchor = self.anchored or self.head_anchor
         lines = [f"{SIGNER_UNVERIFIED}: the file is intact"
-                 + (f" and {self.anchor}, but nobody has vouched for " if self.anchor
+                 + (f" and {anchor}, but nobody has vouched for " if anchor
                     else ", but nobody has vouched for ") + whom]
         lines += [f"  {who}" for who in self.unverified_signers]
         lines.append("  Confirm each fingerprint with its owner by phone, then verify again "
@@ -138,8 +187,20 @@ def check_log_chain(data: bytes, result: VerifyResult, *,
               "holds; byte-exact canonical JSON; header agrees with entry 1")
     for n, chain in enumerate(verdict.chains):
         whose = "exporting device" if n == 0 else "chain"
-        result.ok(f"{whose} {chain.name} (device {chain.device[:8]}…): {chain.count} entries, "
-                  f"head {chain.head_hash}")
+        line = (f"{whose} {chain.name} (device {chain.device[:8]}…): {chain.count} entries, "
+                f"head {chain.head_hash}")
+        if n == 0:
+            result.ok(line)
+            continue
+        anchor = (verdict.imports.get(chain.device) or {}).get("anchor")
+        if isinstance(anchor, str) and anchor:
+            result.ok(f"{line}; anchored when imported: {anchor}")
+        else:
+            result.reserve(CHAIN_UNANCHORED,
+                           f"{line}: UNANCHORED: it was imported with nothing outside it "
+                           "vouching for it (no signature from a trusted certificate, no "
+                           "receipt, no head confirmed by the importing officer); what it "
+                           "says rests on that laptop's file alone.")
     if incident_id is not None and verdict.incident_id != incident_id:
         result.fail(f"log: the attached log is of incident {verdict.incident_id}, not of "
                     f"{incident_id} which the document names.")
@@ -147,21 +208,25 @@ def check_log_chain(data: bytes, result: VerifyResult, *,
 
 
 def check_anchors(result: VerifyResult, options: VerifyOptions, count: int, head: str,
-                  hashes: Sequence[str] | None) -> None:
+                  hashes: Sequence[str] | None, *, last_entry: dict[str, Any] | None = None,
+                  signed_at: datetime | None = None) -> None:
     """Compares the log's head (and, when the entries are at hand, earlier heads) with the
     receipts and the expected head given. A receipt or hash that matches the head anchors the
-    file; one that matches an earlier entry confirms the log up to it; any mismatch fails."""
+    file; so does a receipt for the entry before a head that is the log's own record of that
+    receipt (`last_entry`). One that matches an earlier entry confirms the log up to it; one
+    past the end of the file keeps it from VALID (INVALID if the file was signed after the
+    receipt was given); any mismatch fails."""
     if options.expect_head is not None:
         if options.expect_head == head:
             result.ok(f"expected head: matches the head of entry {count}")
-            result.anchor = result.anchor or "the head is the one given with --expect-head"
+            result.head_anchor = result.head_anchor or \
+                "the head is the one given with --expect-head"
         else:
             result.fail(f"expected head: the log's head is {head}, not {options.expect_head} "
                         "(given with --expect-head).")
     for receipt in options.receipts:
         if receipt.seq > count:
-            result.note(f"receipt {receipt}: not checked: this file holds {count} entries, and "
-                        f"the receipt is for entry {receipt.seq} (given after this export).")
+            _past_the_end(result, receipt, count, signed_at)
             continue
         if receipt.seq == count:
             actual = head
@@ -177,12 +242,40 @@ def check_anchors(result: VerifyResult, options: VerifyOptions, count: int, head
                         "receipt was given for.")
         elif receipt.seq == count:
             result.ok(f"receipt {receipt}: matches the head (entry {count})")
-            result.anchor = result.anchor or f"the head matches receipt {receipt}"
+            result.head_anchor = result.head_anchor or f"the head matches receipt {receipt}"
+        elif receipt.seq == count - 1 and _records(last_entry, receipt, actual):
+            result.ok(f"receipt {receipt}: matches entry {receipt.seq}, and the head (entry "
+                      f"{count}) is the log's record of giving it")
+            result.head_anchor = result.head_anchor or (
+                f"the head is the log's record of receipt {receipt}, which matches the entry "
+                "before it")
         else:
             result.ok(f"receipt {receipt}: matches entry {receipt.seq}: entries 1 to "
                       f"{receipt.seq} are as they were when it was given (entries "
                       f"{receipt.seq + 1} to {count} came after it)")
 
 
-__all__ = ["EXIT_CODES", "INVALID", "SIGNER_UNVERIFIED", "UNANCHORED", "VALID",
+def _records(entry: dict[str, Any] | None, receipt: ReceiptCode, head: str) -> bool:
+    """Whether `entry` is the log's record of giving `receipt` for the head `head`."""
+    if not entry or entry.get("kind") != "receipt.given":
+        return False
+    payload = entry.get("payload") or {}
+    return (payload.get("seq") == receipt.seq and payload.get("head_hash") == head
+            and payload.get("code") == receipt_code(receipt.seq, head)
+            and entry.get("prev_hash") == head)
+
+
+def _past_the_end(result: VerifyResult, receipt: ReceiptCode, count: int,
+                  signed_at: datetime | None) -> None:
+    ends = (f"receipt {receipt}: this file ends before entry {receipt.seq}, for which a "
+            f"receipt was given (it holds {count} entries)")
+    if receipt.given_at is not None and signed_at is not None and signed_at > receipt.given_at:
+        result.fail(f"{ends}, yet it was signed at {format_uk(signed_at)}, after the receipt "
+                    f"was given at {format_uk(receipt.given_at)}: it was cut short.")
+    else:
+        result.reserve(ENDS_EARLY, f"{ends}: it is an older export or it was cut short.")
+
+
+__all__ = ["CHAIN_UNANCHORED", "ENDS_EARLY", "EXIT_CODES", "INVALID", "PAGES_UNCHECKED",
+           "SIGNER_UNVERIFIED", "UNANCHORED", "VALID",
            "VerifyOptions", "VerifyResult", "check_anchors", "check_log_chain"]

@@ -57,7 +57,8 @@ def verify_json_bytes(data: bytes, result: VerifyResult,
     verdict = check_log_chain(data, result)
     if verdict is not None:
         result.ok(f"head hash: {verdict.head_hash} ({verdict.count} entries)")
-        check_anchors(result, options, verdict.count, verdict.head_hash, verdict.hashes)
+        check_anchors(result, options, verdict.count, verdict.head_hash, verdict.hashes,
+                      last_entry=verdict.last_entry)
 
 
 def verify_bytes(data: bytes, options: VerifyOptions | None = None) -> VerifyResult:

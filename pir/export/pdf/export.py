@@ -19,6 +19,7 @@ from pir.canonical import sha256_hex
 from pir.export.files import NewFiles, check_new_file
 from pir.export.format import MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, log_file_name
 from pir.export.json_log import build_export, export_bytes
+from pir.export.page_binding import digests_of, layout_facts
 from pir.export.pdf.context import (
     Progress,
     RenderContext,
@@ -54,6 +55,11 @@ class RenderedPdf:
     # Where the visible signature goes: 0-based page index and a box in PDF points.
     signature_box: tuple[int, tuple[int, int, int, int]] | None
     pages: int
+    # What each page draws (pir/export/pdf_objects.py) and what laid them out
+    # (pir/export/page_binding.py): the manifest records both, and `pir verify` lays the pages
+    # out again and compares.
+    page_sha256: tuple[str, ...] = ()
+    layout: dict[str, Any] | None = None
 
 
 def render_job(job: RenderJob, progress: Progress | None = None) -> RenderedPdf:
@@ -76,7 +82,9 @@ def render_job(job: RenderJob, progress: Progress | None = None) -> RenderedPdf:
     if progress:
         progress("Drawing pages", 0, 1)
     pdf.build(flowables, canvasmaker=canvas_class(ctx.page_facts()))
-    return RenderedPdf(buffer.getvalue(), panel.placed if panel else None, pdf.page)
+    data = buffer.getvalue()
+    return RenderedPdf(data, panel.placed if panel else None, pdf.page, digests_of(data),
+                       layout_facts(job))
 
 
 def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
@@ -90,9 +98,13 @@ def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
 
 
 def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
-             log_name: str | None, log_data: bytes | None, pages: int) -> bytes:
+             log_name: str | None, log_data: bytes | None, pages: int,
+             rendered: RenderedPdf | None = None) -> bytes:
     """The small signed statement verification compares everything else against."""
     return json.dumps({
+        "layout": rendered.layout if rendered else None,
+        "page_sha256": list(rendered.page_sha256) if rendered else None,
+        "signature_box": _box(rendered.signature_box) if rendered else None,
         "format": MANIFEST_FORMAT,
         "format_version": MANIFEST_VERSION,
         "incident_ref": doc["incident"]["ref"],
@@ -107,6 +119,11 @@ def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
         "certificate_sha256": identity.fingerprint_sha256,
         "software": f"PIR {__version__}",
     }, sort_keys=True, indent=1).encode("utf-8")
+
+
+def _box(placed: tuple[int, tuple[int, int, int, int]] | None) -> list[int] | None:
+    """Where the signature's box is: page number (from 1), then x1, y1, x2, y2 in points."""
+    return [placed[0] + 1, *placed[1]] if placed else None
 
 
 def sign_rendered(rendered: RenderedPdf, doc: dict[str, Any], identity: SigningIdentity,
@@ -125,7 +142,8 @@ def sign_rendered(rendered: RenderedPdf, doc: dict[str, Any], identity: SigningI
     else:
         log_data = None
     attachments.append(Attachment(
-        MANIFEST_NAME, manifest(doc, identity, redacted, log_name, log_data, rendered.pages),
+        MANIFEST_NAME, manifest(doc, identity, redacted, log_name, log_data, rendered.pages,
+                                rendered),
         "What this PDF states: incident, entry count, head hash, signer"))
     box = SignatureBox(*rendered.signature_box) if rendered.signature_box else None
     return sign_pdf(rendered.data, identity, attachments, box,

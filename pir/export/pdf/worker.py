@@ -22,6 +22,9 @@ from pir.errors import PirError
 # `-m` with: it starts its own executable, whose entry point must then run `main()` here and
 # exit (see run_if_asked) and say so by setting RUNS_LAYOUT_WORKER = True in its module.
 ENV_WORKER = "PIR_LAYOUT_WORKER"
+# Secrets the worker never needs: the layout gets the export, not the keys to the database or
+# the signing key, so they are not passed on in its environment.
+SECRET_ENV = ("PIR_PASSPHRASE", "PIR_SIGNING_PIN", "PIR_IDENTITY_PASSWORD")
 
 
 def available() -> bool:
@@ -54,7 +57,7 @@ class LayoutWorker:
 
     def __init__(self) -> None:
         package_root = str(Path(__file__).resolve().parents[3])
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         env["PYTHONPATH"] = os.pathsep.join(
             [package_root, *filter(None, [env.get("PYTHONPATH")])])
         env[ENV_WORKER] = "1"

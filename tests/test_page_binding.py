@@ -1,0 +1,271 @@
+"""A signed PDF's pages print what its log says: `pir verify` lays them out again from the
+attached log and compares page for page, so pages rewritten under a sound log never verify,
+whatever signs them and whatever receipt or head vouches for the log."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from conftest import PIM
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from test_pdf_export import populate
+
+from pir.export.format import MANIFEST_NAME
+from pir.export.json_log import build_export, export_bytes
+from pir.export.page_binding import digests_of
+from pir.export.pdf import export_pdf, log_file_name, manifest, render_pdf
+from pir.export.pdf_objects import Budget, PageDigests, page_list
+from pir.export.signing import Attachment, SignatureBox, new_self_signed, sign_pdf
+from pir.export.verdict import INVALID, PAGES_UNCHECKED, VALID
+from pir.export.verify import verify_file
+from pir.incident import IncidentLog, Officer
+from pir.receipts import receipt_code
+
+REAL = Officer("Sarah Jones", "Inspector", "4512", "PIM", "Kent Police")
+
+
+@pytest.fixture(scope="module")
+def officer():
+    return new_self_signed(REAL)
+
+
+@pytest.fixture(scope="module")
+def same_subject():
+    """A forger's self-signed certificate with the officer's very name, number and force."""
+    return new_self_signed(REAL)
+
+
+def _pem(identity, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_text(identity.certificate_pem())
+    return path
+
+
+def _rewrite(old: bytes, new: bytes):
+    """A page hook: replaces `old` by `new` in the one page whose content shows it."""
+    def hook(data: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        kids = writer.root["/Pages"]["/Kids"]
+        for i in range(len(kids)):
+            ref = kids.raw_get(i)
+            page = ref.get_object()
+            content = page["/Contents"].get_object().data
+            if old in content:
+                page["/Contents"] = writer.add_object(
+                    generic.StreamObject(stream_data=content.replace(old, new)))
+                writer.mark_update(ref)
+                out = BytesIO()
+                writer.write(out)
+                return out.getvalue()
+        raise AssertionError(f"no page shows {old!r}")
+    return hook
+
+
+# The one-word change every forgery here makes: a welfare check's "well" becomes "hurt".
+HURT = _rewrite(b"Both well; refreshments", b"Both hurt; refreshments")
+
+
+def _forge(log: IncidentLog, identity, hook, *, layout_edit=None) -> bytes:
+    """The real log attached untouched, pages rewritten by `hook`, the manifest made to agree
+    with the rewritten pages, all signed by `identity`."""
+    doc = build_export(log, PIM)
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=identity)
+    data = hook(rendered.data) if hook else rendered.data
+    rendered = dataclasses.replace(rendered, data=data, page_sha256=digests_of(data))
+    if layout_edit:
+        rendered = dataclasses.replace(rendered, layout=layout_edit(dict(rendered.layout)))
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    box = rendered.signature_box
+    return sign_pdf(data, identity, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, identity, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*box) if box else None, reason="forged")
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "forged.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _head(log: IncidentLog) -> tuple[int, str]:
+    doc = build_export(log, PIM)
+    return doc["entry_count"], doc["head_hash"]
+
+
+def _fails(result) -> str:
+    return "\n".join(x for x in result.lines if x.startswith("FAIL"))
+
+
+def test_a_sound_export_is_valid_on_its_receipt_with_every_page_re_laid(log, officer,
+                                                                        tmp_path):
+    populate(log)
+    out = tmp_path / "log.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=officer)
+    stated = json.loads(_attachment(out, MANIFEST_NAME))
+    result = verify_file(out, receipts=[receipt_code(stated["entry_count"],
+                                                     stated["head_hash"])])
+    assert result.pages_bound, result.lines
+    assert (result.verdict, result.exit_code) == (VALID, 0), result.lines
+    assert any("laid out again from the attached log" in x for x in result.lines)
+
+
+def test_text_changed_on_one_page_under_an_untouched_log_is_invalid_on_a_receipt(
+        log, same_subject, tmp_path):
+    populate(log)
+    count, head = _head(log)
+    forged = _write(tmp_path, _forge(log, same_subject, HURT))
+    receipt = receipt_code(count, head)
+    for kwargs in ({"receipts": [receipt]}, {"expect_head": head}):
+        result = verify_file(forged, **kwargs)
+        assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
+        assert "differs from the page PIR lays out from the attached log (the page shows " \
+               "'Both hurt" in _fails(result)
+
+
+def test_text_changed_and_re_signed_with_a_same_subject_key_is_invalid_with_trust(
+        log, officer, same_subject, tmp_path):
+    populate(log)
+    forged = _write(tmp_path, _forge(log, same_subject, HURT))
+    result = verify_file(forged, _pem(officer, tmp_path, "officer.pem"))
+    assert result.exit_code == 1, result.lines
+    text = _fails(result)
+    assert "signer: NOT the certificate given with --trust" in text
+    assert "differs from the page PIR lays out" in text
+
+
+def test_the_cover_is_laid_out_for_the_certificate_that_really_signed(log, officer,
+                                                                      same_subject, tmp_path):
+    # Pages laid out for the officer's certificate, signed with the forger's same-subject
+    # one: only the fingerprint printed on the cover differs, and that is enough.
+    populate(log)
+    doc = build_export(log, PIM)
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    forged = sign_pdf(rendered.data, same_subject, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, same_subject, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*rendered.signature_box), reason="forged")
+    count, head = _head(log)
+    result = verify_file(_write(tmp_path, forged), expect_head=head)
+    assert result.exit_code == 1, result.lines
+    assert "page 1: differs from the page PIR lays out" in _fails(result)
+
+
+def test_pages_that_disagree_with_the_manifest_digests_are_invalid(log, officer, tmp_path):
+    populate(log)
+    doc = build_export(log, PIM)
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
+    data = HURT(rendered.data)
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    signed = sign_pdf(data, officer, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*rendered.signature_box), reason="x")
+    result = verify_file(_write(tmp_path, signed), _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1
+    assert "what it draws is not what the signed manifest records" in _fails(result)
+
+
+def test_a_layout_version_changed_to_escape_the_re_layout_is_never_valid_on_a_receipt(
+        log, same_subject, tmp_path):
+    populate(log)
+    count, head = _head(log)
+
+    def older(layout):
+        layout["version"] = "PIR 0.0.1; ReportLab 1.0; fonts 0"
+        return layout
+    forged = _write(tmp_path, _forge(log, same_subject, HURT, layout_edit=older))
+    result = verify_file(forged, receipts=[receipt_code(count, head)])
+    assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines
+    assert any(x.startswith("note pages: NOT re-laid from the log") for x in result.lines)
+
+
+def test_an_annotation_drawn_over_a_page_is_invalid(log, officer, tmp_path):
+    populate(log)
+
+    def sticker(data: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        ref = writer.root["/Pages"]["/Kids"].raw_get(1)
+        page = ref.get_object()
+        note = writer.add_object(generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
+            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
+                                                                (50, 50, 300, 90))),
+            generic.pdf_name("/Contents"): generic.pdf_string("KPW 2 fired first")}))
+        page["/Annots"] = generic.ArrayObject([note])
+        writer.mark_update(ref)
+        out = BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    forged = _write(tmp_path, _forge(log, officer, sticker))
+    result = verify_file(forged, _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1, result.lines
+    assert "page 2: carries an annotation PIR does not make ('/FreeText')" in _fails(result)
+
+
+def test_the_page_digest_covers_fonts_not_only_the_content_stream(log, officer):
+    # A forger who swaps a font's embedded program (same codes, other glyphs) changes what
+    # the reader sees without touching the content stream: the digest must change.
+    populate(log)
+    doc = build_export(log, PIM)
+    data = render_pdf(log, doc, exported_by=PIM, identity=officer).data
+    writer = IncrementalPdfFileWriter(BytesIO(data))
+    page = writer.root["/Pages"]["/Kids"][0]
+    fonts = page["/Resources"]["/Font"]
+    font_ref = fonts.raw_get(sorted(fonts.keys())[0])
+    font = font_ref.get_object()
+    font["/BaseFont"] = generic.pdf_name("/AAAAAA+SomethingElse")
+    writer.mark_update(font_ref)
+    out = BytesIO()
+    writer.write(out)
+    before, after = digests_of(data), digests_of(out.getvalue())
+    assert after[0] != before[0]
+
+
+def test_the_page_digest_ignores_how_objects_are_numbered_and_compressed(log, officer):
+    populate(log)
+    doc = build_export(log, PIM)
+    data = render_pdf(log, doc, exported_by=PIM, identity=officer).data
+    writer = IncrementalPdfFileWriter(BytesIO(data))
+    ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    page = ref.get_object()
+    # The same content, stored again uncompressed under a new object number.
+    page["/Contents"] = writer.add_object(
+        generic.StreamObject(stream_data=page["/Contents"].get_object().data))
+    writer.mark_update(ref)
+    out = BytesIO()
+    writer.write(out)
+    assert digests_of(out.getvalue()) == digests_of(data)
+
+
+def test_a_self_referring_object_has_a_digest(log, officer):
+    reader = PdfFileReader(BytesIO(render_pdf(log, build_export(log, PIM), exported_by=PIM,
+                                              identity=officer).data), strict=False)
+    pages = page_list(reader.root["/Pages"])
+    digests = PageDigests(Budget())
+    assert len(digests.page(pages[0])) == 64
+
+
+def _attachment(path: Path, name: str) -> bytes:
+    from pir.export.pdf_objects import Budget as B
+
+    reader = PdfFileReader(BytesIO(path.read_bytes()), strict=False)
+    names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    for i in range(0, len(names), 2):
+        if str(names[i]) == name:
+            return B().decode(names[i + 1].get_object()["/EF"]["/F"])
+    raise AssertionError(name)
