@@ -441,15 +441,17 @@ class IncidentLog:
         return entry
 
     def record_import(self, *, author: Officer, device: str, device_name: str, entries: int,
-                      head_hash: str, file_sha256: str) -> StoredEntry:
+                      head_hash: str, file_sha256: str, anchor: str = "") -> StoredEntry:
         """Another device's chain brought in (pir.merge) is itself in the log: which device,
-        how many of its entries are now held, its head then, and the file it came from."""
+        how many of its entries are now held, its head then, the file it came from, and what
+        vouched for it (`anchor`; "" when nothing did: the entry then says it is unanchored)."""
         state = self.refresh()
         self._check_intact("chain.imported")
         now = self.db.clock()
         payload = validate_fields(GLOBAL_KINDS["chain.imported"], {
             "device": device, "device_name": device_name, "entries": entries,
-            "head_hash": head_hash, "file_sha256": file_sha256}, where="import", now=now)
+            "head_hash": head_hash, "file_sha256": file_sha256, "anchored": bool(anchor),
+            "anchor": anchor}, where="import", now=now)
         entry = self.db.append(self.row.id, lambda n, prev: self._body(
             self.row.id, n, prev, "chain.imported", None, now, None, now, author, None,
             payload, clock_note=clock_note(state, now)))

@@ -40,6 +40,7 @@ class ImportOutcome:
     file_sha256: str
     chains: tuple[ChainImport, ...]
     logged: tuple[int, ...]  # the local chain.imported entries written
+    anchor: str = ""  # what vouched for the file ("": nothing did; the import is unanchored)
 
 
 def _name(db: Database, log: IncidentLog, device: str, entries: list[dict[str, Any]]) -> str:
@@ -82,7 +83,11 @@ def _first_difference(held: Sequence[str], incoming: Sequence[str]) -> int | Non
 
 
 def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequence[str] = (),
-                 expect_head: str | None = None) -> ImportOutcome:
+                 expect_head: str | None = None, anchor: str = "") -> ImportOutcome:
+    """Imports a JSON export. `anchor` says what already vouched for it (a signed PDF it came
+    from); otherwise a receipt or head given that matches its head does. With neither the
+    import still goes ahead, and its outcome and its `chain.imported` entries say it is
+    unanchored."""
     from pir.export.json_log import load_canonical
 
     try:
@@ -92,9 +97,13 @@ def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequen
     options = VerifyOptions.build(None, receipts, expect_head)
     if options.receipts or options.expect_head:
         checked = VerifyResult(kind="json")
-        check_anchors(checked, options, verdict.count, verdict.head_hash, verdict.hashes)
+        check_anchors(checked, options, verdict.count, verdict.head_hash, verdict.hashes,
+                      last_entry=verdict.last_entry)
         if not checked.valid:
             raise InputError(f"Nothing was imported: {checked.first_failure}")
+        if checked.reservations:
+            raise InputError(f"Nothing was imported: {checked.reservations[0][1]}")
+        anchor = anchor or checked.anchored
     doc = load_canonical(data, "file")
     log = IncidentLog.open(db, verdict.ref)
     if log.row.id != verdict.incident_id:
@@ -132,9 +141,19 @@ def import_bytes(db: Database, data: bytes, author: Officer, *, receipts: Sequen
         store_chains(db, log.row.id, rows)
     logged = tuple(log.record_import(author=author, device=p.device, device_name=p.name,
                                      entries=p.count, head_hash=p.head_hash,
-                                     file_sha256=digest).seq
-                   for p in plans if p.new)
-    return ImportOutcome(log.row.ref, digest, tuple(plans), logged)
+                                     file_sha256=digest, anchor=anchor).seq
+                   for p in plans if p.new or (anchor and not _anchored(log, p)))
+    return ImportOutcome(log.row.ref, digest, tuple(plans), logged, anchor)
+
+
+def _anchored(log: IncidentLog, plan: ChainImport) -> bool:
+    """Whether the log already records that chain, at this head, as anchored: an anchored
+    import of a chain held unanchored is recorded even when it brings nothing new."""
+    for entry in reversed(list(log.entries())):
+        p = entry.payload
+        if entry.kind == "chain.imported" and p.get("device") == plan.device:
+            return bool(p.get("anchored")) and p.get("entries") == plan.count
+    return False
 
 
 def import_file(db: Database, path: Any, author: Officer, *, receipts: Sequence[str] = (),
@@ -146,16 +165,19 @@ def import_file(db: Database, path: Any, author: Officer, *, receipts: Sequence[
     from pir.export.verify import read_export
 
     data = read_export(Path(path))
+    anchor = ""
     if data.startswith(b"%PDF"):
-        data = _log_of_pdf(data, VerifyOptions.build(list(trust), receipts, expect_head))
+        data, anchor = _log_of_pdf(data, VerifyOptions.build(list(trust), receipts,
+                                                             expect_head))
         receipts, expect_head = (), None  # checked against the PDF's head already
     elif trust:
         raise InputError("A JSON export carries no signature: give a receipt or the head "
                          "hash instead of a certificate.")
-    return import_bytes(db, data, author, receipts=receipts, expect_head=expect_head)
+    return import_bytes(db, data, author, receipts=receipts, expect_head=expect_head,
+                        anchor=anchor)
 
 
-def _log_of_pdf(data: bytes, options: VerifyOptions) -> bytes:
+def _log_of_pdf(data: bytes, options: VerifyOptions) -> tuple[bytes, str]:
     from io import BytesIO
 
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -175,4 +197,4 @@ def _log_of_pdf(data: bytes, options: VerifyOptions) -> bytes:
     logs = [v for k, v in files.items() if k.endswith("-log.json")]
     if len(logs) != 1:
         raise InputError("The PDF carries no log to import (a redacted copy holds none).")
-    return logs[0]
+    return logs[0], (result.anchored if result.verdict == VALID else "")

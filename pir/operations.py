@@ -250,6 +250,14 @@ def import_chains(db: Database, path: Path, author: Officer, *, receipts: Sequen
                      + ", ".join(str(s) for s in outcome.logged) + ".")
     else:
         lines.append("Nothing new to import; the log is unchanged.")
+    if outcome.anchor:
+        lines.append(f"Anchored: {outcome.anchor}.")
+    elif outcome.logged:
+        lines.append("UNANCHORED: nothing outside the file vouched for it (no signed PDF from a "
+                     "trusted certificate, no receipt, no confirmed head). The log records that, "
+                     "and exports and pir verify mark that laptop's chain as unanchored. To "
+                     "anchor it, import again with --receipt SEQ:CODE or --expect-head HASH "
+                     "read from that laptop, or its signed PDF with --trust CERT.pem.")
     return OperationResult(True, "Log imported", tuple(lines),
                            wrote_entries=bool(outcome.logged), path=path,
                            sha256=outcome.file_sha256)

@@ -55,7 +55,8 @@ def merged(tmp_path: Path, clock: FixedClock):
     exported = tmp_path / "b.json"
     exported.write_bytes(export_bytes(build_export(b, LOGGIST)))
     import_file(a_db, exported, PIM)
-    import_file(a_db, exported, PIM)
+    # Again, with the head read from the PIS laptop: now anchored (recorded, nothing new).
+    import_file(a_db, exported, PIM, expect_head=json.loads(exported.read_bytes())["head_hash"])
     yield a, b
     a_db.close()
     b_db.close()
@@ -173,6 +174,10 @@ def test_the_cli_shares_joins_imports_and_verifies(tmp_path, monkeypatch, capsys
     assert pir(b_db, "export", "json", "--incident", REF, "--out", str(b_json))[0] == 0
     code, out = pir(a_db, "incident", "import", str(b_json))
     assert code == 0 and "PIS laptop 2" in out and "2 new entries stored" in out, out
+    assert "UNANCHORED: nothing outside the file vouched for it" in out
+    code, out = pir(a_db, "incident", "import", str(b_json), "--expect-head",
+                    json.loads(b_json.read_bytes())["head_hash"])
+    assert code == 0 and "Anchored: the head is the one given with --expect-head" in out, out
     code, out = pir(a_db, "incident", "import", str(b_json))
     assert code == 0 and "Nothing new to import" in out
     code, out = pir(a_db, "entry", "correct", "--incident", REF, "--seq", "2", "--device",

@@ -25,7 +25,7 @@ from pir.export.signing import Attachment, SignatureBox, new_self_signed, sign_p
 from pir.export.verdict import INVALID, PAGES_UNCHECKED, VALID
 from pir.export.verify import verify_file
 from pir.incident import IncidentLog, Officer
-from pir.receipts import receipt_code
+from pir.receipts import give_receipt, receipt_code
 
 REAL = Officer("Sarah Jones", "Inspector", "4512", "PIM", "Kent Police")
 
@@ -269,3 +269,72 @@ def _attachment(path: Path, name: str) -> bytes:
         if str(names[i]) == name:
             return B().decode(names[i + 1].get_object()["/EF"]["/F"])
     raise AssertionError(name)
+
+
+def test_a_log_cut_before_a_receipt_and_signed_with_the_real_key_is_never_valid(
+        log, officer, tmp_path):
+    populate(log)
+    older = build_export(log, PIM)  # what the forger will sign: the log before the receipt
+    for n in range(3):
+        log.append("note", {"text": f"later entry {n}"}, author=PIM)
+    receipt = give_receipt(log, PIM)
+    rendered = render_pdf(log, older, exported_by=PIM, identity=officer)
+    name = log_file_name(older["incident"]["ref"])
+    log_data = export_bytes(older)
+    cut = sign_pdf(rendered.data, officer, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(older, officer, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*rendered.signature_box), reason="cut")
+    path = _write(tmp_path, cut)
+    trust = _pem(officer, tmp_path, "o.pem")
+    result = verify_file(path, trust, receipts=[receipt.code])
+    assert result.exit_code == 3 and result.pages_bound, result.lines
+    assert result.summary()[0].endswith("this file ends before entry "
+                                        f"{receipt.seq}, for which a receipt was given (it "
+                                        f"holds {older['entry_count']} entries): it is an "
+                                        "older export or it was cut short.")
+    # Known to have been given before the file was signed: the file was cut short.
+    before_signing = f"{receipt.code}@2000-01-01T00:00Z"
+    result = verify_file(path, trust, receipts=[before_signing])
+    assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
+    assert result.first_failure.endswith("it was cut short.")
+
+
+def _relinked(doc: dict, seq: int) -> dict:
+    """The export with entry `seq`'s previous-hash link broken and every hash from there on
+    recomputed, so each entry matches its own hash and only that one link is wrong."""
+    from pir.canonical import entry_hash
+
+    entries = [dict(e) for e in doc["entries"]]
+    prev = None
+    for e in entries[seq - 1:]:
+        body = {k: v for k, v in e.items() if k != "hash"}
+        body["prev_hash"] = "ab" * 32 if prev is None else prev
+        e.clear()
+        e.update(body, hash=entry_hash(body))
+        prev = e["hash"]
+    return {**doc, "entries": entries, "head_hash": prev}
+
+
+def test_a_broken_previous_hash_link_with_every_hash_recomputed_is_invalid(log, officer,
+                                                                           tmp_path):
+    populate(log)
+    doc = _relinked(build_export(log, PIM), 4)
+    json_path = _write(tmp_path, export_bytes(doc), "relinked.json")
+    result = verify_file(json_path, expect_head=doc["head_hash"])
+    assert (result.verdict, result.exit_code) == (INVALID, 1)
+    assert result.first_failure == ("log: Entry 4: it does not link to entry 3 (an entry was "
+                                    "removed, inserted or replaced).")
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    pdf = sign_pdf(rendered.data, officer, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*rendered.signature_box), reason="relinked")
+    result = verify_file(_write(tmp_path, pdf), _pem(officer, tmp_path, "o.pem"),
+                         expect_head=doc["head_hash"])
+    assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
+    assert result.first_failure.startswith("log: Entry 4: it does not link to entry 3")

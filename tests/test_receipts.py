@@ -14,7 +14,7 @@ from pir.canonical import canonical_bytes, sha256_hex
 from pir.cli import main
 from pir.errors import InputError
 from pir.export.json_log import build_export, export_bytes
-from pir.export.verdict import INVALID, UNANCHORED, VALID
+from pir.export.verdict import ENDS_EARLY, INVALID, UNANCHORED, VALID
 from pir.export.verify import verify_file
 from pir.incident import IncidentLog
 from pir.log.chain import verify_stored
@@ -26,6 +26,7 @@ from pir.receipts import (
     receipt_code,
     receipts_given,
 )
+from pir.times import format_uk
 from tests.values import PASSPHRASE, PIM
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -91,17 +92,69 @@ def test_an_export_is_checked_against_a_receipt(log: IncidentLog, tmp_path: Path
     receipt = give_receipt(log, PIM)
     path = tmp_path / "log.json"
     path.write_bytes(export_bytes(build_export(log, PIM)))
-    # The receipt covers entries 1 to its entry; the export also holds the receipt itself.
+    # The receipt covers entries 1 to its entry; the export's head is the log's own record of
+    # that receipt, right after it: the common flow (receipt, export, verify) is VALID.
     result = verify_file(path, receipts=[receipt.code])
-    assert result.verdict == UNANCHORED and result.valid
-    assert any(f"matches entry {receipt.seq}: entries 1 to {receipt.seq}" in x
-               for x in result.lines)
+    assert (result.verdict, result.exit_code) == (VALID, 0), result.lines
+    assert any(f"matches entry {receipt.seq}, and the head (entry {receipt.seq + 1}) is the "
+               "log's record of giving it" in x for x in result.lines)
     head = log.db.head(log.row.id)
     assert verify_file(path, receipts=[receipt_code(*head)]).verdict == VALID
+    # A receipt past the end of the file: an older export, or one cut short; never VALID.
     later = receipt_code(head[0] + 5, head[1])
     result = verify_file(path, receipts=[later])
-    assert result.verdict == UNANCHORED
-    assert any(line.startswith(f"note receipt {later}: not checked") for line in result.lines)
+    assert (result.verdict, result.exit_code) == (ENDS_EARLY, 3)
+    assert result.summary() == [
+        f"{ENDS_EARLY}: receipt {later}: this file ends before entry {head[0] + 5}, for which "
+        f"a receipt was given (it holds {head[0]} entries): it is an older export or it was "
+        "cut short."]
+
+
+def test_a_receipt_for_an_earlier_entry_does_not_anchor_the_entries_after_it(
+        log: IncidentLog, tmp_path: Path) -> None:
+    _notes(log, 3)
+    receipt = give_receipt(log, PIM)
+    log.append("note", {"text": "written after the receipt"}, author=PIM)
+    path = tmp_path / "log.json"
+    path.write_bytes(export_bytes(build_export(log, PIM)))
+    result = verify_file(path, receipts=[receipt.code])
+    assert (result.verdict, result.exit_code) == (UNANCHORED, 3), result.lines
+    assert any(f"matches entry {receipt.seq}: entries 1 to {receipt.seq}" in x
+               for x in result.lines)
+
+
+def test_a_receipts_record_that_names_another_code_does_not_anchor(log: IncidentLog,
+                                                                   tmp_path: Path) -> None:
+    # Entry n+1 is a receipt.given, but for another entry: it is not the receipt's record.
+    _notes(log, 3)
+    seq, head = log.db.head(log.row.id)
+    log.append("note", {"text": "one more"}, author=PIM)
+    give_receipt(log, PIM)
+    path = tmp_path / "log.json"
+    path.write_bytes(export_bytes(build_export(log, PIM)))
+    result = verify_file(path, receipts=[receipt_code(seq, head)])
+    assert result.verdict == UNANCHORED, result.lines
+
+
+def test_a_file_signed_after_a_receipt_it_lacks_was_cut_short(log: IncidentLog,
+                                                              tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from pir.export.verdict import VerifyOptions, VerifyResult, check_anchors
+
+    _notes(log, 2)
+    seq, head = log.db.head(log.row.id)
+    later = receipt_code(seq + 3, head)
+    signed_at = log.db.clock()
+    for given, verdict, code in ((signed_at - timedelta(hours=1), "INVALID", 1),
+                                 (signed_at + timedelta(hours=1), ENDS_EARLY, 3)):
+        result = VerifyResult(kind="pdf")
+        options = VerifyOptions.build(None, [f"{later}@{given.isoformat()}"])
+        check_anchors(result, options, seq, head, None, signed_at=signed_at)
+        assert (result.verdict, result.exit_code) == (verdict, code), result.lines
+        if code == 1:
+            assert result.first_failure.endswith("after the receipt was given at "
+                                                 f"{format_uk(given)}: it was cut short.")
 
 
 # -- an insider with the passphrase rewrites entry 3 and rebuilds the chain ------------------
@@ -215,7 +268,8 @@ def test_cli_receipt_then_verify(monkeypatch, db, log: IncidentLog, tmp_path: Pa
                  "--out", str(path)]) == 0
     capsys.readouterr()
     typed = code.lower().replace("-", "").replace("1", "l").replace("0", "o")
-    assert main(["verify", str(path), "--receipt", typed]) == 3  # the head is after it
+    # The head is the log's record of giving that receipt: VALID.
+    assert main(["verify", str(path), "--receipt", typed]) == 0
     assert main(["verify", str(path), "--receipt", receipt_code(seq, entry.hash)]) == 0
     assert main(["verify", str(path), "--receipt", "41:nonsense"]) == 2
     assert "is not a receipt" in capsys.readouterr().err

@@ -89,7 +89,8 @@ def test_import_stores_only_what_is_new_and_is_logged(laptops, tmp_path, clock) 
     assert logged.kind == "chain.imported"
     assert logged.payload == {"device": dbs[0].database_id, "device_name": "PIM laptop",
                               "entries": 3, "head_hash": held.head_hash,
-                              "file_sha256": hashlib.sha256(first.read_bytes()).hexdigest()}
+                              "file_sha256": hashlib.sha256(first.read_bytes()).hexdigest(),
+                              "anchored": False}
     # One view: the PIM's person is in the PIS's register under a key of its own.
     state = b.refresh()
     key = held.num * 1_000_000 + kpw
@@ -268,3 +269,34 @@ def test_the_state_at_a_past_time_holds_another_laptops_entries_only_once_import
     names = lambda state: sorted(p.name for p in state.people.values())  # noqa: E731
     assert names(b.state_as_recorded_at(before_import)) == []
     assert names(b.state_as_recorded_at(clock.now)) == ["Siân Llŷr"]
+
+
+def test_an_unanchored_import_says_so_and_its_export_is_never_valid(laptops, tmp_path,
+                                                                     clock) -> None:
+    from pir.export.verdict import CHAIN_UNANCHORED, VALID
+    from pir.export.verify import verify_file
+
+    dbs, (a, b, _c) = laptops
+    a.append("note", {"text": "on the PIM's laptop"}, author=PIM)
+    result = import_chains(dbs[1], export_to(a, tmp_path / "a.json"), LOGGIST)
+    assert any(x.startswith("UNANCHORED: nothing outside the file vouched") for x in result.lines)
+    logged = b.entry(b.refresh().last_seq)
+    assert logged.payload["anchored"] is False and "anchor" not in logged.payload
+    merged = export_to(b, tmp_path / "b.json")
+    head = json.loads(merged.read_bytes())["head_hash"]
+    checked = verify_file(merged, expect_head=head)
+    assert (checked.verdict, checked.exit_code) == (CHAIN_UNANCHORED, 3), checked.lines
+    assert any(x.startswith("WARN chain PIM laptop") and "UNANCHORED" in x
+               for x in checked.lines)
+    # Brought in again with the head read from the PIM's laptop: anchored, recorded although
+    # nothing new came, and the merged export can be VALID.
+    clock.advance(minutes=1)
+    a_head = json.loads((tmp_path / "a.json").read_bytes())["head_hash"]
+    again = import_file(dbs[1], tmp_path / "a.json", LOGGIST, expect_head=a_head)
+    assert again.anchor == "the head is the one given with --expect-head" and again.logged
+    assert b.entry(b.refresh().last_seq).payload["anchored"] is True
+    merged = export_to(b, tmp_path / "b2.json")
+    head = json.loads(merged.read_bytes())["head_hash"]
+    checked = verify_file(merged, expect_head=head)
+    assert (checked.verdict, checked.exit_code) == (VALID, 0), checked.lines
+    assert any("anchored when imported: the head is the one given" in x for x in checked.lines)

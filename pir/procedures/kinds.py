@@ -112,6 +112,10 @@ GLOBAL_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("entries", "Entries of that device's chain now held", "number", True),
         _f("head_hash", "Head hash of that chain", required=True),
         _f("file_sha256", "SHA-256 of the file imported", required=True),
+        # Whether anything outside the file vouched for that chain when it was brought in, and
+        # what: a signed PDF from a trusted certificate, a receipt or a confirmed head.
+        _f("anchored", "Anchored when imported", "yesno", True),
+        _f("anchor", "What vouched for it"),
     ),
     "conflict.resolved": (
         _f("entries", "Entries in conflict", required=True),
