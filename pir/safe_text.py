@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # C0 and C1 controls (a tab and a line break too: one printed line stays one line), DEL, the
 # bidirectional controls, and the invisible formatting characters that can hide text.
@@ -27,6 +28,29 @@ def _escape(match: re.Match[str]) -> str:
 def escaped(text: str) -> str:
     """`text` with every hostile character written as an escape; other text unchanged."""
     return _HOSTILE.sub(_escape, text)
+
+
+_HOSTILE_IN_LINES = re.compile(_HOSTILE.pattern.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f"))
+
+
+def escaped_lines(text: str) -> str:
+    """Like `escaped`, but line breaks and tabs stay as they are (for whole printed output)."""
+    return _HOSTILE_IN_LINES.sub(_escape, text)
+
+
+class EscapingWriter:
+    """A text stream that writes through `escaped_lines`: a command's output can never carry
+    a terminal escape, a carriage return or a direction override from a log."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(escaped_lines(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def hostile_characters(text: str) -> list[str]:

@@ -12,15 +12,22 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from pir.clock import FixedClock  # noqa: E402
+from pir.export import signing  # noqa: E402
 from pir.incident import IncidentLog  # noqa: E402
 from pir.log import store  # noqa: E402
 from pir.log.store import Database  # noqa: E402
 from tests.values import PASSPHRASE, PIM, TEST_KDF_ITER  # noqa: E402
 
+# The product's costs, kept before the fixture below makes them cheap for every other test
+# (tests/test_kdf_costs.py runs the real ones).
+REAL_KDF_ITER = store.DEFAULT_KDF_ITER
+REAL_PIN_SCRYPT_N = signing.PIN_SCRYPT_N
+
 
 @pytest.fixture(autouse=True)
 def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "DEFAULT_KDF_ITER", TEST_KDF_ITER)
+    monkeypatch.setattr(signing, "PIN_SCRYPT_N", 2**10)
 
 
 @pytest.fixture

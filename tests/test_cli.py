@@ -287,3 +287,29 @@ def test_status_shows_the_referral_life_discharges_and_timed_requirements(
     code, out, _ = opened("status", "--incident", REF, "--at", "2026-11-25 14:10")
     assert code == 0 and "As the log stood at 2026-11-25 14:10:00 GMT" in out
     assert "Discharges" not in out
+
+
+HOSTILE = "PC Jones\x1b[2J\x1b[31m fired\r overwritten \u202eevil\u202c done"
+
+
+@pytest.mark.parametrize("command", [("entry", "list", "--incident", REF),
+                                     ("status", "--incident", REF)])
+def test_hostile_text_from_the_log_is_printed_escaped(opened, command) -> None:
+    assert opened("entry", "add", "--incident", REF, "--kind", "note", "--text", HOSTILE)[0] == 0
+    code, out, err = opened(*command)
+    assert code == 0, err
+    for raw in ("\x1b", "\r", "\u202e", "\u202c"):
+        assert raw not in out and raw not in err
+    if command[0] == "entry":
+        assert "PC Jones\\x1b[2J\\x1b[31m fired\\x0d overwritten \\u202eevil\\u202c" in out
+
+
+def test_the_verifier_names_and_escapes_hostile_text(opened, tmp_path) -> None:
+    assert opened("entry", "add", "--incident", REF, "--kind", "note", "--text", HOSTILE)[0] == 0
+    out_file = tmp_path / "e.json"
+    assert opened("export", "json", "--incident", REF, "--out", str(out_file))[0] == 0
+    code, out, err = opened("verify", str(out_file))
+    assert code == 3, out + err
+    assert "\x1b" not in out and "\u202e" not in out
+    assert re.search(r"entry \d+: its text holds an escape \(ANSI\) sequence, the control "
+                     r"character .*, a right-to-left override", out), out

@@ -7,15 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import pem as asn1_pem
 from cryptography.hazmat.primitives import serialization
 
 from pir.cli import main
 from pir.errors import InputError
 from pir.export import signing
 from pir.export.signing import (
-    PIN_KDF_ITERATIONS,
     PinRequiredError,
     create_officer_identity,
     officer_identity,
@@ -44,13 +41,13 @@ def test_a_new_key_is_kept_encrypted_under_the_pin(db: Database) -> None:
     (_, _, _, key_pem), = db.identities()
     assert key_pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
     assert "BEGIN PRIVATE KEY" not in key_pem
-    # Standard PKCS#8 (PBES2), with far more PBKDF2 rounds than OpenSSL's default 2,048.
-    _, _, der = asn1_pem.unarmor(key_pem.encode("ascii"))
-    params = asn1_keys.EncryptedPrivateKeyInfo.load(der)["encryption_algorithm"].native
-    kdf = params["parameters"]["key_derivation_func"]
-    assert (kdf["algorithm"], kdf["parameters"]["iteration_count"]) == ("pbkdf2",
-                                                                        PIN_KDF_ITERATIONS)
-    assert params["parameters"]["encryption_scheme"]["algorithm"] == "aes256_cbc"
+    # Standard PKCS#8 (PBES2) under scrypt, which OpenSSL reads too.
+    assert signing.key_kdf(key_pem) == "scrypt"
+    der_file = db.path.parent / "key.pem"
+    der_file.write_text(key_pem)
+    opened = subprocess.run(["openssl", "pkey", "-in", str(der_file), "-passin",
+                             f"pass:{PIN}", "-noout"], capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
     # Whoever has the passphrase reads this row, and still has no key to sign with.
     with pytest.raises(TypeError):
         serialization.load_pem_private_key(key_pem.encode("ascii"), password=None)
@@ -234,3 +231,21 @@ def test_signing_module_keeps_no_key_for_a_token(softhsm_token: Token) -> None:
             signing.SigningIdentity(identity.certificate, None).signer()
     finally:
         identity.close()
+
+
+def test_a_key_kept_under_the_old_pbkdf2_still_opens_and_is_moved_to_scrypt(db: Database
+                                                                         ) -> None:
+    made = create_officer_identity(db, PIM, PIN)
+    assert made.key is not None
+    old = made.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.BestAvailableEncryption(PIN.encode()))
+    (row_id, label, cert_pem, _key), = db.identities()
+    signing._replace_rows(db, label, cert_pem, old.decode("ascii"))
+    assert signing.key_kdf(db.identities()[0][3]) == "pbkdf2"
+    with pytest.raises(InputError, match="not the PIN"):
+        officer_identity(db, PIM, pin="wrong-pin")
+    assert signing.key_kdf(db.identities()[0][3]) == "pbkdf2"  # a wrong PIN changes nothing
+    opened = officer_identity(db, PIM, pin=PIN)
+    assert opened.fingerprint_sha256 == made.fingerprint_sha256
+    assert signing.key_kdf(db.identities()[0][3]) == "scrypt"
+    assert officer_identity(db, PIM, pin=PIN).fingerprint_sha256 == made.fingerprint_sha256

@@ -26,6 +26,7 @@ from pir.hygiene import harden_process
 from pir.log import witness
 from pir.log.witness import NOTICES, Finding
 from pir.paths import default_db_path
+from pir.safe_text import EscapingWriter
 
 _INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
                  UnknownTemplateError)
@@ -195,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `acknowledge` print the findings themselves.
     stop = (witness.listen(_warn_on_stderr)
             if args.func not in (files.cmd_check, files.cmd_acknowledge) else None)
+    # Whatever a log or a file holds reaches the terminal escaped (pir/safe_text.py).
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingWriter(sys.stdout), EscapingWriter(sys.stderr)
     try:
         return args.func(args)
     except _INPUT_ERRORS as exc:
@@ -209,5 +213,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("pir: interrupted; nothing more was written.", file=sys.stderr)
         return 130
     finally:
+        sys.stdout, sys.stderr = streams
         if stop is not None:
             stop()

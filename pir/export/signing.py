@@ -2,7 +2,7 @@
 token (PKCS#11, pir/export/token.py), or a self-signed identity PIR creates for the officer and
 keeps inside the encrypted database.
 
-The key PIR keeps is encrypted with the officer's own PIN (PKCS#8, PBES2: PBKDF2-HMAC-SHA256 and
+The key PIR keeps is encrypted with the officer's own PIN (PKCS#8, PBES2: scrypt and
 AES-256-CBC), separate from the database passphrase: whoever has the passphrase can rewrite the
 log, but cannot sign the rewrite in the officer's name without the PIN. Identities made before
 PINs existed keep working, are reported as not PIN-protected, and can be protected in place
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from asn1crypto import algos as asn1_algos
+from asn1crypto import core as asn1_core
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import embed, generic
@@ -55,8 +55,13 @@ _LABEL_PREFIX = "officer:"
 # The officer's PIN: at least this long. Digits alone are allowed (a PIN pad), but anyone with
 # the database can try PINs offline, so longer is better; a token locks after a few tries.
 MIN_PIN_LENGTH = 6
-# OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per signature here.
-PIN_KDF_ITERATIONS = 600_000
+# The PIN's KDF: scrypt with N = 2^18, r = 8, p = 1: 256 MiB and about 0.8 s per try on this
+# project's 2-core VM, about a second on a 2020 laptop (docs/THREAT-MODEL.md gives the offline
+# cost per PIN length). Keys made under PBKDF2 (600,000 rounds) are still read, and are put
+# under scrypt the first time they are opened with their PIN.
+PIN_SCRYPT_N = 2**18
+PIN_SCRYPT_R = 8
+PIN_SCRYPT_P = 1
 _ENCRYPTED_PEM = "ENCRYPTED PRIVATE KEY"
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -175,26 +180,62 @@ def check_new_pin(pin: str) -> None:
         raise InputError("A signing PIN cannot start or end with a space or hold a line break.")
 
 
-def encrypt_key(key: PrivateKey, pin: str, iterations: int | None = None) -> str:
-    """The key as encrypted PKCS#8 PEM under `pin`: PBES2 with PBKDF2-HMAC-SHA256 (many more
-    rounds than OpenSSL's default 2,048) and AES-256-CBC. Any PKCS#8 reader opens it."""
-    rounds = iterations or PIN_KDF_ITERATIONS
+class _AlgorithmId(asn1_core.Sequence):
+    _fields = [("algorithm", asn1_core.ObjectIdentifier), ("parameters", asn1_core.Any)]
+
+
+class _ScryptParams(asn1_core.Sequence):  # RFC 7914, section 7.1
+    _fields = [("salt", asn1_core.OctetString), ("cost", asn1_core.Integer),
+               ("block_size", asn1_core.Integer), ("parallelization", asn1_core.Integer)]
+
+
+class _Pbes2Params(asn1_core.Sequence):  # RFC 8018, appendix A.4
+    _fields = [("key_derivation_func", _AlgorithmId), ("encryption_scheme", _AlgorithmId)]
+
+
+class _EncryptedKey(asn1_core.Sequence):  # PKCS#8 EncryptedPrivateKeyInfo
+    _fields = [("encryption_algorithm", _AlgorithmId), ("encrypted_data", asn1_core.OctetString)]
+
+
+_PBES2, _SCRYPT, _AES256_CBC = "1.2.840.113549.1.5.13", "1.3.6.1.4.1.11591.4.11", \
+    "2.16.840.1.101.3.4.1.42"
+
+
+def encrypt_key(key: PrivateKey, pin: str, cost: int | None = None) -> str:
+    """The key as encrypted PKCS#8 PEM under `pin`: PBES2 with scrypt (RFC 7914: memory-hard,
+    so a stolen key file cannot be tried on a GPU at PBKDF2's speed) and AES-256-CBC. OpenSSL
+    and `cryptography` read it as any PKCS#8 key."""
+    n = cost or PIN_SCRYPT_N
     plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption())
     salt, iv = os.urandom(16), os.urandom(16)
-    secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, rounds).derive(pin.encode("utf-8"))
+    secret = Scrypt(salt=salt, length=32, n=n, r=PIN_SCRYPT_R, p=PIN_SCRYPT_P).derive(
+        pin.encode("utf-8"))
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
     data = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
-    info = asn1_keys.EncryptedPrivateKeyInfo({
-        "encryption_algorithm": {"algorithm": "pbes2", "parameters": {
-            "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
-                "salt": asn1_algos.Pbkdf2Salt(name="specified", value=salt),
-                "iteration_count": rounds,
-                "prf": {"algorithm": "sha256", "parameters": None}}},
-            "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv}}},
+    kdf = _AlgorithmId({"algorithm": _SCRYPT, "parameters": _ScryptParams({
+        "salt": salt, "cost": n, "block_size": PIN_SCRYPT_R,
+        "parallelization": PIN_SCRYPT_P})})
+    scheme = _AlgorithmId({"algorithm": _AES256_CBC,
+                           "parameters": asn1_core.OctetString(iv)})
+    info = _EncryptedKey({
+        "encryption_algorithm": {"algorithm": _PBES2, "parameters": _Pbes2Params({
+            "key_derivation_func": kdf, "encryption_scheme": scheme})},
         "encrypted_data": data})
     return asn1_pem.armor(_ENCRYPTED_PEM, info.dump()).decode("ascii")
+
+
+def key_kdf(key_pem: str) -> str:
+    """Which KDF protects a stored key: "scrypt", "pbkdf2" (keys made before scrypt), or ""."""
+    try:
+        _, _, der = asn1_pem.unarmor(key_pem.encode("ascii"))
+        params = _Pbes2Params.load(_EncryptedKey.load(der)["encryption_algorithm"]
+                                   ["parameters"].dump())
+        oid = params["key_derivation_func"]["algorithm"].dotted
+    except (ValueError, TypeError, KeyError):
+        return ""
+    return {_SCRYPT: "scrypt", "1.2.840.113549.1.5.12": "pbkdf2"}.get(oid, "")
 
 
 def _officer_label(officer: Officer) -> str:
@@ -247,7 +288,9 @@ def officer_identity(db: Database, officer: Officer, create: bool = True,
     (the self-test's throw-away database); such a key is reported as not PIN-protected."""
     stored = stored_identity(db, officer)
     if stored is not None:
-        return _open(stored, pin)
+        identity = _open(stored, pin)
+        _upgrade(db, stored, identity, pin)
+        return identity
     if not create:
         raise InputError(f"There is no signing identity for {officer.label()} in this database.")
     return create_officer_identity(db, officer, pin)
@@ -346,6 +389,15 @@ def _open(stored: StoredIdentity, pin: str | None) -> SigningIdentity:
     if not isinstance(key, PrivateKey):
         raise SigningError("The signing identity kept in the database has an unusable key.")
     return SigningIdentity(cert, key, (), label=stored.label, pin_protected=protected)
+
+
+def _upgrade(db: Database, stored: StoredIdentity, identity: SigningIdentity,
+             pin: str | None) -> None:
+    """A key kept under the old PBKDF2 is put under scrypt with the same PIN, now that the PIN
+    has opened it (same key and certificate)."""
+    if pin and identity.key is not None and stored.pin_protected and \
+            key_kdf(stored.key_pem) == "pbkdf2":
+        _replace_rows(db, stored.label, stored.cert_pem, encrypt_key(identity.key, pin))
 
 
 def new_self_signed(officer: Officer, now: datetime | None = None) -> SigningIdentity:

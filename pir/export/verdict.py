@@ -38,6 +38,7 @@ from typing import Any
 from pir.errors import InputError, VerificationError
 from pir.export.json_log import JsonVerdict, verify_export
 from pir.receipts import ReceiptCode, parse_receipt, receipt_code
+from pir.safe_text import hostile_characters
 from pir.times import format_uk
 
 VALID = "VALID"
@@ -201,10 +202,43 @@ def check_log_chain(data: bytes, result: VerifyResult, *,
                            "vouching for it (no signature from a trusted certificate, no "
                            "receipt, no head confirmed by the importing officer); what it "
                            "says rests on that laptop's file alone.")
+    for line in hostile_text(data, verdict.doc):
+        result.note(line)
     if incident_id is not None and verdict.incident_id != incident_id:
         result.fail(f"log: the attached log is of incident {verdict.incident_id}, not of "
                     f"{incident_id} which the document names.")
     return verdict
+
+
+# Bytes that show a hostile character may be in a canonical export: an escaped control
+# character, or the UTF-8 of a direction or invisible formatting character.
+_HOSTILE_HINTS = re.compile(rb"\\u00|\\[rbf]|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xa8-\xae]"
+                            rb"|\xe2\x81[\xa0-\xa9]|\xd8\x9c|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]")
+
+
+def hostile_text(data: bytes, doc: dict[str, Any] | None) -> list[str]:
+    """One line per entry whose text holds characters that can hide or reorder what a terminal
+    or a viewer shows (control characters, ANSI escapes, direction overrides): PIR prints them
+    escaped; the reader should know they are there."""
+    if doc is None or not _HOSTILE_HINTS.search(data):
+        return []
+    lines = []
+    for entry in doc["entries"]:
+        found = hostile_characters(_strings(entry))
+        if found:
+            lines.append(f"entry {entry.get('seq')}: its text holds {', '.join(found)}; "
+                         "PIR shows them escaped (e.g. \\x1b, \\u202e).")
+    return lines[:20] + ([f"… and {len(lines) - 20} more entries"] if len(lines) > 20 else [])
+
+
+def _strings(value: Any) -> str:
+    if isinstance(value, str):
+        return value.replace("\n", " ").replace("\t", " ")
+    if isinstance(value, dict):
+        return " ".join(_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_strings(v) for v in value)
+    return ""
 
 
 def check_anchors(result: VerifyResult, options: VerifyOptions, count: int, head: str,
