@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -49,9 +48,28 @@ def officer_label(data: dict[str, Any] | None) -> str:
     return Officer.from_dict(data).label() if data and data.get("name") else ""
 
 
+SET_OFFICER_COMMAND = ('pir officer --name "NAME" --rank RANK --collar NUMBER --role PIM '
+                       '--force "FORCE"')
+
+
+class OfficerNotSetError(InputError):
+    """No officer is set up in the database: an evidential log must name its author."""
+
+    def __init__(self) -> None:
+        super().__init__("No officer is set up in this database, and every entry must name its "
+                         f"author: run `{SET_OFFICER_COMMAND}` (your own details), then this "
+                         "command again. Nothing was written.")
+
+
 def stored_officer(db: Database) -> Officer:
-    """The officer set up in this database, or the computer's login name as a last resort."""
+    """The officer set up in this database; OfficerNotSetError when there is none."""
     data = db.get_setting("officer")
-    if data:
-        return Officer.from_dict(data)
-    return Officer(name=getpass.getuser() or "unknown", role="officer not set up")
+    officer = Officer.from_dict(data) if data else None
+    if officer is None or not officer.name.strip():
+        raise OfficerNotSetError()
+    return officer
+
+
+def officer_if_set(db: Database) -> Officer | None:
+    data = db.get_setting("officer")
+    return Officer.from_dict(data) if data and str(data.get("name", "")).strip() else None

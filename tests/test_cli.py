@@ -199,7 +199,8 @@ def test_the_installed_command_runs_as_a_subprocess(tmp_path) -> None:
     env = {**os.environ, "PIR_PASSPHRASE": PASSPHRASE}
     db = tmp_path / "sub.db"
     run = [sys.executable, "-m", "pir.cli", "--db", str(db)]
-    assert subprocess.run([*run, "init"], env=env, capture_output=True).returncode == 0
+    assert subprocess.run([*run, "init", "--name", "Sarah Jones"], env=env,
+                          capture_output=True).returncode == 0
     bad = subprocess.run([*run, "incident", "open", "--ref", "R", "--template", "x",
                           "--scale", "full"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "no procedure template" in bad.stderr
@@ -313,3 +314,58 @@ def test_the_verifier_names_and_escapes_hostile_text(opened, tmp_path) -> None:
     assert "\x1b" not in out and "\u202e" not in out
     assert re.search(r"entry \d+: its text holds an escape \(ANSI\) sequence, the control "
                      r"character .*, a right-to-left override", out), out
+
+
+def test_a_fresh_database_writes_nothing_until_an_officer_is_set(pir) -> None:
+    code, out, _ = pir("init")
+    assert code == 0 and 'pir officer --name "NAME"' in out
+    code, out, err = pir("incident", "open", "--ref", REF, "--template", "firearms-discharge",
+                         "--scale", "full", "--rationale", "Fatal discharge")
+    assert code == 2 and out == ""
+    assert err == ("pir: No officer is set up in this database, and every entry must name its "
+                   'author: run `pir officer --name "NAME" --rank RANK --collar NUMBER --role PIM '
+                   '--force "FORCE"` (your own details), then this command again. Nothing was '
+                   "written.\n")
+    assert _entries(pir) == 0
+    assert pir("incident", "list")[0] == 0
+    code, out, _ = pir("officer")
+    assert code == 0 and "No officer is set up yet" in out
+    assert pir("officer", "--name", "Sarah Jones", "--rank", "Inspector", "--collar", "4512",
+               "--role", "PIM", "--force", "Kent")[0] == 0
+    assert pir("incident", "open", "--ref", REF, "--template", "firearms-discharge",
+               "--scale", "full", "--rationale", "Fatal discharge")[0] == 0
+    assert _entries(pir) == 2  # the opening and the scale decision, both by Sarah Jones
+    code, out, _ = pir("entry", "list", "--incident", REF)
+    assert "Sarah Jones" in out and "not set up" not in out
+
+
+@pytest.mark.parametrize("words", [("templates",), ("templates", "list")])
+def test_templates_are_listed_with_or_without_list(pir, words) -> None:
+    code, out, err = pir(*words)
+    assert code == 0 and err == ""
+    assert [line.split("\t")[0] for line in out.splitlines()] == [
+        "custody-dsi", "firearms-discharge", "less-lethal-discharge", "pursuit-dsi"]
+
+
+def test_everyday_commands_print_nothing_on_stderr_and_leave_no_side_file(tmp_path) -> None:
+    env = {**os.environ, "PIR_PASSPHRASE": PASSPHRASE, "PIR_SIGNING_PIN": "739164-x",
+           "LC_ALL": "C", "LANG": "C"}
+    env.pop("PYTHONWARNINGS", None)
+    db = tmp_path / "quiet.db"
+    run = [sys.executable, "-m", "pir.cli", "--db", str(db)]
+    for words in (["init", "--name", "Sarah Jones", "--role", "PIM"],
+                  ["incident", "open", "--ref", REF, "--template", "firearms-discharge",
+                   "--scale", "full", "--rationale", "Fatal discharge"],
+                  ["entry", "add", "--incident", REF, "--kind", "note", "--text", "Fed rep"],
+                  ["status", "--incident", REF], ["receipt", "--incident", REF],
+                  ["export", "pdf", "--incident", REF, "--out", str(tmp_path / "a.pdf")],
+                  ["export", "json", "--incident", REF, "--out", str(tmp_path / "a.json")],
+                  ["check"], ["templates"]):
+        done = subprocess.run([*run, *words], env=env, capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "", (words, done.stderr)
+    for path in ("a.pdf", "a.json"):
+        done = subprocess.run([sys.executable, "-m", "pir.cli", "verify",
+                               str(tmp_path / path)], env=env, capture_output=True, text=True)
+        assert done.returncode == 3 and done.stderr == "", done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.json", "a.pdf", "quiet.db", "quiet.db.witness"]

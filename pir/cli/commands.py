@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pir.cli.plumbing import EXIT_OK, db_path, entry_author, open_database, passphrase
 from pir.errors import DatabaseExistsError, InputError, ValidationError
-from pir.incident import IncidentLog, Officer, officer_label, stored_officer
+from pir.incident import IncidentLog, Officer, officer_label
 from pir.log.store import Database
+from pir.officer import SET_OFFICER_COMMAND, officer_if_set
 from pir.procedures.fields import merge_text_fields
 from pir.procedures.loader import load_templates
 from pir.times import format_uk, format_uk_text
@@ -28,6 +29,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             db.set_setting("officer", officer.to_dict())
     print(f"Created the encrypted database {path}.")
     print("Keep the passphrase safe: without it the record cannot be opened or recovered.")
+    if not args.name:
+        print("Next, say who writes (every entry names its author): "
+              f"`{SET_OFFICER_COMMAND}`.")
     return EXIT_OK
 
 
@@ -37,7 +41,12 @@ def cmd_officer(args: argparse.Namespace) -> int:
             officer = Officer(args.name, args.rank or "", args.collar or "", args.role or "",
                               args.force or "")
             db.set_setting("officer", officer.to_dict())
-        print(f"Entries are written as: {stored_officer(db).label()}")
+        current = officer_if_set(db)
+        if current is None:
+            print("No officer is set up yet: nothing can be written until one is. Run "
+                  f"`{SET_OFFICER_COMMAND}`.")
+        else:
+            print(f"Entries are written as: {current.label()}")
     return EXIT_OK
 
 

@@ -168,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("templates", help="list the procedure templates, or show one")
     tpl.set_defaults(func=rec.cmd_templates)
     tpl_sub = tpl.add_subparsers(dest="action", parser_class=Parser)
+    cmd(tpl_sub, "list", rec.cmd_templates, "every procedure template: id, title, version, "
+        "review date, steps (the same as `pir templates`)")
     sp = cmd(tpl_sub, "show", rec.cmd_templates_show,
              "a template's phases, steps, kinds and every field with its type, choices and "
              "whether it is required")

@@ -294,9 +294,14 @@ class Database(HeadWitnessing, MutableTables):
             register(self._registered, -1)
             self._registered = None
         if self._conn is not None:
-            if JOURNAL_MODE == "wal":
-                with suppress(sqlcipher3.Error):
+            with suppress(sqlcipher3.Error):
+                if JOURNAL_MODE == "wal":
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                else:
+                    # The truncated journal stays as a 0-byte file while the database is open;
+                    # leaving the mode makes SQLite delete it, under its own locks (it does
+                    # nothing while another connection still uses the file).
+                    self._conn.execute("PRAGMA journal_mode = DELETE")
             self._conn.close()
             self._conn = None
         for i in range(len(self._secret)):

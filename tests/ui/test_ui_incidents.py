@@ -142,3 +142,30 @@ def test_incident_list_opens_an_incident_with_enter(qtbot, window: MainWindow,
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.incident
     assert window.session.require_log().row.ref == incident
+
+
+def test_with_no_display_the_app_says_so_in_one_sentence_and_exits_2(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    main_py = Path(__file__).resolve().parents[2] / "main.py"
+    done = subprocess.run([sys.executable, str(main_py), "--db", str(tmp_path / "x.db")],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("pir-desktop: no display was found") and \
+        done.stderr.count("\n") == 1 and "`pir --help`" in done.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_c_locale_is_switched_to_utf8_before_qt_starts() -> None:
+    from ui.shell.app import utf8_locale
+
+    for before, after in (({"LANG": "C"}, "C.UTF-8"), ({"LC_ALL": "POSIX"}, "C.UTF-8"),
+                          ({}, "C.UTF-8"), ({"LANG": "en_GB.UTF-8"}, None)):
+        env = dict(before)
+        utf8_locale(env)
+        assert env.get("LC_CTYPE") == after, before

@@ -4,6 +4,7 @@ the main window."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,8 +50,39 @@ def apply_theme(app: QApplication) -> None:
     app.setProperty("_pir_theme", True)
 
 
+NO_DISPLAY = ("pir-desktop: no display was found (DISPLAY and WAYLAND_DISPLAY are not set), so "
+              "the desktop app cannot open a window; on this machine use the command line "
+              "instead (`pir --help`), or start the app from a desktop session.")
+
+
+def display_problem(environ: dict[str, str]) -> str | None:
+    """Why a window cannot be opened here, or None. Only for Linux and the like: Qt aborts the
+    process (no exception to catch) when it finds no display."""
+    if sys.platform.startswith(("win", "darwin")) or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_DISPLAY
+
+
+def utf8_locale(environ: dict[str, str]) -> None:
+    """Qt needs a UTF-8 locale and warns on every start under "C"/"POSIX": switch the character
+    type to C.UTF-8 first (messages and formats keep the user's locale)."""
+    ctype = environ.get("LC_ALL") or environ.get("LC_CTYPE") or environ.get("LANG") or "C"
+    if "utf-8" not in ctype.lower() and "utf8" not in ctype.lower():
+        if environ.get("LC_ALL"):
+            environ["LC_ALL"] = "C.UTF-8"
+        environ["LC_CTYPE"] = "C.UTF-8"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if QApplication.instance() is None:
+        problem = display_problem(dict(os.environ))
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        utf8_locale(os.environ)  # type: ignore[arg-type]
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PIR")
     app.setApplicationDisplayName("PIR — Post-Incident Recorder")
@@ -61,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unlock = UnlockDialog(session, path)
     if not unlock.exec():
         return 0
-    ask_officer(session)
+    if not ask_officer(session):
+        return 0  # nothing can be written without an author; nothing was
     from ui.shell.main_window import MainWindow
 
     window = MainWindow(session, app)
