@@ -338,3 +338,164 @@ def test_a_broken_previous_hash_link_with_every_hash_recomputed_is_invalid(log, 
                          expect_head=doc["head_hash"])
     assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
     assert result.first_failure.startswith("log: Entry 4: it does not link to entry 3")
+
+
+def _signed(log, identity, *, manifest_identity=None, pages_delta=0) -> bytes:
+    doc = build_export(log, PIM)
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=identity)
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    return sign_pdf(rendered.data, identity, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, manifest_identity or identity, False, name,
+                                           log_data, rendered.pages + pages_delta, rendered),
+                   "manifest")],
+        SignatureBox(*rendered.signature_box), reason="test")
+
+
+def test_a_receipt_is_compared_in_all_ten_characters(log, officer, tmp_path):
+    from pir.receipts import ALPHABET, code_for_hash, group
+
+    populate(log)
+    path = _write(tmp_path, _signed(log, officer))
+    count, head = _head(log)
+    code = code_for_hash(head)
+    last = ALPHABET[(ALPHABET.index(code[-1]) + 1) % len(ALPHABET)]
+    result = verify_file(path, receipts=[f"{count}:{group(code[:-1] + last)}"])
+    assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
+    assert verify_file(path, receipts=[f"{count}:{group(code)}"]).exit_code == 0
+
+
+def test_the_manifests_certificate_must_be_the_signers(log, officer, same_subject, tmp_path):
+    populate(log)
+    path = _write(tmp_path, _signed(log, officer, manifest_identity=same_subject))
+    result = verify_file(path, _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1
+    assert "FAIL signature: made with a different certificate from the one the document names " \
+           f"({same_subject.fingerprint_sha256})." in result.lines
+
+
+def test_the_page_count_must_be_the_manifests(log, officer, tmp_path):
+    populate(log)
+    path = _write(tmp_path, _signed(log, officer, pages_delta=1))
+    result = verify_file(path, _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1
+    assert any(x.startswith("FAIL page footers: the document has") for x in result.lines)
+
+
+def test_an_export_signed_without_certifying_is_invalid(log, officer, tmp_path, monkeypatch):
+    from pir.export import signing
+
+    real = signing.PdfSignatureMetadata
+    monkeypatch.setattr(signing, "PdfSignatureMetadata",
+                        lambda **kw: real(**{**kw, "certify": False,
+                                             "docmdp_permissions": None}))
+    populate(log)
+    path = _write(tmp_path, _signed(log, officer))
+    result = verify_file(path, _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1, result.lines
+    assert "FAIL signature: the first signature does not certify the document (a PIR export's " \
+           "does, allowing nothing after it but signatures)." in result.lines
+
+
+@pytest.mark.parametrize("subtype, field_type", [("/Widget", "/Tx"), ("/Stamp", "/Sig")])
+def test_a_form_field_or_a_stamp_posing_as_a_signature_is_refused(log, officer, tmp_path,
+                                                                   subtype, field_type):
+    populate(log)
+
+    def field(data: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        ref = writer.root["/Pages"]["/Kids"].raw_get(2)
+        page = ref.get_object()
+        annot = writer.add_object(generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name(subtype),
+            generic.pdf_name("/FT"): generic.pdf_name(field_type),
+            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
+                                                                (0, 0, 0, 0)))}))
+        page["/Annots"] = generic.ArrayObject([annot])
+        writer.mark_update(ref)
+        out = BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    result = verify_file(_write(tmp_path, _forge(log, officer, field)),
+                         _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1, result.lines
+    assert f"page 3: carries an annotation PIR does not make ('{subtype}')" in _fails(result)
+
+
+def test_a_signature_moved_from_the_box_the_layout_left_is_invalid(log, officer, tmp_path):
+    populate(log)
+    doc = build_export(log, PIM)
+    rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
+    page, (x1, y1, x2, y2) = rendered.signature_box
+    moved = (page, (x1, y1 + 200, x2, y2 + 200))  # over the text above the box
+    rendered = dataclasses.replace(rendered, signature_box=moved)
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    forged = sign_pdf(rendered.data, officer, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
+                                           rendered.pages, rendered), "manifest")],
+        SignatureBox(*moved), reason="moved")
+    result = verify_file(_write(tmp_path, forged), _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1, result.lines
+    assert "FAIL pages: the signature box is not where the layout puts it." in result.lines
+
+
+def test_a_second_visible_signature_field_is_refused(log, officer, tmp_path):
+    populate(log)
+    doc = build_export(log, PIM)
+    box = render_pdf(log, doc, exported_by=PIM, identity=officer).signature_box
+
+    def twin(data: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        ref = writer.root["/Pages"]["/Kids"].raw_get(box[0])
+        page = ref.get_object()
+        annot = writer.add_object(generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+            generic.pdf_name("/FT"): generic.pdf_name("/Sig"),
+            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
+                                                                box[1]))}))
+        page["/Annots"] = generic.ArrayObject([annot])
+        writer.mark_update(ref)
+        out = BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    result = verify_file(_write(tmp_path, _forge(log, officer, twin)),
+                         _pem(officer, tmp_path, "o.pem"))
+    assert result.exit_code == 1, result.lines
+    assert f"FAIL page {box[0] + 1}: a visible signature field is not in the box the layout " \
+           "left for the officer's signature." in result.lines
+
+
+def test_a_redacted_copy_says_its_pages_are_not_re_laid(log, officer, tmp_path):
+    populate(log)
+    out = tmp_path / "redacted.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=officer, redacted=True, confirmed=True)
+    stated = json.loads(_attachment(out, MANIFEST_NAME))
+    result = verify_file(out, receipts=[receipt_code(stated["entry_count"],
+                                                     stated["head_hash"])])
+    assert "note pages: NOT re-laid from the log: a redacted copy carries none; they are as " \
+           "the signer signed them." in result.lines
+    assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines
+    assert verify_file(out, _pem(officer, tmp_path, "o.pem")).verdict == VALID
+
+
+def test_pages_laid_out_with_another_copy_of_the_template_are_not_re_laid(log, officer,
+                                                                          tmp_path,
+                                                                          monkeypatch):
+    populate(log)
+    out = tmp_path / "log.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=officer)
+    stated = json.loads(_attachment(out, MANIFEST_NAME))
+    from pir.export import relayout
+
+    monkeypatch.setattr(relayout, "template_sha256", lambda template: "0" * 64)
+    result = verify_file(out, receipts=[receipt_code(stated["entry_count"],
+                                                     stated["head_hash"])])
+    assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines
+    assert any(x.startswith("note pages: NOT re-laid from the log: this PIR's template "
+                            "firearms-discharge (version 1.0) is not the one")
+               for x in result.lines)

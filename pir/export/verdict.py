@@ -295,8 +295,7 @@ def _records(entry: dict[str, Any] | None, receipt: ReceiptCode, head: str) -> b
         return False
     payload = entry.get("payload") or {}
     return (payload.get("seq") == receipt.seq and payload.get("head_hash") == head
-            and payload.get("code") == receipt_code(receipt.seq, head)
-            and entry.get("prev_hash") == head)
+            and payload.get("code") == receipt_code(receipt.seq, head))
 
 
 def _past_the_end(result: VerifyResult, receipt: ReceiptCode, count: int,
