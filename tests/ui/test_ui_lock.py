@@ -33,7 +33,7 @@ def test_lock_keeps_the_draft_encrypted_and_unlock_resumes_where_the_user_was(
     assert window.stack.currentWidget() is window.lock_screen
     assert window.incident.step_page.form is None  # nothing left in the widgets
     assert window.incident.timeline.model.rowCount() == 0
-    assert window.windowTitle() == "PIR — locked"
+    assert window.windowTitle() == "Locked — PIR — Post-Incident Recorder"
     assert "kept, encrypted" in window.lock_screen.note.text()
     assert not window.actions["tab_timeline"].isEnabled()
 

@@ -27,8 +27,10 @@ def focus_stops(container: QWidget) -> list[QWidget]:
 
 
 def chain(widgets: Sequence[QWidget]) -> None:
-    """Makes Tab go through `widgets` in this order."""
-    stops = [w for w in widgets if w is not None]
+    """Makes Tab go through `widgets` in this order; one that Tab never stops on (a helper
+    button kept for the mouse) is left out, or it would break the chain there."""
+    stops = [w for w in widgets
+             if w is not None and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     for a, b in zip(stops, stops[1:], strict=False):
         QWidget.setTabOrder(a, b)
 

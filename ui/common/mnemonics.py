@@ -34,6 +34,7 @@ def plain(text: str) -> str:
 def with_letter(text: str, taken: set[str]) -> str:
     """`text` (plain) with a mnemonic not in `taken` (which gains it): the first letter of a
     word if free, else any letter; the text unmarked if every letter is taken."""
+    assert "&" not in text.replace("&&", ""), f"{text!r} is marked already: give it plain"
     escaped = text.replace("&", "&&")
     candidates: list[int] = [m.start() for m in re.finditer(r"\b[A-Za-z]", text)]
     candidates += [i for i, ch in enumerate(text) if ch.isalpha() and i not in candidates]

@@ -103,8 +103,8 @@ class CorrectionDialog(FittedDialog):
         layout.addWidget(scroll_body(body), 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        chain([self.reason, self.withdraw, *self.form.focus_order(), self.event_time.line,
-               self.event_time.button, *self.buttons.buttons()])
+        chain([self.reason, self.withdraw, *self.form.focus_order(),
+               *self.event_time.focusables(), *self.buttons.buttons()])
         self.reason.setFocus()
 
     def changed_fields(self) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from pir.procedures.fields import validate_fields
 from pir.procedures.loader import load_templates
 from pir.procedures.model import SCALES, Step, Template
 from pir.times import format_delay, parse_event_time
+from ui.common import type_ahead
 from ui.common.fitted_dialog import FittedDialog, dialog_buttons, scroll_body
 from ui.common.focus_chain import chain
 from ui.common.glossary import tooltip
@@ -65,14 +66,14 @@ class NewIncidentDialog(FittedDialog):
         self.title = QLineEdit()
         self.title.setAccessibleName("Title or operation name")
         self.title.setPlaceholderText("e.g. Operation KESTREL")
-        self.template = QComboBox()
+        self.template = type_ahead.enable(QComboBox())
         self.template.setAccessibleName("Procedure template (incident type)")
         for t in self.templates:
             self.template.addItem(t.title, t.id)
             self.template.setItemData(self.template.count() - 1,
                                       tooltip(t.title, ", ".join(t.incident_types)),
                                       Qt.ItemDataRole.ToolTipRole)
-        self.scale = QComboBox()
+        self.scale = type_ahead.enable(QComboBox())
         self.scale.setAccessibleName("Scale")
         for s in SCALES:
             self.scale.addItem(SCALE_HELP[s], s)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pir.procedures.model import FieldSpec
 from pir.times import UK
+from ui.common import type_ahead
 from ui.shell import shortcuts
 
 Now = Callable[[], datetime]
@@ -120,6 +121,7 @@ class ChoiceEditor(QComboBox):
         for data, text in items:
             self.addItem(text, data)
         self.currentIndexChanged.connect(self.changed)
+        type_ahead.enable(self)
         # Long choices must not widen the form past a small screen; the popup shows them whole.
         self.setMinimumContentsLength(12)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -256,7 +258,11 @@ class CheckListEditor(QListWidget):
 
 
 class DateTimeEditor(QWidget):
-    """A time typed as UK local time ('2026-11-25 14:35' or '14:35'), with a Now button."""
+    """A time typed as UK local time ('2026-11-25 14:35' or '14:35'), with a Now button.
+
+    The button is for the mouse: Tab never stops on it (a space typed there would overwrite
+    the time typed a moment before), and the keyboard fills the field with its own shortcut.
+    Filling in now is an edit like typing, so Ctrl+Z takes it back."""
 
     changed = Signal()
 
@@ -265,10 +271,12 @@ class DateTimeEditor(QWidget):
         self.spec = spec
         self._now = now
         self.line = QLineEdit()
-        self.line.setPlaceholderText("HH:MM or YYYY-MM-DD HH:MM (UK)")
+        key = shortcuts.label("time_now")
+        self.line.setPlaceholderText(f"HH:MM or YYYY-MM-DD HH:MM (UK); {key}: now")
         self.line.setToolTip("UK time: HH:MM for today, or YYYY-MM-DD HH:MM. "
-                             f"{shortcuts.label('time_now')} or the Now button: the time now.")
+                             f"{key} or the Now button: the time now (Ctrl+Z undoes it).")
         self.button = QPushButton("Now")
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.setAccessibleName(f"Set {spec.label} to now")
         self.button.setToolTip(f"Fill in the current time ({shortcuts.label('time_now')})")
         self.button.clicked.connect(self.set_now)
@@ -284,7 +292,10 @@ class DateTimeEditor(QWidget):
         self.line.textEdited.connect(self.changed)
 
     def set_now(self) -> None:
-        self.line.setText(local_text(self._now()))
+        # Through the field's own editing, not setText: the undo history keeps what was there.
+        self.line.selectAll()
+        self.line.insert(local_text(self._now()))
+        self.line.setFocus(Qt.FocusReason.OtherFocusReason)
         self.changed.emit()
 
     def value(self) -> Any:
@@ -305,7 +316,7 @@ class DateTimeEditor(QWidget):
         return self.line
 
     def focusables(self) -> list[QWidget]:
-        return [self.line, self.button]
+        return [self.line]
 
 
 Editor = (TextEditor | MultilineEditor | ChoiceEditor | CheckListEditor | DateTimeEditor

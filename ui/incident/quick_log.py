@@ -107,7 +107,7 @@ class QuickLog(QWidget):
         set_role(self.message, role)
 
     def focus_order(self) -> list[QWidget]:
-        return [self.line, self.when.line, self.when.button, self.button]
+        return [self.line, *self.when.focusables(), self.button]
 
     def draft(self) -> dict[str, str]:
         return {"text": self.line.text(), "event_time": self.when.draft()}

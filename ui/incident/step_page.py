@@ -152,9 +152,9 @@ class StepPage(QWidget):
         self.late_reason.setPlaceholderText("only for a late entry")
         self.event_time.changed.connect(lambda: form.clear_error("event_time"))
         self.late_reason.textEdited.connect(lambda _t: form.clear_error("late_reason"))
-        form.add_row("event_time", "&When it happened", self.event_time, self.event_time.line,
-                     [self.event_time.line, self.event_time.button], _EVENT_SPEC.help)
-        form.add_row("late_reason", "Late &reason", self.late_reason, self.late_reason)
+        form.add_row("event_time", "When it happened", self.event_time, self.event_time.line,
+                     self.event_time.focusables(), _EVENT_SPEC.help)
+        form.add_row("late_reason", "Late reason", self.late_reason, self.late_reason)
         self.form = form
         holder = QWidget()
         column = QVBoxLayout(holder)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from pir.paths import default_db_path
 from ui.shell.session import Session
-from ui.shell.signals import AppSignals
+from ui.shell.signals import APP_TITLE, AppSignals
 from ui.shell.unlock_dialog import UnlockDialog
 
 # The main window and everything behind it are imported only after the unlock dialog is shown
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         utf8_locale(os.environ)  # type: ignore[arg-type]
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PIR")
-    app.setApplicationDisplayName("PIR — Post-Incident Recorder")
+    app.setApplicationDisplayName(APP_TITLE)
     apply_theme(app)
     signals = AppSignals()
     session = Session(signals)

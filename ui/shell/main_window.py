@@ -47,6 +47,7 @@ from ui.shell.lock_flow import LockFlow, open_dialogs
 from ui.shell.lock_screen import LockScreen
 from ui.shell.receipt_prompt import ReceiptPrompt
 from ui.shell.session import Session
+from ui.shell.signals import APP_TITLE
 
 ALERT_INTERVAL_MS = 30_000
 WINDOW_KEY = "main"
@@ -73,7 +74,7 @@ class MainWindow(LockFlow, ExportActions, IntegrityFlow, DeviceActions, QMainWin
         if not app.property("_pir_theme"):
             theme.current().apply(app, prefs.get_str("theme", theme.FOLLOW_SYSTEM))
             app.setProperty("_pir_theme", True)
-        self.setWindowTitle("PIR — Post-Incident Recorder")
+        self.setWindowTitle(APP_TITLE)
 
         self.incidents = IncidentsView()
         self.incidents.open_requested.connect(self.open_incident)
@@ -244,11 +245,14 @@ class MainWindow(LockFlow, ExportActions, IntegrityFlow, DeviceActions, QMainWin
         return dialog.created_ref
 
     def update_title(self) -> None:
+        # Qt adds the application's display name after a title that does not end with it, so
+        # every title ends with it, said once.
+        name = APP_TITLE
         if self.locked:
-            self.setWindowTitle("PIR — locked")
+            self.setWindowTitle(f"Locked — {name}")
             return
-        ref = f" — {self.session.log.row.ref}" if self.session.log else ""
-        self.setWindowTitle(f"PIR{ref} — Post-Incident Recorder")
+        ref = f"{self.session.log.row.ref} — " if self.session.log else ""
+        self.setWindowTitle(f"{ref}{name}")
 
     # -- identity ------------------------------------------------------------------------------
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+# The application's display name: Qt adds it after any window title that does not end with it,
+# so every title PIR sets ends with it (said once).
+APP_TITLE = "PIR — Post-Incident Recorder"
+
 
 class AppSignals(QObject):
     # An entry (or correction) was written to the open incident; carries its sequence number.

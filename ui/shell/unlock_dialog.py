@@ -25,6 +25,7 @@ from ui.common.theme import set_role
 from ui.shell.passphrase_strength import strength_hint
 from ui.shell.retry_delay import RetryDelay
 from ui.shell.session import Session
+from ui.shell.signals import APP_TITLE
 
 LOST_WARNING = (
     "Keep this passphrase safe. It encrypts the whole record: if it is lost, nobody — not "
@@ -36,7 +37,7 @@ class UnlockDialog(FittedDialog):
         super().__init__(parent, QSize(640, 0))
         self.session = session
         self.delay = RetryDelay()
-        self.setWindowTitle("PIR — Post-Incident Recorder")
+        self.setWindowTitle(APP_TITLE)
         title = QLabel("Post-Incident Recorder")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
