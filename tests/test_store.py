@@ -446,6 +446,8 @@ def test_files_pir_creates_are_private_whatever_the_umask(tmp_path: Path) -> Non
                                  scale="full", author=PIM)
         log.append("note", {"text": "x"}, author=PIM)
         db.backup(tmp_path / "backup.db")
+        # The journal exists while the database is open, and is private too.
+        journal_mode = stat.S_IMODE((folder / "pir.db-journal").stat().st_mode)
         db.close()
         from pir.export.files import write_new_file
 
@@ -454,8 +456,11 @@ def test_files_pir_creates_are_private_whatever_the_umask(tmp_path: Path) -> Non
         os.umask(old)
     for made in (tmp_path / "made", tmp_path / "made" / "by", folder):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
-    for name in ("pir.db", "pir.db-journal", "pir.db.witness"):
+    assert journal_mode == 0o600
+    for name in ("pir.db", "pir.db.witness"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    # Closed, the database leaves no journal behind (no 0-byte side file).
+    assert not (folder / "pir.db-journal").exists()
     for name in ("backup.db", "export.json"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
