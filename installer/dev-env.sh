@@ -54,7 +54,9 @@ debs_qt=(libglib2.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fo
 debs_x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0)
 # The independent PDF reader the tests check exports with.
-debs_pdf=(poppler-utils softhsm2 opensc)  # softhsm2, opensc: the token signing tests use
+# poppler-utils: the PDF checks; softhsm2, opensc: the token signing tests; the shell linter
+# (shellcheck) so the scripts are checked rather than the check skipped.
+debs_pdf=(poppler-utils softhsm2 opensc shellcheck)
 # PyInstaller reads binaries with objdump (the shared libpython is added by libpython_deb_for).
 debs_build=(binutils)
 
@@ -130,6 +132,11 @@ install_debs() {  # install_debs PACKAGE...: installs the missing ones, or stops
         [ -z "$missing" ] || fail "apt-get did not install: $missing"
         return 0
     fi
+    # Not root: one line that also holds what the next README command will need (the app's
+    # line names the test packages too), so a second command never stops on a second line.
+    missing=$(missing_debs "$@" "${debs_also[@]}" | sort -u | tr '\n' ' ')
+    missing="${missing% }"
+    cmd="apt-get install -y --no-install-recommends $missing"
     {
         local who="Run" line="apt-get update && $cmd"
         if [ "$(id -u)" != 0 ]; then
@@ -261,8 +268,10 @@ locked_setup() {
     fi
 }
 
+debs_also=()  # packages named on the non-root line although this mode does not need them
 case "$mode" in
     app)
+        debs_also=("${debs_pdf[@]}")
         locked_setup qt x11
         exec "$venv/bin/python" "$root/main.py" "$@"
         ;;

@@ -369,3 +369,29 @@ def test_everyday_commands_print_nothing_on_stderr_and_leave_no_side_file(tmp_pa
         assert done.returncode == 3 and done.stderr == "", done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "a.json", "a.pdf", "quiet.db", "quiet.db.witness"]
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    import argparse
+
+    from pir.cli.main import build_parser
+
+    def bare(parser: argparse.ArgumentParser, path: str) -> list[str]:
+        out = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    out += bare(sub, f"{path} {name}")
+            elif not action.help:
+                out.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+        return out
+    assert bare(build_parser(), "pir") == []
+
+
+def test_a_missing_field_says_what_to_type_for_it(opened) -> None:
+    code, _, err = opened("entry", "add", "--incident", REF, "--kind", "welfare.check")
+    assert code == 2
+    assert "People checked is required (--field people=…)." in err
+    assert "Checked by is required (--field by=…)." in err
+    code, out, _ = opened("status", "--incident", REF)
+    assert re.search(r"p3\.welfare_check +Timed welfare check.*  --kind welfare\.check", out)

@@ -42,9 +42,13 @@ while IFS= read -r lib; do
         unowned+=("$lib")
     fi
 done <<<"$libs"
-[ ${#unowned[@]} = 0 ] || say "note: not from a Debian package, so not in Depends: ${unowned[*]}"
-[ -z "$missing" ] || say "note: not on this build machine, so only in Depends if listed under" \
-                         "'always' below (the plugins needing the others stay unused): $missing"
+[ ${#unowned[@]} = 0 ] || say "note: the bundle links to ${unowned[*]}, which no Debian package" \
+    "on this build machine installed, so the .deb cannot ask for it (Depends): the target machine" \
+    "must have it some other way."
+[ -z "$missing" ] || say "note: some of the bundle's optional plugins need libraries this build" \
+    "machine does not have ($missing). The .deb asks for them only if they are in the fixed list" \
+    "below; otherwise those plugins are simply not used on the target. Nothing to do unless one is" \
+    "needed."
 # Always, whatever the build machine has: libxkbcommon is bundled but reads the keyboard maps of
 # xkb-data, which libxkbcommon0 brings; fontconfig brings its configuration and a font; GL, EGL
 # and the Wayland client libraries are never bundled.

@@ -223,7 +223,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             if st.step.recur_minutes and st.due and st.status in ("done", "overdue"):
                 due = f"  next due {format_uk(st.due, False)}"
             count = f"  ({st.count} entries)" if st.count else ""
-            print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}")
+            print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}"
+                  f"  --kind {st.step.kind}")
         _print_compliance(state, now)
         if state.route_changes:
             print("\nRoute changes:")

@@ -64,7 +64,8 @@ def add_device_commands(sub: argparse._SubParsersAction, inc_sub: argparse._SubP
                         cmd: Callable) -> None:
     """Adds `device`, and `share`, `join` and `import` under `incident`."""
     sp = cmd(sub, "device", cmd_device, "show or set this device's name (e.g. 'PIS laptop 2')")
-    sp.add_argument("--name", dest="device_name", metavar="NAME")
+    sp.add_argument("--name", dest="device_name", metavar="NAME",
+                    help="the name people know this laptop by, e.g. 'PIS laptop 2'")
     sp = cmd(inc_sub, "share", cmd_share,
              "write a join file so another laptop can start this incident (pir incident join)")
     sp.add_argument("--incident", required=True, metavar="REF")

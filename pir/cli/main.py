@@ -20,6 +20,7 @@ from pir.errors import (
     InputError,
     PirError,
     UnknownTemplateError,
+    ValidationError,
     WrongPassphraseError,
 )
 from pir.hygiene import harden_process
@@ -27,6 +28,25 @@ from pir.log import witness
 from pir.log.witness import NOTICES, Finding
 from pir.paths import default_db_path
 from pir.safe_text import EscapingWriter
+
+# A field the command line takes as an option of its own, not as --field KEY=VALUE.
+_OPTION_OF = {"late_reason": "--late-reason", "reason": "--reason", "event_time": "--at",
+              "text": "--text"}
+
+
+def with_options(exc: BaseException) -> str:
+    """The error as one sentence; for fields at fault, each with what to type for it
+    ("People checked is required (--field people=...)")."""
+    problems = getattr(exc, "problems", None)
+    if not isinstance(exc, ValidationError) or not problems:
+        return str(exc)
+    message = str(exc)
+    for key, problem in problems.items():
+        option = _OPTION_OF.get(key, f"--field {key}=…")
+        if problem.endswith(".") and problem in message:
+            message = message.replace(problem, f"{problem[:-1]} ({option}).", 1)
+    return message
+
 
 _INPUT_ERRORS = (InputError, WrongPassphraseError, DatabaseMissingError, DatabaseExistsError,
                  UnknownTemplateError)
@@ -179,7 +199,33 @@ def build_parser() -> argparse.ArgumentParser:
         "it, and print PASS or FAIL with timings (no display, no network, no passphrase)")
     sp = cmd(sub, "demo", rec.cmd_demo, "create a database with a realistic sample incident")
     sp.add_argument("--db", dest="demo_db", metavar="PATH", help="the new sample database")
+    _fill_help(p)
     return p
+
+
+# What the options many commands share mean, for those declared without a help text of their own.
+_SHARED_HELP = {
+    "incident": "the incident's reference (its CAD number), as given to `incident open`",
+    "out": "the file (or folder) to write; an existing one is never overwritten",
+    "rank": "the officer's rank, e.g. Inspector",
+    "force": "the officer's force, e.g. Kent Police",
+    "scale": "full, proportionate or documentation (the commander's decision)",
+    "title": "a short title; it also fills the operation name",
+    "file": "the file to read",
+    "reason": "why the correction is made (kept with it)",
+    "field": "a corrected field as KEY=VALUE (repeatable); `pir templates show ID` lists them",
+    "on_behalf_of": "the decision maker, when a loggist types for them",
+    "template": "the template id, e.g. firearms-discharge (`pir templates` lists them)",
+}
+
+
+def _fill_help(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _fill_help(sub)
+        elif not action.help and action.dest in _SHARED_HELP:
+            action.help = _SHARED_HELP[action.dest]
 
 
 def _warn_on_stderr(db_path: Path, findings: list[Finding]) -> None:
@@ -204,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except _INPUT_ERRORS as exc:
-        print(f"pir: {exc}", file=sys.stderr)
+        print(f"pir: {with_options(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except PirError as exc:
         print(f"pir: {exc}", file=sys.stderr)
