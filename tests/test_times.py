@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pir.errors import InputError
-from pir.times import format_uk, parse_event_time
+from pir.times import (
+    AmbiguousTimeError,
+    format_uk,
+    parse_event_time,
+    repeated_hour,
+    wall_time,
+)
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
@@ -43,14 +49,85 @@ def test_across_the_spring_clock_change() -> None:
         parse_event_time("2026-03-29 01:30", NOW)
 
 
-def test_the_repeated_hour_in_autumn_is_taken_as_the_first_and_said_so() -> None:
+def test_the_repeated_hour_in_autumn_is_never_guessed() -> None:
     # 25 October 2026: 02:00 BST becomes 01:00 GMT, so 01:30 happens twice.
-    parsed = parse_event_time("2026-10-25 01:30", NOW)
-    assert parsed.utc == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-    assert "occurs twice" in parsed.note and "BST" in parsed.note
+    with pytest.raises(AmbiguousTimeError) as caught:
+        parse_event_time("2026-10-25 01:30", NOW)
+    assert caught.value.readings == (datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+                                     datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    assert str(caught.value) == (
+        "'2026-10-25 01:30' happens twice in UK time: the clocks went back from 02:00 BST to "
+        "01:00 GMT that night. Write '2026-10-25 01:30 BST' for the first "
+        "(2026-10-25T00:30:00Z) or '2026-10-25 01:30 GMT' for the second "
+        "(2026-10-25T01:30:00Z).")
     exact = parse_event_time("2026-10-25T01:30+00:00", NOW)
     assert exact.utc == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
     assert format_uk(exact.utc) == "2026-10-25 01:30:00 GMT"
+
+
+# Both changes of 2026 and 2027: (date, the repeated or missing local hour, UTC of its start).
+AUTUMN = [("2026-10-25", datetime(2026, 10, 25, 0, 0, tzinfo=UTC)),
+          ("2027-10-31", datetime(2027, 10, 31, 0, 0, tzinfo=UTC))]
+SPRING = ["2026-03-29", "2027-03-28"]
+LATER = datetime(2027, 12, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("day, bst_start", AUTUMN)
+@pytest.mark.parametrize("form, reading", [
+    ("{d} 01:07 BST", 0), ("{d} 01:07 bst", 0), ("{d}T01:07:00+01:00", 0), ("{d} 01:07+01:00", 0),
+    ("{d} 01:07 GMT", 1), ("{d} 01:07+00:00", 1), ("{d} 01:07Z", 1), ("{d}T01:07Z", 1),
+    ("{d} 01:07 UTC", 1)])
+def test_every_way_of_writing_the_repeated_hour_with_its_zone(day, bst_start, form, reading):
+    parsed = parse_event_time(form.format(d=day), LATER)
+    assert parsed.utc == bst_start + timedelta(hours=reading, minutes=7)
+    assert parsed.note is None
+    assert format_uk(parsed.utc).endswith(("BST", "GMT")[reading])
+
+
+@pytest.mark.parametrize("day, bst_start", AUTUMN)
+def test_a_time_of_day_alone_on_the_night_of_the_change(day, bst_start):
+    now = bst_start + timedelta(hours=3)
+    for typed, reading in (("01:07 BST", 0), ("01:07 GMT", 1), ("01:07+00:00", 1),
+                           ("01:07Z", 1)):
+        assert parse_event_time(typed, now).utc == bst_start + timedelta(hours=reading,
+                                                                         minutes=7)
+    with pytest.raises(AmbiguousTimeError, match="'01:07 BST' for the first"):
+        parse_event_time("01:07", now)
+
+
+@pytest.mark.parametrize("day, bst_start", AUTUMN)
+def test_the_hours_either_side_of_the_repeated_hour_need_no_zone(day, bst_start):
+    assert parse_event_time(f"{day} 00:58", LATER).utc == bst_start - timedelta(minutes=2)
+    assert parse_event_time(f"{day} 02:00", LATER).utc == bst_start + timedelta(hours=2)
+
+
+@pytest.mark.parametrize("day", SPRING)
+def test_the_missing_spring_hour_is_refused_with_a_clear_sentence(day):
+    with pytest.raises(InputError, match="does not exist in UK time: the clocks went forward"):
+        parse_event_time(f"{day} 01:30", LATER)
+    with pytest.raises(InputError, match="UK clocks showed BST, not GMT"):
+        parse_event_time(f"{day} 01:30 GMT", LATER)
+    assert format_uk(parse_event_time(f"{day} 02:30 BST", LATER).utc) == f"{day} 02:30:00 BST"
+    assert parse_event_time(f"{day} 00:59 GMT", LATER).utc.hour == 0
+
+
+def test_a_uk_zone_that_was_not_in_force_is_refused():
+    with pytest.raises(InputError, match="UK clocks showed BST, not GMT"):
+        parse_event_time("2026-07-01 14:00 GMT", LATER)
+    with pytest.raises(InputError, match="UK clocks showed GMT, not BST"):
+        parse_event_time("2026-12-01 14:00 BST", LATER)
+    with pytest.raises(InputError, match="both an offset and a zone"):
+        parse_event_time("2026-12-01 14:00+00:00 GMT", LATER)
+
+
+def test_the_pursuit_across_the_change_is_in_the_order_it_happened():
+    start = parse_event_time("2026-10-25 00:58", LATER).utc
+    middle = parse_event_time("2026-10-25 01:40 BST", LATER).utc
+    end = parse_event_time("2026-10-25 01:14 GMT", LATER).utc
+    assert start < middle < end
+    assert end - start == timedelta(minutes=76)
+    assert [wall_time(t) for t in (start, middle, end)] == ["00:58", "01:40 BST", "01:14 GMT"]
+    assert repeated_hour(middle) and repeated_hour(end) and not repeated_hour(start)
 
 
 def test_time_of_day_alone_means_today_in_the_uk() -> None:

@@ -157,3 +157,43 @@ def test_every_entry_form_typed_with_tab_alone_keeps_every_value(qtbot, window: 
             raise AssertionError(f"{step.id}: {exc}") from None
         held = {i: _held(s) for i, s in enumerate(stops) if i in expected}
         assert held == expected, step.id
+
+
+def test_a_time_in_the_repeated_hour_asks_which_one_before_it_is_saved(qtbot, window,
+                                                                       tmp_path):
+    from pathlib import Path
+
+    dialog = NewIncidentDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366 * 3 // 4, 700)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    editor = dialog.declare_form.editors["incident_at"]
+    editor.line.setFocus()
+    qtbot.keyClicks(editor.line, "2026-10-25 01:07")
+    assert editor.which.isVisible()
+    assert [editor.which.itemText(i) for i in range(3)] == [
+        "Which one? The clocks went back: choose BST or GMT",
+        "01:07 BST — the first, before the clocks went back",
+        "01:07 GMT — the second, after the clocks went back"]
+    assert editor.value() == "2026-10-25 01:07"  # not chosen: the core refuses it, never guesses
+    qtbot.keyClick(editor.line, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.which  # reached by the keyboard, next to it
+    qtbot.keyClick(editor.which, Qt.Key.Key_Down)
+    qtbot.keyClick(editor.which, Qt.Key.Key_Down)
+    assert editor.value() == "2026-10-25 01:07 GMT"
+    out = Path(__file__).resolve().parents[2] / "test-output"
+    out.mkdir(exist_ok=True)
+    shot = dialog.grab()
+    assert shot.save(str(out / "repeated-hour-choice.png"))
+    # The choice lies inside the dialog, on screen, with its whole text.
+    where = editor.which.mapTo(dialog, editor.which.rect().bottomRight())
+    assert dialog.rect().contains(where)
+    assert editor.which.width() >= editor.which.fontMetrics().horizontalAdvance(
+        editor.which.currentText()) * 0.9
+    qtbot.keyClick(editor.which, Qt.Key.Key_Tab)
+    # Typing a time outside the repeated hour takes the choice away again.
+    editor.line.selectAll()
+    qtbot.keyClicks(editor.line, "2026-10-25 02:07")
+    assert not editor.which.isVisible() and editor.value() == "2026-10-25 02:07"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pir.times import UK, uk_zone_name
+from pir.times import UK, uk_zone_name, wall_time
 
 
 def short_time(dt: datetime, seconds: bool = False) -> str:
@@ -15,5 +15,6 @@ def short_time(dt: datetime, seconds: bool = False) -> str:
 
 
 def clock_time(dt: datetime) -> str:
-    """'15:10' (UK local) for today's times on screen; the date is in the tooltip and the log."""
-    return f"{dt.astimezone(UK):%H:%M}"
+    """'15:10' (UK local) for today's times on screen; the date is in the tooltip and the log.
+    In the hour that happens twice when the clocks go back: '01:07 BST', '01:07 GMT'."""
+    return wall_time(dt)

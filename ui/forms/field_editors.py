@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
+from pir.errors import InputError
 from pir.procedures.model import FieldSpec
-from pir.times import UK
+from pir.times import AmbiguousTimeError, parse_event_time, wall_time
 from ui.common import type_ahead
 from ui.shell import shortcuts
 
@@ -32,8 +34,9 @@ PersonChoice = tuple[int, str]
 
 
 def local_text(dt: datetime) -> str:
-    """A time as typed by a UK user: local wall time, which the core reads as UK time."""
-    return dt.astimezone(UK).strftime("%Y-%m-%d %H:%M:%S")
+    """A time as typed by a UK user: local wall time, which the core reads as UK time, with
+    GMT/BST after it when it falls in the hour that happens twice (so it reads back exactly)."""
+    return wall_time(dt, "%Y-%m-%d %H:%M:%S")
 
 
 class TextEditor(QLineEdit):
@@ -272,24 +275,66 @@ class DateTimeEditor(QWidget):
         self._now = now
         self.line = QLineEdit()
         key = shortcuts.label("time_now")
-        self.line.setPlaceholderText(f"HH:MM or YYYY-MM-DD HH:MM (UK); {key}: now")
-        self.line.setToolTip("UK time: HH:MM for today, or YYYY-MM-DD HH:MM. "
+        self.line.setPlaceholderText(f"HH:MM or YYYY-MM-DD HH:MM (UK, GMT/BST); {key}: now")
+        self.line.setToolTip("UK time: HH:MM for today, or YYYY-MM-DD HH:MM; add GMT or BST "
+                             "(or +00:00, Z) to be exact: on the night the clocks go back, "
+                             "01:00-01:59 happens twice and you are asked which. "
                              f"{key} or the Now button: the time now (Ctrl+Z undoes it).")
         self.button = QPushButton("Now")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.setAccessibleName(f"Set {spec.label} to now")
         self.button.setToolTip(f"Fill in the current time ({shortcuts.label('time_now')})")
         self.button.clicked.connect(self.set_now)
-        layout = QHBoxLayout(self)
+        # Shown only for a time in the hour that happens twice: which one, before saving.
+        self.which = QComboBox()
+        self.which.setAccessibleName(f"Which {spec.label}: the clocks went back that night")
+        self.which.setToolTip("This time happened twice: first in BST, then again in GMT "
+                              "after the clocks went back. Choose which.")
+        self.which.hide()
+        self.which.currentIndexChanged.connect(self.changed)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(self.button)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.which)
         self.setFocusProxy(self.line)
         for seq in shortcuts.sequences("time_now"):
             sc = QShortcut(seq, self.line)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
             sc.activated.connect(self.set_now)
         self.line.textEdited.connect(self.changed)
+        self.line.textChanged.connect(self._check_repeated_hour)
+
+    def _check_repeated_hour(self) -> None:
+        """Offers the two readings of a time typed in the repeated hour without a zone."""
+        text = self.line.text().strip()
+        try:
+            parse_event_time(text, self._now(), allow_future=True) if text else None
+            ambiguous = None
+        except AmbiguousTimeError as exc:
+            ambiguous = exc
+        except InputError:
+            ambiguous = None
+        if ambiguous is None:
+            self.which.hide()
+            return
+        first, second = ambiguous.readings
+        keep = self.which.currentData()
+        self.which.blockSignals(True)
+        self.which.clear()
+        self.which.addItem("Which one? The clocks went back: choose BST or GMT", None)
+        self.which.addItem(f"{wall_time(first, '%H:%M')} — the first, before the clocks "
+                           "went back", "BST")
+        self.which.addItem(f"{wall_time(second, '%H:%M')} — the second, after the clocks "
+                           "went back", "GMT")
+        self.which.setCurrentIndex(max(self.which.findData(keep), 0) if keep else 0)
+        self.which.blockSignals(False)
+        self.which.show()
+        QWidget.setTabOrder(self.line, self.which)
 
     def set_now(self) -> None:
         # Through the field's own editing, not setText: the undo history keeps what was there.
@@ -299,7 +344,9 @@ class DateTimeEditor(QWidget):
         self.changed.emit()
 
     def value(self) -> Any:
-        return self.line.text().strip() or None
+        text = self.line.text().strip()
+        zone = self.which.currentData() if self.which.isVisibleTo(self) else None
+        return (f"{text} {zone}" if zone else text) or None
 
     def set_value(self, value: Any) -> None:
         if isinstance(value, str) and value.endswith("Z"):
@@ -316,7 +363,7 @@ class DateTimeEditor(QWidget):
         return self.line
 
     def focusables(self) -> list[QWidget]:
-        return [self.line]
+        return [self.line, self.which] if self.which.isVisibleTo(self) else [self.line]
 
 
 Editor = (TextEditor | MultilineEditor | ChoiceEditor | CheckListEditor | DateTimeEditor

@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from pir.times import UK
+from pir.times import UK, wall_time
 from pir.views.timeline_chart import Bar, Lane, Mark, Point, Timeline, axis_ticks
 from ui.common.theme import colour
 from ui.timeline.chart_style import draw_bar, draw_mark, mark_colour, point_sprite
@@ -337,7 +337,7 @@ class ChartCanvas(QWidget):
         fm = QFontMetricsF(self.small)
         p.setFont(self.small)
         lines = [(c.at, c.label, Qt.PenStyle.DashLine, 2.0) for c in self.tl.clock_changes]
-        lines.append((self.tl.now, f"Now {self.tl.now.astimezone(UK):%H:%M}",
+        lines.append((self.tl.now, f"Now {wall_time(self.tl.now)}",
                       Qt.PenStyle.DotLine, 1.5))
         for at, text, style, width in lines:
             x = self.x(at)

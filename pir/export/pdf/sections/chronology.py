@@ -19,7 +19,7 @@ from pir.export.pdf.fonts import FONT_MONO
 from pir.export.pdf.sections.compliance import marked, marker_text
 from pir.export.pdf.sections.numbered_log import entry_ref
 from pir.log.store import StoredEntry
-from pir.times import UK, format_delay, parse_iso_utc, uk_zone_name
+from pir.times import UK, format_delay, parse_iso_utc, uk_zone_name, wall_time
 from pir.views.compliance import LATE, Requirement
 from pir.views.merged import KEY_BLOCK
 from pir.views.state import apply_corrections
@@ -68,11 +68,11 @@ def build(ctx: RenderContext) -> list[Flowable]:
             out.append(Paragraph(f"{local:%A %d %B %Y}", s.h3))
             out.append(Paragraph(_columns("Time", "Entry", "<b>What happened</b>"), line))
         if req is not None:
-            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", "", marker_text(ctx, req)),
+            out.append(Paragraph(_columns(wall_time(local, "%H:%M:%S"), "", marker_text(ctx, req)),
                                  shaded[req.status == LATE]))
         elif entry is not None:
             number, device = _number(ctx, entry)
-            out.append(Paragraph(_columns(f"{local:%H:%M:%S}", number, _line(ctx, entry),
+            out.append(Paragraph(_columns(wall_time(local, "%H:%M:%S"), number, _line(ctx, entry),
                                           device), line))
     if not items:
         out.append(Paragraph("The log has no entries.", s.body))
