@@ -395,3 +395,36 @@ def test_a_missing_field_says_what_to_type_for_it(opened) -> None:
     assert "Checked by is required (--field by=…)." in err
     code, out, _ = opened("status", "--incident", REF)
     assert re.search(r"p3\.welfare_check +Timed welfare check.*  --kind welfare\.check", out)
+
+
+def test_a_pursuit_across_the_clock_change_is_recorded_and_printed_in_order(opened,
+                                                                          tmp_path) -> None:
+    code, _, err = opened("entry", "add", "--incident", REF, "--kind", "note", "--text",
+                          "Pursuit terminated", "--at", "2026-10-25 01:14",
+                          "--late-reason", "From PNB")
+    assert code == 2 and "'2026-10-25 01:14' happens twice in UK time" in err
+    assert "Write '2026-10-25 01:14 BST' for the first (2026-10-25T00:14:00Z) or " \
+           "'2026-10-25 01:14 GMT' for the second (2026-10-25T01:14:00Z)." in err
+    for text, at in (("Pursuit terminated", "2026-10-25 01:14 GMT"),
+                     ("Pursuit started", "2026-10-25 00:58"),
+                     ("TPAC authorised", "2026-10-25 01:40 BST")):
+        code, _, err = opened("entry", "add", "--incident", REF, "--kind", "note", "--text",
+                              text, "--at", at, "--late-reason", "Written up from PNB")
+        assert code == 0, err
+    code, out, _ = opened("entry", "list", "--incident", REF)
+    assert code == 0
+    pdf = tmp_path / "p.pdf"
+    env_pin = {"PIR_SIGNING_PIN": "739164-x"}
+    os.environ.update(env_pin)
+    try:
+        code, _, err = opened("export", "pdf", "--incident", REF, "--out", str(pdf))
+    finally:
+        os.environ.pop("PIR_SIGNING_PIN", None)
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    chronology = text[text.index("Sunday 25 October 2026"):]
+    lines = [next(ln for ln in chronology.splitlines() if what in ln)
+             for what in ("Pursuit started", "TPAC authorised", "Pursuit terminated")]
+    assert [ln.split()[0] + (" " + ln.split()[1] if ln.split()[1] in ("BST", "GMT") else "")
+            for ln in lines] == ["00:58:00", "01:40:00 BST", "01:14:00 GMT"]

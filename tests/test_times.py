@@ -155,3 +155,42 @@ def test_a_time_of_day_just_after_uk_midnight_is_today_in_the_uk_not_in_utc() ->
     parsed = parse_event_time("00:15", now)
     assert parsed.utc == datetime(2026, 7, 10, 23, 15, tzinfo=UTC)
     assert "BST" in parsed.note
+
+
+@pytest.mark.parametrize("day, bst_start", AUTUMN)
+def test_the_referral_deadline_across_the_change_is_the_end_of_the_next_uk_day(day, bst_start):
+    from pir.procedures.loader import get_template
+    from pir.views.referral import referral_deadline
+
+    template = get_template("firearms-discharge")
+    came = bst_start - timedelta(minutes=30)  # 00:30 BST on the night of the change
+    due = referral_deadline(template, came)
+    next_day = (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()
+    assert format_uk(due) == f"{next_day} 23:59:59 GMT"  # the end of the day after, UK time
+    # The day of the change has 25 hours: 24 h 30 min of it are left at 00:30 BST.
+    assert due - came == timedelta(hours=48, minutes=29, seconds=59)
+
+
+@pytest.mark.parametrize("day, bst_start", AUTUMN)
+def test_an_hourly_welfare_check_across_the_change_falls_due_an_hour_later(day, bst_start,
+                                                                            tmp_path):
+    from pir.clock import FixedClock
+    from pir.incident import IncidentLog
+    from pir.log.store import Database
+    from pir.views.compliance import requirements
+    from tests.values import PASSPHRASE, PIM
+
+    clock = FixedClock(bst_start + timedelta(hours=6))
+    db = Database.create(tmp_path / "w.db", PASSPHRASE, kdf_iter=2000, clock=clock)
+    log = IncidentLog.create(db, ref="CAD-CHANGE", template_id="firearms-discharge",
+                             scale="full", author=PIM)
+    kpw = log.append("person.added", {"name": "PC Siân Llŷr", "category": "KPW",
+                                      "cipher": ""}, author=PIM).seq
+    log.append("welfare.check", {"people": [kpw], "by": "PS Kerr", "notes": "Well",
+                                 "next_due_minutes": 60},
+               event_time=f"{day} 01:20 BST", author=PIM, late_reason="Written up from PNB")
+    dues = [r.due for r in requirements(log.refresh(), clock.now)
+            if r.what == "Welfare check" and r.due > bst_start]
+    assert bst_start + timedelta(hours=1, minutes=20) in dues  # 60 minutes later, an instant
+    assert format_uk(bst_start + timedelta(hours=1, minutes=20)) == f"{day} 01:20:00 GMT"
+    db.close()
