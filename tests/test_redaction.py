@@ -65,7 +65,7 @@ def test_the_review_lists_each_replacement_and_the_ambiguous_surname(nowak):
     assert ("name", "B12") in replaced  # the register entry itself
     assert ("contact", "[withheld]") in replaced
     in_note = [r for r in review.replacements if r.field == "text"]
-    assert [r.original.count("Nowak") >= 1 for r in in_note] and len(in_note) == 3
+    assert all("nowak" in r.original.casefold() for r in in_note) and len(in_note) == 3
     assert all(r.replacement == "B12" for r in in_note)
     assert len(review.ambiguous) == 1
     only = review.ambiguous[0]
@@ -88,7 +88,9 @@ def test_a_redacted_export_with_an_ambiguous_match_needs_confirmation(nowak, ide
     review = redaction_review(nowak, build_export(nowak, PIM))
     export_pdf(nowak, out, exported_by=PIM, identity=identity, redacted=True, confirmed=review)
     text = text_of(out)
-    assert "Anna Nowak saw B12 draw. Later B12 spoke to Anna. B12 left; Nowak was calm." in text
+    # The surname alone could be either of them: withheld, neither the cipher nor the name.
+    assert "Anna Nowak saw B12 draw. Later B12 spoke to Anna. B12 left; [name withheld] was " \
+           "calm." in text
     assert "Anna B12" not in text  # never a cipher beside someone else's forename
     for gone in ("Łucja", "Lucja", "Castle Row", "07700"):
         assert gone.casefold() not in text.casefold()
@@ -161,6 +163,7 @@ def test_no_protected_name_survives_anywhere_in_the_redacted_file(corpus, identi
     assert "afo-b12 handed the carbine to sgt dafydd evans." in text
     assert "b7 gave first aid" in text and "b7 (as first typed) held the cordon" in text
     raw = out.read_bytes()
+    outside = re.sub(rb"stream\r?\n.*?endstream", b"", raw, flags=re.DOTALL)
     decoded = b"\n".join(streams(raw))
     assert len(decoded) > 10_000  # the page contents were found and read
     files = tmp_path / "files"
@@ -175,7 +178,10 @@ def test_no_protected_name_survives_anywhere_in_the_redacted_file(corpus, identi
     for needle in NEEDLES:
         key = folded(needle)
         assert key not in text, needle
-        for blob in (raw, decoded, attached):
+        # The file outside its streams (PDF syntax, where text would stand as written), every
+        # stream decompressed, and the attachments; not the compressed bytes themselves, in
+        # which any short word turns up by chance now and then.
+        for blob in (outside, decoded, attached):
             assert needle.casefold().encode() not in blob.lower(), needle
         assert key not in folded(meta), needle
 

@@ -6,9 +6,13 @@ and case (NFKD, combining marks stripped, a few letters without a decomposition 
 casefold), and only against forms the register records for a protected person: every full name
 it ever held (corrections included), that name without rank or title, forename and surname,
 rank and surname, the collar/warrant number (and its digits), and a forename or surname that
-belongs to that person alone in the whole register. A word that also belongs to someone who is
-not protected is left as it is and reported as ambiguous, never replaced: replacing it would put
-a cipher beside another person's name. Civilian contact details are withheld whole.
+belongs to that person alone in the whole register, an initial with the surname, possessives
+("Gwilym's", "Smith-Jones's", any apostrophe), in any Unicode normalisation (text is read as
+NFC). A word that could be a protected person or someone else (a form that also belongs to
+someone unprotected, half of a hyphenated name, or a protected surname or forename standing
+beside another capitalised name, as in "Anna Nowak" when PC Łucja Nowak is protected) is never
+given the cipher and never left readable: it becomes "[name withheld]" and is listed in the
+review as ambiguous. Civilian contact details are withheld whole.
 """
 
 from __future__ import annotations
@@ -93,6 +97,9 @@ class Redactor:
     # Any form's first word, anywhere in a folded text: most texts name nobody, and this one
     # search says so without splitting them into words.
     quick: re.Pattern[str] | None = None
+    # person seq -> the folded words of every name they held (to tell their own full name from
+    # their surname beside someone else's forename)
+    name_words: dict[int, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.forms and self.quick is None:
@@ -106,10 +113,12 @@ class Redactor:
     @classmethod
     def for_log(cls, entries: list[StoredEntry], state: IncidentState) -> Redactor:
         register = _Register.read(entries, state)
-        return cls(register.forms(), register.protected(), register.labels())
+        return cls(register.forms(), register.protected(), register.labels(),
+                   name_words=register.name_words())
 
     def scan(self, text: str) -> Iterator[Match]:
-        """Every form found in the text, longest first, left to right, never overlapping."""
+        """Every form found in the text, longest first, left to right, never overlapping.
+        Give it NFC text (`__call__` does): offsets are into the text given."""
         if not self.forms or not text or \
                 (self.quick is not None and not self.quick.search(fold(text))):
             return
@@ -117,20 +126,55 @@ class Redactor:
         i = 0
         while i < len(found):
             best: tuple[int, int, Outcome] | None = None
-            for form, outcome in self.forms.get(found[i][2], ()):
+            key = found[i][2]
+            candidates = self.forms.get(key, [])
+            if key.endswith(_POSSESSIVE):  # "Gwilym's", "Smith-Jones's": the name is before it
+                candidates = candidates + self.forms.get(key[:-len(_POSSESSIVE)], [])
+            for form, outcome in candidates:
                 end = _match_at(text, found, i, form)
+                if end is not None and len(form) == 1 and form[0].isalpha() and \
+                        not text[found[i][0]].isupper():
+                    continue  # one name word counts only capitalised: "price" is a word
                 if end is not None:
                     best = (i + len(form), end, outcome)
                     break  # forms are held longest first
             if best is None:
                 i += 1
                 continue
-            yield Match(found[i][0], best[1], best[2])
+            outcome = best[2]
+            single = best[0] - i == 1 and not any(c.isdigit() for c in found[i][2])
+            if single and outcome.replacement not in (None, WITHHELD_NAME) and \
+                    self._beside_another_name(text, found, i, outcome,
+                                              possessive=best[1] < found[i][1]):
+                # "Anna Nowak" when PC Łucja Nowak is protected: another person, or the officer
+                # under another name; never the cipher beside someone else's name.
+                outcome = Outcome(WITHHELD_NAME, outcome.people, True)
+            yield Match(found[i][0], best[1], outcome)
             i = best[0]
+
+    def _beside_another_name(self, text: str, found: list[tuple[int, int, str]], i: int,
+                             outcome: Outcome, possessive: bool) -> bool:
+        """Whether the one name word at `i` stands next to a capitalised word (not an acronym
+        such as BWV) that is not a title and not a name of the person it would be replaced
+        for. After a possessive ("Gwilym's Glock") the next word is what they had."""
+        own = set().union(*(self.name_words.get(p, set()) for p in outcome.people))
+        for j in (i - 1,) if possessive else (i - 1, i + 1):
+            if not 0 <= j < len(found):
+                continue
+            a, b = (found[j], found[i]) if j < i else (found[i], found[j])
+            if not text[a[1]:b[0]].isspace():
+                continue
+            word = text[found[j][0]:found[j][1]]
+            folded = found[j][2].removesuffix(_POSSESSIVE)
+            if word[:1].isupper() and not word.isupper() and folded not in TITLES and \
+                    folded not in own:
+                return True
+        return False
 
     def __call__(self, text: str) -> str:
         if not self.forms or not text:
             return text
+        text = unicodedata.normalize("NFC", text)
         out: list[str] = []
         last = 0
         for m in self.scan(text):
@@ -222,6 +266,10 @@ class _Register:
     def protected(self) -> dict[int, str]:
         return {pid: p.cipher for pid, p in self.people.items() if p.cipher}
 
+    def name_words(self) -> dict[int, set[str]]:
+        return {pid: {w for name in p.names for _, _, w in words(name)}
+                for pid, p in self.people.items()}
+
     def labels(self) -> dict[int, str]:
         return {pid: (f"{p.names[-1]} ({p.cipher}, P{pid})" if p.cipher else
                       f"{p.names[-1]} (P{pid})") if p.names else f"P{pid}"
@@ -247,6 +295,8 @@ class _Register:
                 for w in form:
                     if any(c.isdigit() for c in w) and len(w) >= 3:
                         own((w,), pid)
+                for digits in re.findall(r"\d{3,}", number):  # "KE-4512", typed as "4512"
+                    own((digits,), pid)
             if p.cipher:
                 for name in p.names:
                     for _, _, w in words(name):
@@ -259,8 +309,8 @@ class _Register:
         for form, pids in parts.items():
             if form not in table or table[form].replacement is None:
                 # Half of a hyphenated or apostrophe name: it may be someone else's name.
-                table[form] = Outcome(None, tuple(sorted(pids | owners.get(form, set()))),
-                                      True)
+                table[form] = Outcome(WITHHELD_NAME,
+                                      tuple(sorted(pids | owners.get(form, set()))), True)
         out: dict[str, list[tuple[tuple[str, ...], Outcome]]] = {}
         for form, outcome in table.items():
             if outcome.replacement is None and not outcome.ambiguous and len(form) == 1:
@@ -277,7 +327,9 @@ def _decide(form: tuple[str, ...], pids: set[int], protected: dict[int, str]) ->
         return KEEP  # an unprotected person's name: kept whole, so no part of it is touched
     people = tuple(sorted(pids))
     if len(shielded) < len(pids):
-        return Outcome(None, people, True)  # also someone unprotected: never replaced
+        # Also someone unprotected: neither the cipher (it may be the other person) nor the
+        # word (it may be the officer): withheld, and listed for the PIM to review.
+        return Outcome(WITHHELD_NAME, people, True)
     ciphers = {protected[pid] for pid in shielded}
     if len(ciphers) == 1:
         return Outcome(ciphers.pop(), people)
@@ -301,6 +353,9 @@ def _name_forms(p: _Person) -> set[tuple[str, ...]]:
         forms.add(core)
         if len(core) > 2:
             forms.add((core[0], core[-1]))
+            forms.add(core[1:])  # a surname of several words: "Ní Bhriain", "de la Cruz"
+        if len(core) >= 2:
+            forms.add((core[0][0], core[-1]))  # an initial and the surname: "L. Nowak"
         surname = core[-1]
         for rank in [full[:lead], *ranks]:
             if rank:

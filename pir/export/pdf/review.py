@@ -5,6 +5,7 @@ user's confirmation."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -108,16 +109,17 @@ def review_entries(ref: str, template: Template, entries: list[StoredEntry],
             if text is None:
                 replacements.append(Replacement(entry.seq, field, "(withheld whole)", WITHHELD))
                 continue
+            text = unicodedata.normalize("NFC", text)  # as the copy is drawn
             for m in redactor.scan(text):
                 snippet = _around(text, m.start, m.end)
-                if m.outcome.replacement is not None:
-                    replacements.append(Replacement(entry.seq, field, snippet,
-                                                    m.outcome.replacement,
-                                                    text[m.start:m.end]))
-                elif m.outcome.ambiguous:
+                if m.outcome.ambiguous:
                     ambiguous.append(Ambiguity(
                         entry.seq, field, text[m.start:m.end], snippet,
                         tuple(redactor.labels.get(p, f"P{p}") for p in m.outcome.people)))
+                elif m.outcome.replacement is not None:
+                    replacements.append(Replacement(entry.seq, field, snippet,
+                                                    m.outcome.replacement,
+                                                    text[m.start:m.end]))
     return RedactionReview(ref, len(entries), head_hash, tuple(replacements), tuple(ambiguous))
 
 
