@@ -311,7 +311,7 @@ def test_a_redacted_export_with_ambiguity_writes_nothing_until_confirmed(log, id
     review = operations.redaction_review(log.db, REF)
     result = export_bundle(log, tmp_path / "b", exported_by=PIM, identity=identity,
                            confirmed=review)
-    assert "Nowak was calm." in text_of(result.file(REDACTED).path)
+    assert "[name withheld] was calm." in text_of(result.file(REDACTED).path)
 
 
 # -- the command line ---------------------------------------------------------------------------

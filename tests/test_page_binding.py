@@ -47,12 +47,13 @@ def _pem(identity, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def _rewrite(old: bytes, new: bytes):
-    """A page hook: replaces `old` by `new` in the one page whose content shows it."""
+def _rewrite(old: bytes, new: bytes, last: bool = False):
+    """A page hook: replaces `old` by `new` in the first (or `last`) page whose content
+    shows it."""
     def hook(data: bytes) -> bytes:
         writer = IncrementalPdfFileWriter(BytesIO(data))
         kids = writer.root["/Pages"]["/Kids"]
-        for i in range(len(kids)):
+        for i in (reversed(range(len(kids))) if last else range(len(kids))):
             ref = kids.raw_get(i)
             page = ref.get_object()
             content = page["/Contents"].get_object().data
@@ -190,7 +191,8 @@ def test_a_layout_version_changed_to_escape_the_re_layout_is_never_valid_on_a_re
     forged = _write(tmp_path, _forge(log, same_subject, HURT, layout_edit=older))
     result = verify_file(forged, receipts=[receipt_code(count, head)])
     assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines
-    assert any(x.startswith("note pages: NOT re-laid from the log") for x in result.lines)
+    assert any(x.startswith("note pages: NOT re-laid from the log") for x in result.lines), \
+        result.lines
 
 
 def test_an_annotation_drawn_over_a_page_is_invalid(log, officer, tmp_path):
@@ -496,6 +498,54 @@ def test_pages_laid_out_with_another_copy_of_the_template_are_not_re_laid(log, o
     result = verify_file(out, receipts=[receipt_code(stated["entry_count"],
                                                      stated["head_hash"])])
     assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines
-    assert any(x.startswith("note pages: NOT re-laid from the log: this PIR's template "
+    assert any(x.startswith("note pages: NOT re-laid from the log (this PIR's template "
                             "firearms-discharge (version 1.0) is not the one")
-               for x in result.lines)
+               for x in result.lines), result.lines
+
+
+def _another_version(monkeypatch):
+    from pir.export import relayout
+
+    monkeypatch.setattr(relayout, "layout_version", lambda: "PIR 9.9; ReportLab 9; fonts x")
+
+
+def test_another_layout_version_checks_every_entry_by_its_text(log, officer, tmp_path,
+                                                              monkeypatch):
+    populate(log)
+    out = tmp_path / "log.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=officer)
+    stated = json.loads(_attachment(out, MANIFEST_NAME))
+    assert stated["entry_pages"] and all(isinstance(v, int) for v in
+                                         stated["entry_pages"].values())
+    _another_version(monkeypatch)
+    receipt = receipt_code(stated["entry_count"], stated["head_hash"])
+    result = verify_file(out, receipts=[receipt])
+    assert result.valid, result.lines
+    assert any(x.startswith("note pages: NOT re-laid from the log (the pages were laid out by")
+               and "checked by their text instead" in x for x in result.lines), result.lines
+    assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3)
+    assert verify_file(out, _pem(officer, tmp_path, "o.pem")).verdict == VALID
+
+
+def test_an_entry_changed_on_its_page_fails_the_text_check_of_another_version(
+        log, same_subject, tmp_path, monkeypatch):
+    populate(log)
+    # The numbered log (the last page to show it) says "hurt"; the log says "well".
+    in_the_log = _rewrite(b"Both well; refreshments", b"Both hurt; refreshments", last=True)
+    forged = _write(tmp_path, _forge(log, same_subject, in_the_log))
+    _another_version(monkeypatch)
+    result = verify_file(forged, receipts=[receipt_code(*_head(log))])
+    assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
+    assert "pages: checked by their text (not re-laid: the pages were laid out by" in \
+        result.first_failure
+    assert "the page does not show 'Both well; refreshments given.'" in result.first_failure
+
+
+def test_the_text_check_misses_an_annex_change_so_a_receipt_never_makes_it_valid(
+        log, same_subject, tmp_path, monkeypatch):
+    # What the weaker check cannot see: the same change on an annex page, not in the log.
+    populate(log)
+    forged = _write(tmp_path, _forge(log, same_subject, HURT))
+    _another_version(monkeypatch)
+    result = verify_file(forged, receipts=[receipt_code(*_head(log))])
+    assert (result.verdict, result.exit_code) == (PAGES_UNCHECKED, 3), result.lines

@@ -65,8 +65,7 @@ def check_page_binding(pages: list[generic.DictionaryObject], manifest: dict[str
     relaid = relay(log.doc, manifest.get("layout"),
                    SignerFacts(subject_text(cert), signer.fingerprint))
     if relaid.not_done:
-        result.note(f"pages: NOT re-laid from the log: {relaid.not_done}. Verify with the PIR "
-                    "version that made the file to check that its pages print its log.")
+        _check_by_text(pages, manifest, log.doc, relaid.not_done, result, budget)
         return
     if len(relaid.page_sha256) != len(pages):
         result.fail(f"pages: laid out again from the attached log the document has "
@@ -88,6 +87,34 @@ def check_page_binding(pages: list[generic.DictionaryObject], manifest: dict[str
     result.pages_bound = True
     result.ok(f"pages: all {len(pages)} pages laid out again from the attached log "
               f"({manifest['layout']['version']}) and identical, page for page")
+
+
+def _check_by_text(pages: list[generic.DictionaryObject], manifest: dict[str, Any],
+                   doc: dict[str, Any], why: str, result: VerifyResult, budget: Budget) -> None:
+    """The weaker check for pages this PIR cannot lay out again: each entry's number, event
+    time, author and text on the page the manifest says (pir/export/page_text.py)."""
+    from pir.export.page_text import check_entries
+
+    entry_pages = manifest.get("entry_pages")
+    if not isinstance(entry_pages, dict):
+        result.note(f"pages: NOT re-laid from the log: {why}; and the manifest does not say "
+                    "where each entry is printed, so the pages were not checked against it. "
+                    "Verify with the PIR version that made the file.")
+        return
+    try:
+        problems = check_entries(pages, doc, entry_pages, budget)
+    except Exception as exc:  # a damaged page can fail in many ways inside the parser
+        result.fail(f"pages: their text cannot be read ({str(exc)[:200]}).")
+        return
+    if problems:
+        result.fail(f"pages: checked by their text (not re-laid: {why}): {problems[0]}: the "
+                    "pages do not print what the log says.")
+        return
+    result.note(f"pages: NOT re-laid from the log ({why}); checked by their text instead: "
+                f"every entry's number, event time, author and text is on the page the "
+                "manifest gives. This finds a changed or missing entry, not text added "
+                "elsewhere; verify with the PIR version that made the file to check every "
+                "page whole.")
 
 
 def _numbers(pages: list[int]) -> str:

@@ -141,6 +141,9 @@ class RenderContext:
     # Other devices' chains of the incident (none for a single-device export); `state` and
     # `by_seq` then hold the merged fold, with their entries under their merged keys.
     others: tuple[OtherChain, ...] = ()
+    # Filled while the pages are drawn: the page (from 1) where each entry of the numbered log
+    # begins, for the manifest (`entry_pages`).
+    entry_pages: dict[int, int] = field(default_factory=dict)
 
     @property
     def all_entries(self) -> list[StoredEntry]:

@@ -60,6 +60,7 @@ class RenderedPdf:
     # out again and compares.
     page_sha256: tuple[str, ...] = ()
     layout: dict[str, Any] | None = None
+    entry_pages: dict[int, int] | None = None  # entry number -> page its block begins on
 
 
 def render_job(job: RenderJob, progress: Progress | None = None) -> RenderedPdf:
@@ -84,7 +85,7 @@ def render_job(job: RenderJob, progress: Progress | None = None) -> RenderedPdf:
     pdf.build(flowables, canvasmaker=canvas_class(ctx.page_facts()))
     data = buffer.getvalue()
     return RenderedPdf(data, panel.placed if panel else None, pdf.page, digests_of(data),
-                       layout_facts(job))
+                       layout_facts(job), dict(ctx.entry_pages))
 
 
 def render_pdf(log: IncidentLog, doc: dict[str, Any], *, exported_by: Officer,
@@ -105,6 +106,8 @@ def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
         "layout": rendered.layout if rendered else None,
         "page_sha256": list(rendered.page_sha256) if rendered else None,
         "signature_box": _box(rendered.signature_box) if rendered else None,
+        "entry_pages": ({str(k): v for k, v in sorted(rendered.entry_pages.items())}
+                        if rendered and rendered.entry_pages is not None else None),
         "format": MANIFEST_FORMAT,
         "format_version": MANIFEST_VERSION,
         "incident_ref": doc["incident"]["ref"],

@@ -48,7 +48,8 @@ def build(ctx: RenderContext) -> list[Flowable]:
         recorded = parse_iso_utc(entry.recorded_time)
         while pending and pending[0].due < recorded:
             out.append(marker(ctx, pending.pop(0)))
-        out += entry_flowables(ctx, entry, current, met_late.get(entry.seq, ()))
+        block = entry_flowables(ctx, entry, current, met_late.get(entry.seq, ()))
+        out += [block[0], EntryPage(entry.seq, ctx.entry_pages), *block[1:]]
         if entry.kind != "correction":
             current[entry.seq] = (entry.payload, entry.event_time)
     out += [marker(ctx, r) for r in pending]
@@ -57,6 +58,21 @@ def build(ctx: RenderContext) -> list[Flowable]:
         f"End of the log: {ctx.doc['entry_count']} entries; head hash "
         f"<font name='{FONT_MONO}'>{ctx.doc['head_hash']}</font>.", s.small))
     return out
+
+
+class EntryPage(Flowable):
+    """Draws nothing; notes the page an entry's block begins on (the manifest's entry_pages,
+    which a verifier of another layout version checks the entry's text against)."""
+
+    def __init__(self, seq: int, pages: dict[int, int]) -> None:
+        super().__init__()
+        self.seq, self.pages = seq, pages
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.pages.setdefault(self.seq, self.canv.getPageNumber())
 
 
 def entry_flowables(ctx: RenderContext, e: StoredEntry, current: Current,
