@@ -197,3 +197,8 @@ def test_a_time_in_the_repeated_hour_asks_which_one_before_it_is_saved(qtbot, wi
     editor.line.selectAll()
     qtbot.keyClicks(editor.line, "2026-10-25 02:07")
     assert not editor.which.isVisible() and editor.value() == "2026-10-25 02:07"
+
+
+def test_the_window_title_names_the_incident_and_the_application_once(window: MainWindow):
+    open_incident(window, "firearms-discharge", "CAD-2611-0142")
+    assert window.windowTitle() == "CAD-2611-0142 — PIR — Post-Incident Recorder"
