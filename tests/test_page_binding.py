@@ -72,6 +72,21 @@ def _rewrite(old: bytes, new: bytes, last: bool = False):
 HURT = _rewrite(b"Both well; refreshments", b"Both hurt; refreshments")
 
 
+def _assemble(doc: dict, data: bytes, rendered, signer, manifest_identity=None,
+              pages_delta: int = 0, box=None) -> bytes:
+    """Pages `data` with the log `doc` and a manifest made from `rendered`, signed by
+    `signer`: each part made as PIR makes it, put together as the test needs."""
+    name = log_file_name(doc["incident"]["ref"])
+    log_data = export_bytes(doc)
+    where = box or rendered.signature_box
+    return sign_pdf(data, signer, [
+        Attachment(name, log_data, "log"),
+        Attachment(MANIFEST_NAME, manifest(doc, manifest_identity or signer, False, name,
+                                           log_data, rendered.pages + pages_delta, rendered),
+                   "manifest")],
+        SignatureBox(*where) if where else None, reason="test")
+
+
 def _forge(log: IncidentLog, identity, hook, *, layout_edit=None) -> bytes:
     """The real log attached untouched, pages rewritten by `hook`, the manifest made to agree
     with the rewritten pages, all signed by `identity`."""
@@ -81,14 +96,7 @@ def _forge(log: IncidentLog, identity, hook, *, layout_edit=None) -> bytes:
     rendered = dataclasses.replace(rendered, data=data, page_sha256=digests_of(data))
     if layout_edit:
         rendered = dataclasses.replace(rendered, layout=layout_edit(dict(rendered.layout)))
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    box = rendered.signature_box
-    return sign_pdf(data, identity, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, identity, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*box) if box else None, reason="forged")
+    return _assemble(doc, data, rendered, identity)
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "forged.pdf") -> Path:
@@ -150,13 +158,7 @@ def test_the_cover_is_laid_out_for_the_certificate_that_really_signed(log, offic
     populate(log)
     doc = build_export(log, PIM)
     rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    forged = sign_pdf(rendered.data, same_subject, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, same_subject, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*rendered.signature_box), reason="forged")
+    forged = _assemble(doc, rendered.data, rendered, same_subject)
     count, head = _head(log)
     result = verify_file(_write(tmp_path, forged), expect_head=head)
     assert result.exit_code == 1, result.lines
@@ -167,14 +169,7 @@ def test_pages_that_disagree_with_the_manifest_digests_are_invalid(log, officer,
     populate(log)
     doc = build_export(log, PIM)
     rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
-    data = HURT(rendered.data)
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    signed = sign_pdf(data, officer, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*rendered.signature_box), reason="x")
+    signed = _assemble(doc, HURT(rendered.data), rendered, officer)
     result = verify_file(_write(tmp_path, signed), _pem(officer, tmp_path, "o.pem"))
     assert result.exit_code == 1
     assert "what it draws is not what the signed manifest records" in _fails(result)
@@ -281,13 +276,7 @@ def test_a_log_cut_before_a_receipt_and_signed_with_the_real_key_is_never_valid(
         log.append("note", {"text": f"later entry {n}"}, author=PIM)
     receipt = give_receipt(log, PIM)
     rendered = render_pdf(log, older, exported_by=PIM, identity=officer)
-    name = log_file_name(older["incident"]["ref"])
-    log_data = export_bytes(older)
-    cut = sign_pdf(rendered.data, officer, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(older, officer, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*rendered.signature_box), reason="cut")
+    cut = _assemble(older, rendered.data, rendered, officer)
     path = _write(tmp_path, cut)
     trust = _pem(officer, tmp_path, "o.pem")
     result = verify_file(path, trust, receipts=[receipt.code])
@@ -329,13 +318,7 @@ def test_a_broken_previous_hash_link_with_every_hash_recomputed_is_invalid(log, 
     assert result.first_failure == ("log: Entry 4: it does not link to entry 3 (an entry was "
                                     "removed, inserted or replaced).")
     rendered = render_pdf(log, doc, exported_by=PIM, identity=officer)
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    pdf = sign_pdf(rendered.data, officer, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*rendered.signature_box), reason="relinked")
+    pdf = _assemble(doc, rendered.data, rendered, officer)
     result = verify_file(_write(tmp_path, pdf), _pem(officer, tmp_path, "o.pem"),
                          expect_head=doc["head_hash"])
     assert (result.verdict, result.exit_code) == (INVALID, 1), result.lines
@@ -345,14 +328,7 @@ def test_a_broken_previous_hash_link_with_every_hash_recomputed_is_invalid(log, 
 def _signed(log, identity, *, manifest_identity=None, pages_delta=0) -> bytes:
     doc = build_export(log, PIM)
     rendered = render_pdf(log, doc, exported_by=PIM, identity=identity)
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    return sign_pdf(rendered.data, identity, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, manifest_identity or identity, False, name,
-                                           log_data, rendered.pages + pages_delta, rendered),
-                   "manifest")],
-        SignatureBox(*rendered.signature_box), reason="test")
+    return _assemble(doc, rendered.data, rendered, identity, manifest_identity, pages_delta)
 
 
 def test_a_receipt_is_compared_in_all_ten_characters(log, officer, tmp_path):
@@ -433,13 +409,7 @@ def test_a_signature_moved_from_the_box_the_layout_left_is_invalid(log, officer,
     page, (x1, y1, x2, y2) = rendered.signature_box
     moved = (page, (x1, y1 + 200, x2, y2 + 200))  # over the text above the box
     rendered = dataclasses.replace(rendered, signature_box=moved)
-    name = log_file_name(doc["incident"]["ref"])
-    log_data = export_bytes(doc)
-    forged = sign_pdf(rendered.data, officer, [
-        Attachment(name, log_data, "log"),
-        Attachment(MANIFEST_NAME, manifest(doc, officer, False, name, log_data,
-                                           rendered.pages, rendered), "manifest")],
-        SignatureBox(*moved), reason="moved")
+    forged = _assemble(doc, rendered.data, rendered, officer)
     result = verify_file(_write(tmp_path, forged), _pem(officer, tmp_path, "o.pem"))
     assert result.exit_code == 1, result.lines
     assert "FAIL pages: the signature box is not where the layout puts it." in result.lines

@@ -130,6 +130,14 @@ def corpus(log: IncidentLog) -> IncidentLog:
     return log
 
 
+def _plain(data: bytes) -> bytes:
+    """An uncompressed stream as it is; compressed bytes that would not inflate are not text,
+    and searching them would find short words by chance."""
+    if not data.isascii():
+        raise ValueError("not plain text")
+    return data
+
+
 def streams(data: bytes) -> list[bytes]:
     """Every stream of the file, decompressed where it is compressed (Flate, or ASCII85 then
     Flate as ReportLab writes page contents)."""
@@ -140,7 +148,7 @@ def streams(data: bytes) -> list[bytes]:
         for decode in (lambda b: zlib.decompressobj().decompress(b),
                        lambda b: zlib.decompressobj().decompress(base64.a85decode(
                            b.strip().removeprefix(b"<~").removesuffix(b"~>"))),
-                       lambda b: b):
+                       _plain):
             try:
                 out.append(decode(raw))
                 break

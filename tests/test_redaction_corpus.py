@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
-import zlib
 
 import pytest
+from test_redaction import streams
 
 from pir.export.json_log import build_export
 from pir.export.pdf import export_pdf, redaction_review
@@ -165,25 +165,6 @@ def neutral_force_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIR_FORCE_SETTINGS", str(shipped_settings_path()))
 
 
-def _streams(data: bytes) -> bytes:
-    """Every stream's bytes, decompressed where compressed (Flate, or ASCII85 then Flate)."""
-    import base64
-
-    out = []
-    for m in re.finditer(rb"stream\r?\n", data):
-        end = data.find(b"endstream", m.end())
-        raw = data[m.end():end].rstrip(b"\r\n")
-        for decode in (lambda b: zlib.decompressobj().decompress(b),
-                       lambda b: zlib.decompressobj().decompress(base64.a85decode(
-                           b.strip().removeprefix(b"<~").removesuffix(b"~>")))):
-            try:
-                out.append(decode(raw))
-                break
-            except (zlib.error, ValueError):
-                continue
-    return b"\n".join(out)
-
-
 def test_the_redacted_pdf_leaks_no_protected_name_and_lists_every_ambiguity(
         corpus_log, tmp_path):
     review = redaction_review(corpus_log, build_export(corpus_log, PIM))
@@ -202,7 +183,7 @@ def test_the_redacted_pdf_leaks_no_protected_name_and_lists_every_ambiguity(
     raw = out.read_bytes()
     # Outside the streams the file is plain PDF syntax: names would show there as written.
     outside = re.sub(rb"stream\r?\n.*?endstream", b"", raw, flags=re.DOTALL)
-    decoded = _streams(raw)
+    decoded = b"\n".join(streams(raw))
     assert len(decoded) > 10_000 and b"BT" in decoded  # the page contents were found and read
     files = tmp_path / "attached"
     files.mkdir()
