@@ -63,13 +63,13 @@ class OfficerNotSetError(InputError):
 
 def stored_officer(db: Database) -> Officer:
     """The officer set up in this database; OfficerNotSetError when there is none."""
-    data = db.get_setting("officer")
-    officer = Officer.from_dict(data) if data else None
-    if officer is None or not officer.name.strip():
+    officer = officer_if_set(db)
+    if officer is None:
         raise OfficerNotSetError()
     return officer
 
 
 def officer_if_set(db: Database) -> Officer | None:
+    """The officer set up in this database, or None."""
     data = db.get_setting("officer")
     return Officer.from_dict(data) if data and str(data.get("name", "")).strip() else None

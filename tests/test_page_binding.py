@@ -72,6 +72,28 @@ def _rewrite(old: bytes, new: bytes, last: bool = False):
 HURT = _rewrite(b"Both well; refreshments", b"Both hurt; refreshments")
 
 
+def _annotated(page_index: int, rect, **entries: str):
+    """A page hook: puts one annotation (/Type /Annot, `rect`, and `entries` as names, or
+    /Contents as a string) on the page."""
+    def hook(data: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        ref = writer.root["/Pages"]["/Kids"].raw_get(page_index)
+        page = ref.get_object()
+        fields = {generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                  generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
+                                                                      rect))}
+        for key, value in entries.items():
+            fields[generic.pdf_name(f"/{key}")] = (generic.pdf_string(value) if key == "Contents"
+                                                   else generic.pdf_name(value))
+        page["/Annots"] = generic.ArrayObject([writer.add_object(
+            generic.DictionaryObject(fields))])
+        writer.mark_update(ref)
+        out = BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    return hook
+
+
 def _assemble(doc: dict, data: bytes, rendered, signer, manifest_identity=None,
               pages_delta: int = 0, box=None) -> bytes:
     """Pages `data` with the log `doc` and a manifest made from `rendered`, signed by
@@ -193,21 +215,8 @@ def test_a_layout_version_changed_to_escape_the_re_layout_is_never_valid_on_a_re
 def test_an_annotation_drawn_over_a_page_is_invalid(log, officer, tmp_path):
     populate(log)
 
-    def sticker(data: bytes) -> bytes:
-        writer = IncrementalPdfFileWriter(BytesIO(data))
-        ref = writer.root["/Pages"]["/Kids"].raw_get(1)
-        page = ref.get_object()
-        note = writer.add_object(generic.DictionaryObject({
-            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
-            generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
-            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
-                                                                (50, 50, 300, 90))),
-            generic.pdf_name("/Contents"): generic.pdf_string("KPW 2 fired first")}))
-        page["/Annots"] = generic.ArrayObject([note])
-        writer.mark_update(ref)
-        out = BytesIO()
-        writer.write(out)
-        return out.getvalue()
+    sticker = _annotated(1, (50, 50, 300, 90), Subtype="/FreeText",
+                         Contents="KPW 2 fired first")
     forged = _write(tmp_path, _forge(log, officer, sticker))
     result = verify_file(forged, _pem(officer, tmp_path, "o.pem"))
     assert result.exit_code == 1, result.lines
@@ -381,21 +390,7 @@ def test_a_form_field_or_a_stamp_posing_as_a_signature_is_refused(log, officer, 
                                                                    subtype, field_type):
     populate(log)
 
-    def field(data: bytes) -> bytes:
-        writer = IncrementalPdfFileWriter(BytesIO(data))
-        ref = writer.root["/Pages"]["/Kids"].raw_get(2)
-        page = ref.get_object()
-        annot = writer.add_object(generic.DictionaryObject({
-            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
-            generic.pdf_name("/Subtype"): generic.pdf_name(subtype),
-            generic.pdf_name("/FT"): generic.pdf_name(field_type),
-            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
-                                                                (0, 0, 0, 0)))}))
-        page["/Annots"] = generic.ArrayObject([annot])
-        writer.mark_update(ref)
-        out = BytesIO()
-        writer.write(out)
-        return out.getvalue()
+    field = _annotated(2, (0, 0, 0, 0), Subtype=subtype, FT=field_type)
     result = verify_file(_write(tmp_path, _forge(log, officer, field)),
                          _pem(officer, tmp_path, "o.pem"))
     assert result.exit_code == 1, result.lines
@@ -420,21 +415,7 @@ def test_a_second_visible_signature_field_is_refused(log, officer, tmp_path):
     doc = build_export(log, PIM)
     box = render_pdf(log, doc, exported_by=PIM, identity=officer).signature_box
 
-    def twin(data: bytes) -> bytes:
-        writer = IncrementalPdfFileWriter(BytesIO(data))
-        ref = writer.root["/Pages"]["/Kids"].raw_get(box[0])
-        page = ref.get_object()
-        annot = writer.add_object(generic.DictionaryObject({
-            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
-            generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
-            generic.pdf_name("/FT"): generic.pdf_name("/Sig"),
-            generic.pdf_name("/Rect"): generic.ArrayObject(map(generic.NumberObject,
-                                                                box[1]))}))
-        page["/Annots"] = generic.ArrayObject([annot])
-        writer.mark_update(ref)
-        out = BytesIO()
-        writer.write(out)
-        return out.getvalue()
+    twin = _annotated(box[0], box[1], Subtype="/Widget", FT="/Sig")
     result = verify_file(_write(tmp_path, _forge(log, officer, twin)),
                          _pem(officer, tmp_path, "o.pem"))
     assert result.exit_code == 1, result.lines

@@ -13,8 +13,9 @@ binary (build it again, compare), applied to the pages; a PAdES signature alone 
 the signer signed these bytes, not that they print the log.
 
 When this PIR cannot lay out what made the file (another layout version, or another copy of the
-template), the pages are not re-laid and the result says so: the file cannot be VALID on a
-receipt or head alone then, since nothing showed its pages print its log.
+template), the pages are checked by their text instead (pir/export/page_text.py: every entry on
+the page `entry_pages` gives) and the result says so: the file cannot be VALID on a receipt or
+head alone then, since nothing showed that all of every page prints its log.
 
 This module holds the facts both sides share; laying out again is pir/export/relayout.py.
 """
@@ -90,6 +91,11 @@ def layout_facts(job: RenderJob) -> dict[str, Any]:
             "template_sha256": template_sha256(job.template),
             "force": force_to_json(job.force),
             "delivered_with": [list(pair) for pair in job.delivered_with]}
+
+
+def box_json(placed: tuple[int, tuple[int, int, int, int]] | None) -> list[int] | None:
+    """The manifest's `signature_box`: page number (from 1), then x1, y1, x2, y2 in points."""
+    return [placed[0] + 1, *placed[1]] if placed else None
 
 
 def digests_of(pdf: bytes) -> tuple[str, ...]:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils import generic
 
-from pir.export.pdf_objects import Budget, PageDigests, page_content, page_list
+from pir.export.page_binding import box_json
+from pir.export.page_text import text_runs
+from pir.export.pdf_objects import Budget, PageDigests, page_list
 from pir.safe_text import shown
 
 if TYPE_CHECKING:
@@ -18,7 +20,6 @@ if TYPE_CHECKING:
     from pir.export.verdict import VerifyResult
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_SHOW = re.compile(rb"\((?:\\.|[^\\)])*\)\s*(?:Tj|')|\[(?:\\.|[^\]])*\]\s*TJ")
 
 
 def check_page_binding(pages: list[generic.DictionaryObject], manifest: dict[str, Any],
@@ -79,9 +80,7 @@ def check_page_binding(pages: list[generic.DictionaryObject], manifest: dict[str
                     f"attached log{_difference(pages[differ[0] - 1], relaid.pdf, differ[0])}: "
                     "the pages do not print what the log says.")
         return
-    box = manifest.get("signature_box")
-    placed = relaid.signature_box
-    if box != ([placed[0] + 1, *placed[1]] if placed else None):
+    if manifest.get("signature_box") != box_json(relaid.signature_box):
         result.fail("pages: the signature box is not where the layout puts it.")
         return
     result.pages_bound = True
@@ -130,9 +129,10 @@ def _difference(page: generic.DictionaryObject, relaid_pdf: bytes, number: int) 
 
     try:
         budget = Budget()
-        theirs = _shows(page_content(page, budget))
+        theirs = [r for r in text_runs(page, budget) if r.strip()]
         reader = PdfFileReader(BytesIO(relaid_pdf), strict=False)
-        ours = _shows(page_content(page_list(reader.root["/Pages"])[number - 1], budget))
+        ours = [r for r in text_runs(page_list(reader.root["/Pages"])[number - 1], budget)
+                if r.strip()]
     except Exception:  # noqa: BLE001 (the failure line stands without the detail)
         return ""
     for a, b in zip(theirs, ours, strict=False):
@@ -141,12 +141,6 @@ def _difference(page: generic.DictionaryObject, relaid_pdf: bytes, number: int) 
     if len(theirs) != len(ours):
         return " (it shows more or less text than the log gives)"
     return " (its text is the same; its drawing, fonts or other resources differ)"
-
-
-def _shows(content: bytes) -> list[str]:
-    """The text-showing operations of a content stream, as readable as the bytes allow."""
-    return [m.group(0).rsplit(b")", 1)[0].lstrip(b"[(").decode("latin-1")
-            for m in _SHOW.finditer(content)]
 
 
 def _annotations_ok(pages: list[generic.DictionaryObject], box: Any,

@@ -69,8 +69,9 @@ def _cmap(font: Any, budget: Budget) -> dict[int, str]:
     return out
 
 
-def page_text(page: generic.DictionaryObject, budget: Budget) -> str:
-    """The text of a page in drawing order, a space wherever a line or text object ends."""
+def text_runs(page: generic.DictionaryObject, budget: Budget) -> list[str]:
+    """The strings a page shows, in drawing order, decoded through its fonts; " " wherever a
+    line or text object ends."""
     resources = page.get("/Resources")
     resources = resources.get_object() if resources is not None else generic.DictionaryObject()
     fonts = resources.get("/Font")
@@ -87,7 +88,12 @@ def page_text(page: generic.DictionaryObject, budget: Budget) -> str:
                                  for b in data))
         else:
             parts.append(" ")
-    return "".join(parts)
+    return parts
+
+
+def page_text(page: generic.DictionaryObject, budget: Budget) -> str:
+    """The text of a page in drawing order, a space wherever a line or text object ends."""
+    return "".join(text_runs(page, budget))
 
 
 def squeezed(text: str) -> str:

@@ -5,9 +5,10 @@ later signatures (DocMDP 2), and any countersignatures after it; each intact, th
 the whole file, each earlier one its revision, and nothing but signatures added after the first.
 The signed manifest: it names the first signer's certificate. The attached log: byte-exact
 canonical JSON, a sound hash chain, the incident, entry count and head hash the manifest states.
-Every page footer: that head and count, numbered 1 to N. Then receipts and an expected head, if
-given; then each signer, with the certificate fingerprint to confirm by phone, trusted only when
-its certificate was given with --trust.
+Every page footer: that head and count, numbered 1 to N. Every page against the manifest's
+digest and laid out again from the attached log (pir/export/page_check.py). Then receipts and
+an expected head, if given; then each signer, with the certificate fingerprint to confirm by
+phone, trusted only when its certificate was given with --trust.
 
 Nothing here trusts the file: streams are decompressed only up to a limit, the page tree is
 walked without recursion, and a file that does not end as a PDF does is refused before parsing.

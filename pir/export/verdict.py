@@ -193,9 +193,9 @@ def check_log_chain(data: bytes, result: VerifyResult, *,
         if n == 0:
             result.ok(line)
             continue
-        anchor = (verdict.imports.get(chain.device) or {}).get("anchor")
-        if isinstance(anchor, str) and anchor:
-            result.ok(f"{line}; anchored when imported: {anchor}")
+        imported = verdict.imports.get(chain.device) or {}
+        if imported.get("anchored") is True:
+            result.ok(f"{line}; anchored when imported: {imported.get('anchor') or 'yes'}")
         else:
             result.reserve(CHAIN_UNANCHORED,
                            f"{line}: UNANCHORED: it was imported with nothing outside it "

@@ -19,7 +19,7 @@ from pir.canonical import sha256_hex
 from pir.export.files import NewFiles, check_new_file
 from pir.export.format import MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, log_file_name
 from pir.export.json_log import build_export, export_bytes
-from pir.export.page_binding import digests_of, layout_facts
+from pir.export.page_binding import box_json, digests_of, layout_facts
 from pir.export.pdf.context import (
     Progress,
     RenderContext,
@@ -105,7 +105,7 @@ def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
     return json.dumps({
         "layout": rendered.layout if rendered else None,
         "page_sha256": list(rendered.page_sha256) if rendered else None,
-        "signature_box": _box(rendered.signature_box) if rendered else None,
+        "signature_box": box_json(rendered.signature_box) if rendered else None,
         "entry_pages": ({str(k): v for k, v in sorted(rendered.entry_pages.items())}
                         if rendered and rendered.entry_pages is not None else None),
         "format": MANIFEST_FORMAT,
@@ -122,11 +122,6 @@ def manifest(doc: dict[str, Any], identity: SigningIdentity, redacted: bool,
         "certificate_sha256": identity.fingerprint_sha256,
         "software": f"PIR {__version__}",
     }, sort_keys=True, indent=1).encode("utf-8")
-
-
-def _box(placed: tuple[int, tuple[int, int, int, int]] | None) -> list[int] | None:
-    """Where the signature's box is: page number (from 1), then x1, y1, x2, y2 in points."""
-    return [placed[0] + 1, *placed[1]] if placed else None
 
 
 def sign_rendered(rendered: RenderedPdf, doc: dict[str, Any], identity: SigningIdentity,
