@@ -261,6 +261,25 @@ class _Register:
             p.cipher = (person.cipher or "").strip()  # the current cipher decides
             if person.name and person.name.strip() not in p.names:
                 p.names.append(person.name.strip())
+        # Who wrote and who decided are people too, though not in the register (the PIM, a
+        # loggist): their own names and collar numbers are theirs, so a protected officer's
+        # surname or number that they share is never taken for the officer's alone (the PIM
+        # "Sarah Jones" beside a protected "Smith-Jones"; a collar 4512 beside "KE-4512").
+        registered = {fold(n) for p in people.values() for n in p.names}
+        writers: dict[tuple[str, str], _Person] = {}
+        for e in entries:
+            for key in ("author", "decision_maker"):
+                who = e.body.get(key)
+                name = str((who or {}).get("name") or "").strip()
+                if not name or fold(name) in registered:
+                    continue
+                collar = str(who.get("collar") or "").strip()
+                if (name, collar) not in writers:
+                    writer = _Person(-1 - len(writers), [name], [collar] if collar else [],
+                                     [str(who.get("rank") or "").strip()] if who.get("rank")
+                                     else [])
+                    writers[(name, collar)] = writer
+                    people[writer.seq] = writer
         return cls(people)
 
     def protected(self) -> dict[int, str]:
@@ -272,7 +291,8 @@ class _Register:
 
     def labels(self) -> dict[int, str]:
         return {pid: (f"{p.names[-1]} ({p.cipher}, P{pid})" if p.cipher else
-                      f"{p.names[-1]} (P{pid})") if p.names else f"P{pid}"
+                      f"{p.names[-1]} (P{pid})" if pid > 0 else
+                      f"{p.names[-1]} (who wrote or decided entries)") if p.names else f"P{pid}"
                 for pid, p in self.people.items()}
 
     def forms(self) -> dict[str, list[tuple[tuple[str, ...], Outcome]]]:
