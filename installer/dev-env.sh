@@ -53,10 +53,11 @@ debs_qt=(libglib2.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fo
 # A real window on X11 (xcb platform plugin).
 debs_x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0)
-# The independent PDF reader the tests check exports with.
-# poppler-utils: the PDF checks; softhsm2, opensc: the token signing tests; the shell linter
-# (shellcheck) so the scripts are checked rather than the check skipped.
-debs_pdf=(poppler-utils softhsm2 opensc shellcheck)
+# What the whole test suite runs with, so that it skips nothing: poppler-utils, the independent
+# PDF reader the exports are checked with; softhsm2, opensc: the token signing tests; shellcheck,
+# the script lint; git, the installer build from a clean clone; xvfb, xdotool: the keyboard walk
+# of the real app on an X display.
+debs_pdf=(poppler-utils softhsm2 opensc shellcheck git xvfb xauth xdotool)
 # PyInstaller reads binaries with objdump (the shared libpython is added by libpython_deb_for).
 debs_build=(binutils)
 

@@ -1,14 +1,14 @@
-"""The set-up script, `pir self-test`, the packaging files; with PIR_SLOW=1 the bundle and .deb.
+"""The set-up script, `pir self-test`, the packaging files, the bundle and the .deb.
 
-Fast (always run):
+Fast:
 - tests/setup/test_dev_env.sh: dev-env.sh repairs broken venvs and handles missing Debian
   packages, in a temporary copy with fake dpkg-query/apt-get;
 - `pir self-test` passes offline with no display, cleans up, and reports the first problem;
 - the PyInstaller spec, the Inno Setup script, the .deb script and the desktop entry name the
   same executables; the licence string builds without setuptools' deprecation warning.
-Slow (PIR_SLOW=1, as `.ci/run` passes it): installer/build.sh from a clean clone of the
-committed tree, the bundled `pir --version` / `pir self-test`, a grep of the bundle for
-developer paths and tests, then the README's laptop commands against the built .deb (root only).
+Slow (a few minutes, run every time): installer/build.sh from a clean clone of the committed
+tree, the bundled `pir --version` / `pir self-test`, a grep of the bundle for developer paths
+and tests, then the README's laptop commands against the built .deb (root only).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ import pytest
 from pir.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SLOW = os.environ.get("PIR_SLOW") == "1"
-slow = pytest.mark.skipif(not SLOW, reason="builds the bundle and .deb: set PIR_SLOW=1")
 
 
 def spec_executables() -> tuple[dict[str, str], str]:
@@ -43,6 +41,25 @@ def spec_executables() -> tuple[dict[str, str], str]:
     return values["EXECUTABLES"], values["BUNDLE"]
 
 
+# What the pytest run put in its own environment and a started build or install must not see:
+# another tree on PYTHONPATH would be bundled or run instead of the one under test.
+LEAKY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV",
+         "PIR_VENV")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in LEAKY}
+    env.update(extra)
+    return env
+
+
+def test_started_processes_get_no_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setenv("VIRTUAL_ENV", "/elsewhere/venv")
+    env = clean_env(LANG="C.UTF-8")
+    assert not set(LEAKY) & set(env) and env["LANG"] == "C.UTF-8"
+
+
 # -- the set-up script ---------------------------------------------------------------------------
 
 @pytest.mark.timeout(600)
@@ -50,7 +67,7 @@ def test_dev_env_script_repairs_venvs_and_asks_for_packages_on_one_line() -> Non
     if shutil.which("bash") is None:
         pytest.skip("no bash here")
     result = subprocess.run(["bash", str(ROOT / "tests" / "setup" / "test_dev_env.sh")],
-                            capture_output=True, text=True, timeout=590)
+                            env=clean_env(), capture_output=True, text=True, timeout=590)
     report = result.stdout + result.stderr
     print(report)
     assert result.returncode == 0, report
@@ -131,7 +148,7 @@ def test_self_test_in_a_fresh_interpreter_loads_no_qt() -> None:
     code = ("import sys; from pir.cli import main; rc = main(['self-test']); "
             "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was loaded'; "
             "sys.exit(rc)")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in clean_env().items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=110)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -195,7 +212,8 @@ def test_licence_is_an_spdx_string_and_builds_without_deprecation_warnings(tmp_p
         shutil.copy2(ROOT / name, src / name)
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v",
                              "--disable-pip-version-check", "-w", str(tmp_path / "wheel"),
-                             str(src)], capture_output=True, text=True, timeout=110)
+                             str(src)], env=clean_env(), capture_output=True, text=True,
+                            timeout=110)
     if result.returncode != 0 and "No matching distribution" in result.stdout + result.stderr:
         pytest.skip("setuptools>=77 cannot be fetched here (no package index)")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -214,11 +232,10 @@ def _run(cmd: list[str] | str, **kw) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clean clone of the committed tree, built with installer/build.sh (own venv)."""
-    if shutil.which("git") is None:
-        pytest.skip("git is needed to make a clean clone")
+    assert shutil.which("git"), "git is needed to make a clean clone (installer/dev-env.sh test)"
     clone = tmp_path_factory.mktemp("build") / "pir"
     _run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("PIR_VENV", "VIRTUAL_ENV")}
+    env = clean_env()
     started = time.monotonic()
     result = _run(["bash", "installer/build.sh"], cwd=clone, env=env, timeout=2400)
     print(f"installer/build.sh: {time.monotonic() - started:.0f} s\n{result.stderr}")
@@ -226,7 +243,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
-@slow
 @pytest.mark.timeout(2700)
 def test_bundle_runs_self_test_and_holds_no_tests_or_developer_paths(built: Path) -> None:
     bundle = built / "dist" / "PIR"
@@ -259,7 +275,6 @@ def laptop_commands() -> list[str]:
     return commands(section_block(RUN_BY_INSTALLER_TEST))
 
 
-@slow
 @pytest.mark.timeout(2700)
 def test_deb_installs_runs_self_test_and_removes_cleanly(built: Path) -> None:
     for tool in ("dpkg-deb", "apt", "dpkg-query"):
@@ -285,8 +300,7 @@ def test_deb_installs_runs_self_test_and_removes_cleanly(built: Path) -> None:
     os.chmod(folder / debs[0].name, 0o644)
     apt_conf = folder / "apt.conf"
     apt_conf.write_text('APT::Get::Assume-Yes "true";\n')  # answers apt's "continue?" prompt
-    env = {**os.environ, "APT_CONFIG": str(apt_conf), "DEBIAN_FRONTEND": "noninteractive"}
-    env.pop("VIRTUAL_ENV", None)
+    env = clean_env(APT_CONFIG=str(apt_conf), DEBIAN_FRONTEND="noninteractive")
     env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"  # the installed pir, not the venv's
     try:
         outputs = []

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtGui import QImage
@@ -21,7 +20,6 @@ SCRIPT = Path(__file__).with_name("screen_matrix.py")
 
 
 def test_every_screen_and_dialog_fits_every_screen_size_and_scale(tmp_path: Path) -> None:
-    started = time.monotonic()
     runs = []
     for scale in SCALES:
         config = tmp_path / f"screens-{scale}.json"
@@ -50,4 +48,3 @@ def test_every_screen_and_dialog_fits_every_screen_size_and_scale(tmp_path: Path
             # screen allows (less room for a window frame), in device pixels.
             logical = min(1440, int(width / scale) - 16)
             assert abs(image.width() - logical * scale) <= 2, (width, scale, image.width())
-    assert time.monotonic() - started < 90

@@ -5,6 +5,7 @@ git). Run as a script, it draws the screenshot: python test_ui_timeline_chart.py
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from screen_matrix import check  # noqa: E402
 
 from pir.clock import FixedClock  # noqa: E402
 from pir.demo import DEMO_REF, build_demo  # noqa: E402
@@ -69,9 +71,7 @@ def test_the_chart_tab_draws_the_demo_night(demo_window: MainWindow) -> None:
     image = chart.canvas.grab().toImage()
     assert image.width() > 400
     # Something is drawn: more than the background and stripes.
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
-               for y in range(0, image.height(), 7)}
-    assert len(colours) > 20
+    assert _colours(image) > 20
 
 
 def test_keyboard_focus_zoom_pan_and_enter_opens_the_entry(demo_window: MainWindow,
@@ -177,15 +177,28 @@ def shoot(tmp_path: Path, scale: float, suffix: str) -> QImage:
                              suffix], env=env, capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # Nothing clipped or outside the screen, every lane of the demo in view, and a chart drawn
+    # (more than the background and stripes) in both pictures.
+    assert report["problems"] == []
+    assert report["lanes"] >= 4 and report["lanes_in_view"] == report["lanes"], report
+    assert report["colours"] > 20 and report["tab_colours"] > 20, report
     return QImage(str(OUT / f"chart{suffix}.png"))
 
 
 def test_screenshot_at_1366x768(tmp_path: Path) -> None:
-    assert shoot(tmp_path, 1.0, "").width() == 1366
+    image = shoot(tmp_path, 1.0, "")
+    assert (image.width(), image.height()) == (1366, 768)
 
 
 def test_screenshot_at_150_percent(tmp_path: Path) -> None:
-    assert shoot(tmp_path, 1.5, "-150").width() == 2049  # 1366 logical pixels at 1.5x
+    image = shoot(tmp_path, 1.5, "-150")  # 1366x768 logical pixels at 1.5x
+    assert (image.width(), image.height()) == (2049, 1152)
+
+
+def _colours(image: QImage) -> int:
+    return len({image.pixel(x, y) for x in range(0, image.width(), 7)
+                for y in range(0, image.height(), 7)})
 
 
 if __name__ == "__main__":
@@ -195,9 +208,18 @@ if __name__ == "__main__":
     main = open_demo(app, Path(sys.argv[2]))
     main.resize(1366, 768)
     app.processEvents()
-    assert main.grab().save(str(Path(sys.argv[1]) / f"chart{sys.argv[3]}.png"))
-    main.incident.chart.canvas.setFocus()
-    main.incident.chart.canvas._lane_step(1, start=1)
+    whole = main.grab()
+    assert whole.save(str(Path(sys.argv[1]) / f"chart{sys.argv[3]}.png"))
+    problems = check(main, main.screen(), "chart")
+    canvas = main.incident.chart.canvas
+    canvas.setFocus()
+    canvas._lane_step(1, start=1)
     app.processEvents()
-    assert main.incident.chart.grab().save(str(Path(sys.argv[1]) / f"chart-tab{sys.argv[3]}.png"))
+    tab = main.incident.chart.grab()
+    assert tab.save(str(Path(sys.argv[1]) / f"chart-tab{sys.argv[3]}.png"))
+    in_view = [r for r in canvas.rows
+               if canvas.axis_h + r.top - canvas.y_off + r.height <= canvas.height()]
+    print(json.dumps({"problems": problems, "lanes": len(canvas.rows),
+                      "lanes_in_view": len(in_view), "colours": _colours(whole.toImage()),
+                      "tab_colours": _colours(tab.toImage())}))
     main.close()
