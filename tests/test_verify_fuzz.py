@@ -22,7 +22,7 @@ from pir.export.format import MANIFEST_NAME
 from pir.export.json_log import build_export, export_bytes
 from pir.export.pdf import build_signed_pdf, log_file_name, manifest, render_pdf
 from pir.export.signing import Attachment, SignatureBox, new_self_signed, sign_pdf
-from pir.export.verdict import EXIT_CODES
+from pir.export.verdict import EXIT_CODES, INVALID
 from pir.export.verify import verify_bytes
 from pir.incident import IncidentLog
 from pir.log.store import Database
@@ -81,7 +81,9 @@ def bugs_raise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(verify_module, "CATCH_UNEXPECTED", False)
 
 
-def _check(data: bytes) -> None:
+def _check(data: bytes, original: bytes | None = None) -> None:
+    """Never an exception but InputError, a verdict of the four, and, for a real export that
+    was changed, never intact: every byte of a JSON export and of a signed PDF is vouched for."""
     try:
         result = verify_bytes(data)
     except InputError:
@@ -90,6 +92,8 @@ def _check(data: bytes) -> None:
     assert all(line[:5] in ("ok   ", "FAIL ", "note ", "WARN ") for line in result.lines)
     if not result.valid:
         assert result.first_failure
+    if original is not None and data != original:
+        assert not result.valid and result.verdict == INVALID, result.lines
 
 
 @st.composite
@@ -136,13 +140,15 @@ def test_random_json_values(value) -> None:
 @FUZZ
 @given(st.data())
 def test_mutated_json_exports(data: st.DataObject) -> None:
-    _check(data.draw(mutated(_exports()[0])))
+    original = _exports()[0]
+    _check(data.draw(mutated(original)), original)
 
 
 @settings(FUZZ, max_examples=60)
 @given(st.data())
 def test_mutated_pdf_exports(data: st.DataObject) -> None:
-    _check(data.draw(mutated(_exports()[1])))
+    original = _exports()[1]
+    _check(data.draw(mutated(original)), original)
 
 
 @settings(FUZZ, max_examples=40)
@@ -150,7 +156,16 @@ def test_mutated_pdf_exports(data: st.DataObject) -> None:
 def test_mutated_json_inside_the_pdf(data: st.DataObject) -> None:
     """The attached log itself mutated, in a PDF re-signed around it: the log check's own
     paths, behind a good signature."""
-    _check(_pdf_around(data.draw(mutated(_exports()[0]))))
+    original = _exports()[0]
+    log = data.draw(mutated(original))
+    pdf = _pdf_around(log)
+    try:
+        result = verify_bytes(pdf)
+    except InputError:
+        return
+    assert result.verdict in EXIT_CODES
+    if log != original:  # a good signature does not make a changed log intact
+        assert not result.valid and result.first_failure, result.lines
 
 
 @settings(FUZZ, max_examples=30)
@@ -166,7 +181,8 @@ def test_pir_verify_exit_codes(kind: str, data: st.DataObject) -> None:
             code = main(["verify", str(path)])
         finally:
             verify_module.CATCH_UNEXPECTED = False
-    assert code in (0, 1, 2, 3)
+    # Exit 0 or 3 say the file is intact: never for a changed export.
+    assert code in ((0, 3) if mutated_bytes == original else (1, 2)), code
 
 
 def test_pir_verify_prints_no_traceback(tmp_path: Path, capsys) -> None:
