@@ -15,7 +15,7 @@ from ui_steps import PASSPHRASE, add_person
 from pir.clock import FixedClock
 from ui.dialogs.correction_dialog import CorrectionDialog
 from ui.dialogs.new_incident_dialog import NewIncidentDialog
-from ui.dialogs.unsaved_prompt import ask_unsaved
+from ui.dialogs.unsaved_prompt import CANCEL, DISCARD, ask_unsaved
 from ui.incident.now_view import ITEM_ROLE
 from ui.shell.main_window import MainWindow
 
@@ -250,3 +250,22 @@ def test_cancel_in_a_dialog_with_text_asks_before_discarding(qtbot, window: Main
     click_in_next_box("Discard")
     dialog.reject()
     assert not dialog.isVisible()
+
+
+def test_closing_the_window_with_unsaved_text_and_cancel_does_not_quit(
+        qtbot, window: MainWindow, incident: str) -> None:
+    _type_in_anticonferring(qtbot, window)
+    asked: list[tuple[str, str | None]] = []
+    window.ask = lambda _p, what, **kw: asked.append((what, kw.get("leaving"))) or CANCEL
+    assert window.close() is False
+    assert asked == [("PIR", "Quit PIR")]
+    assert window.isVisible() and window.session.is_open and window.session.log is not None
+    assert window.incident.step_page.form.editor("wording").value() == "Do not confer."
+
+
+def test_closing_the_window_and_discarding_quits_and_locks(
+        qtbot, window: MainWindow, incident: str) -> None:
+    _type_in_anticonferring(qtbot, window)
+    window.ask = lambda _p, what, **kw: DISCARD
+    assert window.close() is True
+    assert not window.isVisible() and not window.session.is_open
