@@ -275,3 +275,19 @@ def test_cli_receipt_then_verify(monkeypatch, db, log: IncidentLog, tmp_path: Pa
     assert "is not a receipt" in capsys.readouterr().err
     assert main(["--db", str(db.path), "check"]) == 0
     assert "head(s) recorded by exports and receipts match the chain" in capsys.readouterr().out
+
+
+def test_when_a_receipt_was_given_must_carry_its_offset_and_is_read_as_utc() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pir.receipts import parse_receipt
+
+    given = parse_receipt("41:7KQ2M-X9TRA@2026-12-05T23:10+01:00").given_at
+    assert given == datetime(2026, 12, 5, 22, 10, tzinfo=UTC)
+    assert given.utcoffset() == timedelta(0)
+    assert parse_receipt("41:7KQ2M-X9TRA@2026-12-05T22:10Z").given_at == given
+    hint = (r"is not a time with its offset: give when the receipt was given as e\.g\. "
+            r"@2026-12-05T22:10Z or @2026-12-05T22:10\+00:00\.")
+    for when in ("2026-12-05T22:10", "yesterday", " ", "2026-13-05T22:10Z"):
+        with pytest.raises(InputError, match=hint):
+            parse_receipt(f"41:7KQ2M-X9TRA@{when}")

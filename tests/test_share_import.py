@@ -300,3 +300,18 @@ def test_an_unanchored_import_says_so_and_its_export_is_never_valid(laptops, tmp
     checked = verify_file(merged, expect_head=head)
     assert (checked.verdict, checked.exit_code) == (VALID, 0), checked.lines
     assert any("anchored when imported: the head is the one given" in x for x in checked.lines)
+
+
+def test_an_anchored_chain_imported_again_with_its_anchor_records_nothing(laptops, tmp_path,
+                                                                          clock) -> None:
+    dbs, (a, b, _c) = laptops
+    a.append("note", {"text": "on the PIM's laptop"}, author=PIM)
+    first = export_to(a, tmp_path / "a.json")
+    a_head = json.loads(first.read_bytes())["head_hash"]
+    anchored = import_file(dbs[1], first, LOGGIST, expect_head=a_head)
+    assert anchored.logged and b.entry(b.refresh().last_seq).payload["anchored"] is True
+    before = dbs[1].head(b.row.id)
+    clock.advance(minutes=1)
+    again = import_file(dbs[1], first, LOGGIST, expect_head=a_head)
+    assert [c.new for c in again.chains] == [0] and again.logged == ()
+    assert dbs[1].head(b.row.id) == before
