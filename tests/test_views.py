@@ -347,3 +347,38 @@ def test_separation_is_judged_on_the_first_decision_and_a_check_due_before_relea
     welfare = [r for r in items if r.what == "Welfare check"]
     assert welfare and welfare[-1].status == MISSED and welfare[-1].note == \
         "not done before release"
+
+
+def test_welfare_checks_on_the_minute_count_per_kpw_and_end_at_release(
+        log: IncidentLog, clock: FixedClock) -> None:
+    """A check exactly at its due time is on time; exactly one interval late is late but meets
+    it; a check naming one KPW counts for that KPW only; a check due before the release and not
+    done is missed by the release entry."""
+    from pir.views.compliance import LATE, MISSED, ON_TIME, requirements
+
+    a = add_person(log, "PC A", cipher="B12")    # added 14:00: first check due 15:00
+    b = add_person(log, "PC B", cipher="B13")
+    clock.advance(hours=1)                       # 15:00, on the minute, A only
+    first = log.append("welfare.check", {"people": [a], "by": "Sgt P", "notes": "ok"},
+                       author=PIM).seq
+    clock.advance(hours=2)                       # 17:00: one interval after A's 16:00
+    everyone = log.append("welfare.check", {"people": [a, b], "by": "Sgt P", "notes": "ok"},
+                          author=PIM).seq
+    clock.advance(minutes=90)                    # 18:30
+    released = log.append("kpw.released", {"person": a, "released_at": "2026-11-25 18:30",
+                                           "welfare": "fine"}, author=PIM).seq
+    at = clock.now + timedelta(hours=2)
+    step = "p3.welfare_check"
+
+    def hm(t: datetime | None) -> str | None:
+        return t.strftime("%H:%M") if t else None
+
+    found = [(r.person, hm(r.due), hm(r.done), r.seq, r.status, r.step_id, r.note)
+             for r in requirements(log.state, at) if r.what == "Welfare check"]
+    assert [x for x in found if x[0] == a] == [
+        (a, "15:00", "15:00", first, ON_TIME, step, ""),
+        (a, "16:00", "17:00", everyone, LATE, step, ""),
+        (a, "18:00", None, released, MISSED, step, "not done before release")]
+    assert [x for x in found if x[0] == b][:2] == [
+        (b, "15:00", None, None, MISSED, step, "no check within the interval after this time"),
+        (b, "16:00", "17:00", everyone, LATE, step, "")]
