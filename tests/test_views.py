@@ -382,3 +382,24 @@ def test_welfare_checks_on_the_minute_count_per_kpw_and_end_at_release(
     assert [x for x in found if x[0] == b][:2] == [
         (b, "15:00", None, None, MISSED, step, "no check within the interval after this time"),
         (b, "16:00", "17:00", everyone, LATE, step, "")]
+
+
+def test_separation_is_one_requirement_per_kpw_and_none_at_the_documentation_scale(
+        log: IncidentLog, clock: FixedClock) -> None:
+    from pir.views.compliance import LATE, OUTSTANDING, requirements
+
+    a = add_person(log, "PC A", cipher="B12")    # 14:00: separation due 14:30
+    b = add_person(log, "PC B", cipher="B13")
+    clock.advance(minutes=40)
+    decided = log.append("separation.decided", {
+        "people": [a], "option": "separated", "factors": ["resources"], "decided_by": "Insp J",
+        "started_at": clock.now.isoformat(), "rationale": "r"}, author=PIM).seq
+    at = clock.now + timedelta(minutes=10)
+    found = [(r.person, r.due.strftime("%H:%M"), r.seq, r.status, r.step_id, r.note)
+             for r in requirements(log.state, at) if r.what == "Separation or alternative decided"]
+    assert sorted(found) == [
+        (a, "14:30", decided, LATE, "p2.separation", "as soon as operationally safe"),
+        (b, "14:30", None, OUTSTANDING, "p2.separation", "as soon as operationally safe")]
+    log.append("scale.changed", {"scale": "documentation", "rationale": "No injury."},
+               author=PIM)
+    assert not [r for r in requirements(log.state, at) if r.what.startswith("Separation")]
