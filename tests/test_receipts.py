@@ -291,3 +291,21 @@ def test_when_a_receipt_was_given_must_carry_its_offset_and_is_read_as_utc() -> 
     for when in ("2026-12-05T22:10", "yesterday", " ", "2026-13-05T22:10Z"):
         with pytest.raises(InputError, match=hint):
             parse_receipt(f"41:7KQ2M-X9TRA@{when}")
+
+
+def test_a_recorded_head_must_name_an_earlier_entry_and_every_bad_record_is_listed(
+        log: IncidentLog) -> None:
+    """Entry 1 is the earliest a head can name and the record's own entry is too late; each
+    bad record is reported, not only the first, and the count covers every record."""
+    _notes(log, 2)
+    first = log.db.entry(log.row.id, 1).hash
+    good = log.record_receipt(author=PIM, seq=1, code=receipt_code(1, first), head_hash=first)
+    own = log.db.head(log.row.id)[0] + 1
+    bad = [log.record_receipt(author=PIM, seq=at, code=receipt_code(1, first), head_hash=first)
+           for at in (own, 0)]
+    result = check_recorded_heads(log.db, log.row)
+    assert result.checked == 3
+    assert result.problems == tuple(
+        f"entry {entry.seq} (receipt {receipt_code(1, first)}) records a head at entry {at!r}, "
+        "which is not an earlier entry." for entry, at in zip(bad, (own, 0), strict=True))
+    assert good.seq < bad[0].seq == own
