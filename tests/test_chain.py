@@ -123,3 +123,44 @@ def test_edited_index_column_is_named(tampered: IncidentLog) -> None:
                              "AND seq = 6", (tampered.db._num(tampered.row.id),))
     err = _broken(tampered)
     assert err.seq == 6 and "columns" in err.reason
+
+
+def _synthetic_chain(count: int, incident: str = "inc-1") -> list[tuple[dict, str]]:
+    items, prev = [], "0" * 64
+    for seq in range(1, count + 1):
+        body = {"incident": incident, "seq": seq, "prev_hash": prev, "kind": "note"}
+        prev = sha256_hex(canonical_bytes(body))
+        items.append((body, prev))
+    return items
+
+
+@pytest.mark.parametrize(("keep", "seq", "reason"), [
+    ([1, 2, 5], 5, "entries 3 to 4 are missing"),
+    ([1, 2, 4, 5], 4, "entry 3 is missing"),
+    ([1, 2, 3, 2], 2, "it is out of order (expected entry 4)"),
+])
+def test_a_gap_or_a_step_back_in_the_numbering_is_named_exactly(keep: list[int], seq: int,
+                                                                 reason: str) -> None:
+    from pir.log.chain import verify_chain
+
+    items = _synthetic_chain(5)
+    with pytest.raises(ChainBrokenError) as caught:
+        verify_chain([items[n - 1] for n in keep], "inc-1", "CAD-1")
+    assert (caught.value.seq, caught.value.reason) == (seq, reason)
+    assert str(caught.value) == f"The log is not intact: incident CAD-1, entry {seq}: {reason}"
+
+
+def test_the_first_entry_must_link_to_zeros_and_each_later_one_to_the_one_before() -> None:
+    from pir.log.chain import verify_chain
+
+    items = _synthetic_chain(3)
+    assert verify_chain(items, "inc-1").count == 3
+    for at, reason in ((0, "the first entry must link to 64 zeros"),
+                       (1, "it does not link to entry 1 (an entry was removed, inserted or "
+                           "replaced)")):
+        broken = list(items)
+        body = {**broken[at][0], "prev_hash": "1" * 64}
+        broken[at] = (body, sha256_hex(canonical_bytes(body)))
+        with pytest.raises(ChainBrokenError) as caught:
+            verify_chain(broken, "inc-1")
+        assert (caught.value.seq, caught.value.reason) == (at + 1, reason)

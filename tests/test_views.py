@@ -364,7 +364,7 @@ def test_welfare_checks_on_the_minute_count_per_kpw_and_end_at_release(
     clock.advance(hours=2)                       # 17:00: one interval after A's 16:00
     everyone = log.append("welfare.check", {"people": [a, b], "by": "Sgt P", "notes": "ok"},
                           author=PIM).seq
-    clock.advance(minutes=90)                    # 18:30
+    clock.advance(minutes=165)                   # 19:45: written up after the 18:30 release
     released = log.append("kpw.released", {"person": a, "released_at": "2026-11-25 18:30",
                                            "welfare": "fine"}, author=PIM).seq
     at = clock.now + timedelta(hours=2)
