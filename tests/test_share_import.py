@@ -315,3 +315,32 @@ def test_an_anchored_chain_imported_again_with_its_anchor_records_nothing(laptop
     again = import_file(dbs[1], first, LOGGIST, expect_head=a_head)
     assert [c.new for c in again.chains] == [0] and again.logged == ()
     assert dbs[1].head(b.row.id) == before
+
+
+def test_an_imported_chain_is_named_by_its_join_entry_the_origin_or_a_short_device_id(
+        tmp_path: Path, clock: FixedClock) -> None:
+    """The PIS joined from the PIM and the loggist from the PIS: the PIS's chain is named by its
+    own join entry, the PIM's by the origin the PIS recorded, and on the loggist's laptop,
+    which never heard of the PIM's laptop, by the first 8 characters of its device id."""
+    names = ("PIM laptop", "PIS laptop 2", "Loggist laptop")
+    dbs = []
+    for name in names:
+        db = Database.create(tmp_path / f"{name[:3]}.db", PASSPHRASE, clock=clock)
+        set_device_name(db, name)
+        dbs.append(db)
+    try:
+        pim = IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge",
+                                 scale="full", title="Shots fired", author=PIM)
+        pis = join_incident(dbs[1], share_bytes(dbs[0], REF), LOGGIST)
+        loggist = join_incident(dbs[2], share_bytes(dbs[1], REF), LOGGIST)
+        pis.append("note", {"text": "on the PIS laptop"}, author=LOGGIST)
+        pim_file, pis_file = export_to(pim, tmp_path / "pim.json"), export_to(
+            pis, tmp_path / "pis.json")
+        assert [c.name for c in import_file(dbs[0], pis_file, PIM).chains] == [names[1]]
+        assert [c.name for c in import_file(dbs[1], pim_file, LOGGIST).chains] == [names[0]]
+        assert [c.name for c in import_file(dbs[2], pim_file, LOGGIST).chains] == [
+            f"device {dbs[0].database_id[:8]}"]
+        assert loggist.row.id == pim.row.id
+    finally:
+        for db in dbs:
+            db.close()
