@@ -309,3 +309,34 @@ def test_a_recorded_head_must_name_an_earlier_entry_and_every_bad_record_is_list
         f"entry {entry.seq} (receipt {receipt_code(1, first)}) records a head at entry {at!r}, "
         "which is not an earlier entry." for entry, at in zip(bad, (own, 0), strict=True))
     assert good.seq < bad[0].seq == own
+
+
+def test_a_receipt_says_who_gave_it_when_and_to_whom_in_up_to_200_characters(
+        log: IncidentLog) -> None:
+    _notes(log, 1)
+    receipt = give_receipt(log, PIM, "x" * 200)
+    entry = log.db.entry(log.row.id, receipt.entry_seq)
+    assert receipt.given_to == "x" * 200 and receipt.given_by == PIM.name != ""
+    assert receipt.recorded_time == entry.recorded_time != ""
+    assert receipts_given(log.entries()) == [receipt]
+    with pytest.raises(InputError, match=r"^Say who the receipt is given to in one short line "
+                                         r"\(up to 200 characters\)\.$"):
+        give_receipt(log, PIM, "x" * 201)
+    assert log.db.head(log.row.id)[0] == receipt.entry_seq  # nothing written
+
+
+def test_the_check_line_counts_the_further_problems_and_says_when_nothing_was_recorded(
+        log: IncidentLog) -> None:
+    from pir.receipts import check_heads_line
+
+    _notes(log, 2)
+    assert check_heads_line(log.db, log.row) == (
+        True, f"ok   {log.row.ref}: no export or receipt recorded yet")
+    seq, head = log.db.head(log.row.id)
+    wrong = receipt_code(seq, "0" * 64)
+    log.record_receipt(author=PIM, seq=seq, code=wrong, head_hash=head)
+    ok, line = check_heads_line(log.db, log.row)
+    assert not ok and line.endswith("does not match the head hash it records.")
+    log.record_receipt(author=PIM, seq=seq, code=wrong, head_hash=head)
+    ok, line = check_heads_line(log.db, log.row)
+    assert not ok and line.endswith("records. (and 1 more)")
