@@ -59,16 +59,20 @@ def _referral_requirement(log: IncidentLog, now: datetime):
     return found
 
 
+# Done exactly at the limit (on time), or one second after it (late by that second).
+AT_THE_LIMIT_AND_ONE_SECOND_AFTER = pytest.mark.parametrize("after,status,late_by,finding", [
+    (timedelta(0), ON_TIME, None, "on time"),
+    (SECOND, LATE, SECOND, "late by 0 min 1 s"),
+])
+
+
 def _levels(log: IncidentLog, now: datetime, text: str) -> list[str]:
     return [a.level for a in alerts(log.state, now) if text in a.message]
 
 
 # -- a timed step in the compliance annex --------------------------------------------------------
 
-@pytest.mark.parametrize("after,status,late_by,finding", [
-    (timedelta(0), ON_TIME, None, "on time"),
-    (SECOND, LATE, SECOND, "late by 0 min 1 s"),
-])
+@AT_THE_LIMIT_AND_ONE_SECOND_AFTER
 def test_a_timed_step_done_exactly_at_its_due_time_is_on_time_and_one_second_later_is_late(
         log: IncidentLog, clock: FixedClock, after: timedelta, status: str,
         late_by: timedelta | None, finding: str) -> None:
@@ -203,10 +207,7 @@ def test_an_initial_account_before_the_release_is_met_on_time_while_still_on_dut
     assert found == [(a, clock.now, clock.now, seq, ON_TIME, "")]
 
 
-@pytest.mark.parametrize("after,status,late_by,finding", [
-    (timedelta(0), ON_TIME, None, "on time"),
-    (SECOND, LATE, SECOND, "late by 0 min 1 s"),
-])
+@AT_THE_LIMIT_AND_ONE_SECOND_AFTER
 def test_an_initial_account_at_the_release_is_on_time_and_one_taken_after_it_is_late(
         log: IncidentLog, clock: FixedClock, after: timedelta, status: str,
         late_by: timedelta | None, finding: str) -> None:
