@@ -49,6 +49,11 @@ def _check_value(spec: FieldSpec, value: Any, now: datetime,
         if t == "text" and ("\n" in value or "\r" in value):
             raise ValidationError(f"{label}: must be one line.", spec.key)
         return value.strip() if t == "text" else value.rstrip()
+    if t == "step":
+        if value not in spec.choices:
+            raise ValidationError(f"{label}: {value!r} is not a step of this procedure.",
+                                  spec.key)
+        return value
     if t == "choice":
         if value not in spec.choices:
             raise ValidationError(
@@ -102,6 +107,19 @@ def _check_value(spec: FieldSpec, value: Any, now: datetime,
     raise ValidationError(f"{label}: unknown field type {t!r}.", spec.key)
 
 
+def _met(condition, payload: dict[str, Any], by_key: dict[str, FieldSpec]) -> str:
+    """The condition in words when the payload meets every part of it, else ''."""
+    said = []
+    for key, values in condition:
+        value = payload.get(key)
+        held = value if isinstance(value, list) else [value]
+        if not any(v in values for v in held):
+            return ""
+        spec = by_key.get(key)
+        said.append(f"{spec.label if spec else key} is {' or '.join(values)}")
+    return " and ".join(said)
+
+
 def validate_fields(specs: Sequence[FieldSpec], payload: dict[str, Any], *, where: str,
                     now: datetime,
                     person_exists: Callable[[int], bool] = lambda _: False) -> dict[str, Any]:
@@ -124,6 +142,8 @@ def validate_fields(specs: Sequence[FieldSpec], payload: dict[str, Any], *, wher
         if _empty(value):
             if spec.required:
                 problems[spec.key] = f"{spec.label} is required."
+            elif condition := _met(spec.required_if, payload, by_key):
+                problems[spec.key] = f"{spec.label} is required when {condition}."
             continue
         try:
             out[spec.key] = _check_value(spec, value, now, person_exists)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pir.errors import TemplateError, UnknownTemplateError
-from pir.procedures.kinds import CONTRACTS, FIXED_CHOICES, GLOBAL_KINDS, WRITTEN_BY_PIR
+from pir.procedures.kinds import (
+    CONTRACTS,
+    DSI_STATUSES,
+    FIXED_CHOICES,
+    GLOBAL_KINDS,
+    WRITTEN_BY_PIR,
+)
 from pir.procedures.model import FIELD_TYPES, SCALES, FieldSpec, Phase, Step, Template, Timing
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
@@ -26,9 +33,9 @@ _TOP_KEYS = {
 _PHASE_KEYS = {"id", "title", "step"}
 _STEP_KEYS = {
     "id", "title", "kind", "required_at", "repeatable", "help", "due_minutes", "recurs",
-    "referral_deadline", "fields", "dsi_only", "done_with", "warn_only",
+    "referral_deadline", "fields", "dsi_only", "done_with", "warn_only", "applies_when", "source",
 }
-_FIELD_KEYS = {"key", "label", "type", "required", "choices", "help", "future"}
+_FIELD_KEYS = {"key", "label", "type", "required", "choices", "help", "future", "required_if"}
 _TIMING_KEYS = {
     "late_entry_minutes", "welfare_check_minutes", "referral_deadline", "referral_warning_hours",
     "step_warning_minutes",
@@ -89,6 +96,14 @@ class _Reader:
             raise self.fail(_join(where, name), "must be true or false")
         return value
 
+    def condition(self, table: dict, name: str, where: str) -> tuple:
+        value = table.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(_join(where, name),
+                            "must be a table such as { dsi_status = [\"death\"] }")
+        return tuple((key, self.text_list(value, key, _join(where, name)))
+                     for key in sorted(value))
+
     def text_list(self, table: dict, name: str, where: str) -> tuple[str, ...]:
         value = table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -132,6 +147,7 @@ def _load_field(r: _Reader, raw: Any, where: str, kind: str) -> FieldSpec:
         choices=choices,
         help=r.text(t, "help", where, required=False),
         future=future,
+        required_if=r.condition(t, "required_if", where),
     )
 
 
@@ -188,6 +204,8 @@ def _load_step(r: _Reader, raw: Any, where: str, phase_id: str, timing: Timing) 
         dsi_only=r.flag(t, "dsi_only", where),
         done_with=r.text_list(t, "done_with", where),
         warn_only=r.flag(t, "warn_only", where),
+        applies_when=r.condition(t, "applies_when", where),
+        source=r.text(t, "source", where, required=False),
     )
 
 
@@ -250,6 +268,8 @@ def parse_template(text: str, file: Path) -> Template:
                 if other not in step_ids:
                     raise r.fail(f"step {step.id}.done_with",
                                  f"{other!r} is not a step of this template")
+            _check_conditions(r, step, phases)
+    phases = [_with_step_choices(phase, phases) for phase in phases]
     return Template(
         id=template_id,
         title=r.text(data, "title", ""),
@@ -262,6 +282,56 @@ def parse_template(text: str, file: Path) -> Template:
         phases=tuple(phases),
         source=file,
     )
+
+
+def _declaration_fields(phases: list[Phase]) -> dict[str, FieldSpec]:
+    for phase in phases:
+        for step in phase.steps:
+            if step.kind == "incident.declared":
+                return {spec.key: spec for spec in step.fields}
+    return {}
+
+
+def _check_conditions(r: _Reader, step: Step, phases: list[Phase]) -> None:
+    """A step's applies_when names the DSI status or a choice of the declaration, and a field's
+    required_if another choice field of the same step, each with values it can take."""
+    declared = _declaration_fields(phases)
+    for key, values in step.applies_when:
+        spec = declared.get(key)
+        choices = DSI_STATUSES if key == "dsi_status" else spec.choices if spec else ()
+        if not choices:
+            raise r.fail(f"step {step.id}.applies_when",
+                         f"{key!r} is not 'dsi_status' or a choice of the declaration")
+        for value in values:
+            if value not in choices:
+                raise r.fail(f"step {step.id}.applies_when ({key})",
+                             f"{value!r} is not one of: {', '.join(choices)}")
+    own = {spec.key: spec for spec in step.fields}
+    for spec in step.fields:
+        for key, values in spec.required_if:
+            other = own.get(key)
+            if other is None or not other.choices:
+                raise r.fail(f"step {step.id}.fields ({spec.key}).required_if",
+                             f"{key!r} is not a choice field of this step")
+            for value in values:
+                if value not in other.choices:
+                    raise r.fail(f"step {step.id}.fields ({spec.key}).required_if ({key})",
+                                 f"{value!r} is not one of: {', '.join(other.choices)}")
+
+
+def _with_step_choices(phase: Phase, phases: list[Phase]) -> Phase:
+    """A "step" field offers every step of the template that is a requirement somewhere."""
+    steps = [s for p in phases for s in p.steps if s.required_at]
+    ids, titles = tuple(s.id for s in steps), tuple(s.title for s in steps)
+
+    def fill(step: Step) -> Step:
+        if not any(spec.type == "step" for spec in step.fields):
+            return step
+        fields = tuple(replace(spec, choices=ids, labels=titles) if spec.type == "step" else spec
+                       for spec in step.fields)
+        return replace(step, fields=fields)
+
+    return replace(phase, steps=tuple(fill(step) for step in phase.steps))
 
 
 def load_template(path: Path) -> Template:

@@ -18,7 +18,12 @@ FIELD_TYPES = (
     "yesno",  # true / false
     "number",  # a whole number
     "exhibit",  # an exhibit reference such as ABC/1
+    "step",  # a step of the template (its id): the requirement a decision is about
 )
+
+# A condition on the incident: ((key, allowed values), ...). The key is "dsi_status" (the DSI
+# status as it stands) or a field of the declaration; every pair must hold.
+Condition = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,10 @@ class FieldSpec:
     help: str = ""
     # A datetime field that may lie ahead (a review date, a booked account); others may not.
     future: bool = False
+    # Required when other fields of the same entry hold one of these values.
+    required_if: Condition = ()
+    # For a "step" field: the title shown for each choice (the choices are step ids).
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class Step:
     done_with: tuple[str, ...] = ()
     # Past its due time the step is a warning ("as soon as operationally safe"), never overdue.
     warn_only: bool = False
+    # Required only while the incident meets this condition (a death, a pursuit...).
+    applies_when: Condition = ()
+    # Where the step's requirement comes from (statute, guidance), shown with its help.
+    source: str = ""
 
     def field(self, key: str) -> FieldSpec | None:
         for spec in self.fields:

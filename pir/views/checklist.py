@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from pir.procedures.model import Step
 from pir.times import format_uk
+from pir.views.applicability import not_required_reason
 from pir.views.referral import referral_deadline
 from pir.views.state import IncidentState
 
@@ -28,6 +29,9 @@ class StepStatus:
     count: int
     last_time: datetime | None
     due_soon: bool = False
+    # Why a step is not required ("not required at the documentation scale", "not required:
+    # DSI status is serious injury, not death"); '' when it is required.
+    reason: str = ""
 
     @property
     def required(self) -> bool:
@@ -63,12 +67,12 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
     timing = state.template.timing
     for step in state.template.steps:
         seqs = state.step_seqs.get(step.id, [])
-        done = bool(seqs) or any(state.step_seqs.get(other) for other in step.done_with)
+        done = bool(state.met_by(step))
         last = state.step_last_time.get(step.id)
         due = _step_due(state, step)
-        required = step.required_for(state.scale) and not (step.dsi_only and
-                                                           not state.dsi_matter())
-        if step.recur_minutes and seqs and state.closed_seq is None:
+        reason = not_required_reason(state, step)
+        required = not reason
+        if step.recur_minutes and seqs and state.closed_seq is None and required:
             status = OVERDUE if due is not None and now > due else DONE
         elif done:
             status = DONE
@@ -85,7 +89,8 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
                 (status == DONE and not step.recur_minutes) and
                 (now <= due <= now + warn or (step.warn_only and status == OUTSTANDING
                                               and now > due)))
-        out.append(StepStatus(step, status, due, len(seqs), last, soon))
+        out.append(StepStatus(step, status, due, len(seqs), last, soon,
+                              reason if status == NOT_REQUIRED else ""))
     return out
 
 
@@ -109,7 +114,8 @@ def alerts(state: IncidentState, now: datetime) -> list[Alert]:
             found.append(Alert("due soon", text, st.due, st.step.id))
     # Per KPW: a welfare check overdue for someone even when others were checked.
     welfare_step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
-    if welfare_step is not None and state.opened_at is not None:
+    if welfare_step is not None and state.opened_at is not None and \
+            not not_required_reason(state, welfare_step):
         interval = timedelta(minutes=welfare_step.recur_minutes or
                              state.template.timing.welfare_check_minutes)
         for person in state.kpws():

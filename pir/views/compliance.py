@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pir.times import parse_iso_utc
+from pir.views.applicability import required_now
 from pir.views.referral import referral_deadline
 from pir.views.state import IncidentState, Person
 
@@ -88,11 +89,10 @@ def _timed_steps(state: IncidentState, now: datetime) -> list[Requirement]:
     for step in state.template.steps:
         if not step.due_minutes or step.recur_minutes or step.kind in _PER_PERSON_KINDS:
             continue
-        if not step.required_for(state.scale) or (step.dsi_only and not state.dsi_matter()):
+        if not required_now(state, step):
             continue
         due = state.opened_at + timedelta(minutes=step.due_minutes)
-        done_seqs = [seq for sid in (step.id, *step.done_with)
-                     for seq in state.step_seqs.get(sid, [])]
+        done_seqs = state.met_by(step)
         first = min((rec for kind_recs in state.by_kind.values() for rec in kind_recs
                      if rec.seq in done_seqs), key=lambda r: r.time, default=None)
         done = first.time if first else None
@@ -108,7 +108,7 @@ _PER_PERSON_KINDS = frozenset({"separation.decided", "welfare.check"})
 def _welfare(state: IncidentState, person: Person, end: datetime,
              now: datetime) -> list[Requirement]:
     step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
-    if step is None:
+    if step is None or not required_now(state, step):
         return []
     interval = timedelta(minutes=step.recur_minutes or state.template.timing.welfare_check_minutes)
     released = state.released.get(person.seq)
@@ -152,7 +152,7 @@ def _welfare(state: IncidentState, person: Person, end: datetime,
 
 def _separation(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
     step = next((s for s in state.template.steps if s.kind == "separation.decided"), None)
-    if step is None or not step.due_minutes or not step.required_for(state.scale):
+    if step is None or not step.due_minutes or not required_now(state, step):
         return []
     due = max(state.opened_at, person.added_at) + timedelta(minutes=step.due_minutes)
     # The first decision that covered this KPW meets it (later ones only change the option).
@@ -167,6 +167,9 @@ def _separation(state: IncidentState, person: Person, now: datetime) -> list[Req
 
 
 def _initial_account(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
+    steps = [s for s in state.template.steps if s.kind == "account.recorded"]
+    if steps and not any(required_now(state, s) for s in steps):
+        return []  # accounts are not asked for at this scale
     released = state.released.get(person.seq)
     accounts = [a for a in state.accounts.get(person.seq, [])
                 if a.account_type == "personal initial account"]

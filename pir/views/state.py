@@ -17,7 +17,7 @@ from pir.canonical import ZERO_HASH
 from pir.errors import ValidationError
 from pir.log.store import StoredEntry
 from pir.procedures.kinds import DSI_MATTERS
-from pir.procedures.model import Template
+from pir.procedures.model import Step, Template
 from pir.times import parse_iso_utc
 from pir.views.referral import ReferralLife
 
@@ -186,6 +186,8 @@ class IncidentState:
     route_changes: list[RouteChange] = field(default_factory=list)
     released: dict[int, Recorded] = field(default_factory=dict)
     decisions: list[Recorded] = field(default_factory=list)
+    # Decisions recorded against a requirement (a step id): each one meets it.
+    decided: dict[str, list[int]] = field(default_factory=dict)
     by_kind: dict[str, list[Recorded]] = field(default_factory=dict)
     step_seqs: dict[str, list[int]] = field(default_factory=dict)
     step_last_time: dict[str, datetime] = field(default_factory=dict)
@@ -397,6 +399,14 @@ class IncidentState:
 
     def _on_decision(self, rec: Recorded) -> None:
         self.decisions.append(rec)
+        if rec.fields.get("requirement"):
+            self.decided.setdefault(rec.fields["requirement"], []).append(rec.seq)
+
+    def met_by(self, step: Step) -> list[int]:
+        """The entries that meet a step: its own, those of the steps that complete it, and the
+        decisions recorded against it."""
+        return sorted({seq for sid in (step.id, *step.done_with)
+                       for seq in (*self.step_seqs.get(sid, []), *self.decided.get(sid, []))})
 
     def _on_closed(self, rec: Recorded) -> None:
         self.closed_seq = rec.seq
