@@ -33,7 +33,7 @@ DOCUMENTATION_KINDS = (
     "incident.declared",
     "scale.changed",
     "person.added",
-    "welfare.check",
+    "welfare.officer",
     "referral.made",
     "incident.closed",
 )
@@ -137,6 +137,14 @@ def test_documentation_scale_keeps_the_core(templates, template_id):
     for kind in DOCUMENTATION_KINDS:
         steps = template.steps_for_kind(kind)
         assert any("documentation" in s.required_at for s in steps), f"{template_id}: {kind}"
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_documentation_scale_asks_for_no_timed_welfare_checks(templates, template_id):
+    """The light scale asks for officer welfare once, not a countdown of hourly checks."""
+    for step in templates[template_id].steps_for_kind("welfare.check"):
+        assert "documentation" not in step.required_at
+        assert step.required_at == frozenset({"full", "proportionate"})
 
 
 @pytest.mark.parametrize("template_id", EXPECTED)

@@ -178,11 +178,12 @@ def test_incident_summary_applies_corrections_without_folding(log: IncidentLog) 
 # -- the referral's life, DSI status, discharges ------------------------------------------------
 
 def _declare(log: IncidentLog, dsi: str, incident_at: str = "2026-11-25 13:00") -> None:
+    extra = {"serious_injury": ["a fracture"]} if dsi == "serious injury" else {}
     log.append("incident.declared", {
         "cad_reference": "CAD-1", "incident_at": incident_at, "location": "Dover",
         "incident_type": "conventional firearm discharge", "discharge": "intentional",
-        "dsi_status": dsi, "declared_by": "Supt Khan", "declared_at": "2026-11-25 13:10"},
-        author=PIM)
+        "dsi_status": dsi, "declared_by": "Supt Khan", "declared_at": "2026-11-25 13:10",
+        **extra}, author=PIM)
 
 
 def test_the_referral_moves_through_contact_referral_attendance_and_decision(

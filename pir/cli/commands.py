@@ -223,8 +223,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             if st.step.recur_minutes and st.due and st.status in ("done", "overdue"):
                 due = f"  next due {format_uk(st.due, False)}"
             count = f"  ({st.count} entries)" if st.count else ""
+            why = f"  ({st.reason})" if st.reason else ""
             print(f"  [{st.status:^12}] {st.step.id:<24} {st.step.title}{count}{due}"
-                  f"  --kind {st.step.kind}")
+                  f"  --kind {st.step.kind}{why}")
         _print_compliance(state, now)
         if state.route_changes:
             print("\nRoute changes:")

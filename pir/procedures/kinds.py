@@ -10,9 +10,11 @@ PERSON_CATEGORIES = (
     "KPW",
     "witness officer",
     "other police witness",
-    "subject",
+    "police staff",
+    "subject",  # the person who died or was injured, or was the subject of the police contact
+    "family member",
     "civilian witness",
-    "suspect",
+    "suspect",  # someone under criminal investigation (a KPW may become one)
 )
 SEPARATION_OPTIONS = (
     "separated",
@@ -22,6 +24,10 @@ SEPARATION_OPTIONS = (
     "combination",
 )
 ACCOUNT_TYPES = ("basic facts", "personal initial account", "detailed account")
+# Mandatory in law (a DSI matter; the complaints and conduct matters of the 2020 regulations),
+# asked for by the IOPC's guidance (a police firearm discharged), or the force's own choice.
+REFERRAL_TYPES = ("mandatory referral (DSI)", "mandatory referral (complaint or conduct matter)",
+                  "referral the IOPC asks forces to make", "voluntary referral")
 DSI_STATUSES = ("death", "serious injury", "injury", "none", "unknown")
 # A DSI matter (death or serious injury; "unknown" until ruled out) must be referred.
 DSI_MATTERS = ("death", "serious injury", "unknown")
@@ -163,6 +169,6 @@ FIXED_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("incident.declared", "dsi_status"): DSI_STATUSES,
     ("dsi.status", "status"): DSI_STATUSES,
     ("discharge.recorded", "category"): DISCHARGE_CATEGORIES,
-    ("referral.made", "referral"): ("mandatory referral (DSI)", "voluntary referral"),
+    ("referral.made", "referral"): REFERRAL_TYPES,
     ("iopc.mode_decided", "mode"): INVESTIGATION_FORMS,
 }

@@ -34,6 +34,7 @@ _PHASE_KEYS = {"id", "title", "step"}
 _STEP_KEYS = {
     "id", "title", "kind", "required_at", "repeatable", "help", "due_minutes", "recurs",
     "referral_deadline", "fields", "dsi_only", "done_with", "warn_only", "applies_when", "source",
+    "per_kpw",
 }
 _FIELD_KEYS = {"key", "label", "type", "required", "choices", "help", "future", "required_if"}
 _TIMING_KEYS = {
@@ -189,6 +190,9 @@ def _load_step(r: _Reader, raw: Any, where: str, phase_id: str, timing: Timing) 
         if spec.type != type_:
             raise r.fail(f"{where}.fields ({key})", f"must be of type {type_}, not {spec.type}")
     recurs = r.flag(t, "recurs", where)
+    per_kpw = r.flag(t, "per_kpw", where)
+    if per_kpw and not any(spec.type in ("person", "people") for spec in fields):
+        raise r.fail(f"{where}.per_kpw", "a step of each KPW needs a person or people field")
     return Step(
         id=step_id,
         title=r.text(t, "title", where),
@@ -205,6 +209,7 @@ def _load_step(r: _Reader, raw: Any, where: str, phase_id: str, timing: Timing) 
         done_with=r.text_list(t, "done_with", where),
         warn_only=r.flag(t, "warn_only", where),
         applies_when=r.condition(t, "applies_when", where),
+        per_kpw=per_kpw,
         source=r.text(t, "source", where, required=False),
     )
 

@@ -64,6 +64,9 @@ class Step:
     done_with: tuple[str, ...] = ()
     # Past its due time the step is a warning ("as soon as operationally safe"), never overdue.
     warn_only: bool = False
+    # A requirement of each KPW (their transport, the weapons they carried): met for a KPW by
+    # an entry whose person or people field names them.
+    per_kpw: bool = False
     # Required only while the incident meets this condition (a death, a pursuit...).
     applies_when: Condition = ()
     # Where the step's requirement comes from (statute, guidance), shown with its help.

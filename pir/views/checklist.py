@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pir.procedures.model import Step
 from pir.times import format_uk
 from pir.views.applicability import not_required_reason
+from pir.views.compliance import kpw_entries
 from pir.views.referral import referral_deadline
 from pir.views.state import IncidentState
 
@@ -68,6 +69,9 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
     for step in state.template.steps:
         seqs = state.step_seqs.get(step.id, [])
         done = bool(state.met_by(step))
+        if step.per_kpw and state.kpws() and not state.decided.get(step.id):
+            # Done only when every KPW has an entry: one KPW recorded is not all of them.
+            done = all(kpw_entries(state, step, p.seq) for p in state.kpws())
         last = state.step_last_time.get(step.id)
         due = _step_due(state, step)
         reason = not_required_reason(state, step)

@@ -74,6 +74,7 @@ def requirements(state: IncidentState, now: datetime) -> list[Requirement]:
         found += _welfare(state, person, end, now)
         found += _separation(state, person, now)
         found += _initial_account(state, person, now)
+        found += _per_kpw(state, person, now)
     found += _referral(state, now)
     found.sort(key=lambda r: (r.due, r.what, r.person or 0))
     return found
@@ -87,7 +88,8 @@ def _closed_at(state: IncidentState) -> datetime | None:
 def _timed_steps(state: IncidentState, now: datetime) -> list[Requirement]:
     out = []
     for step in state.template.steps:
-        if not step.due_minutes or step.recur_minutes or step.kind in _PER_PERSON_KINDS:
+        if not step.due_minutes or step.recur_minutes or step.kind in _PER_PERSON_KINDS or \
+                step.per_kpw:
             continue
         if not required_now(state, step):
             continue
@@ -147,6 +149,43 @@ def _welfare(state: IncidentState, person: Person, end: datetime,
         out.append(Requirement("Welfare check", person.seq, due, None, None, MISSED, step.id,
                                "no check within the interval after this time"))
         due += interval
+    return out
+
+
+def names(rec_fields: dict, step_fields) -> set[int]:
+    """The people an entry is about: its person and people fields."""
+    out: set[int] = set()
+    for spec in step_fields:
+        value = rec_fields.get(spec.key)
+        if spec.type == "person" and isinstance(value, int):
+            out.add(value)
+        elif spec.type == "people" and isinstance(value, list):
+            out.update(v for v in value if isinstance(v, int))
+    return out
+
+
+def kpw_entries(state: IncidentState, step, person: int) -> list:
+    """The entries of a per-KPW step that name this KPW, earliest first."""
+    seqs = set(state.step_seqs.get(step.id, []))
+    recs = [rec for rec in state.by_kind.get(step.kind, []) if rec.seq in seqs
+            and person in names(rec.fields, step.fields)]
+    return sorted(recs, key=lambda rec: rec.time)
+
+
+def _per_kpw(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
+    """Each KPW's own requirements (their transport, the weapons they carried): a KPW with no
+    entry is a gap, shown as overdue once due."""
+    out = []
+    for step in state.template.steps:
+        if not step.per_kpw or not step.due_minutes or not required_now(state, step):
+            continue
+        due = max(state.opened_at, person.added_at) + timedelta(minutes=step.due_minutes)
+        recs = kpw_entries(state, step, person.seq)
+        first = recs[0] if recs else None
+        done = first.time if first else None
+        out.append(Requirement(step.title, person.seq, due, done, first.seq if first else None,
+                               _judge(due, done, now), step.id,
+                               "" if first else "none recorded for this KPW"))
     return out
 
 

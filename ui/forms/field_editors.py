@@ -379,6 +379,8 @@ def make_editor(spec: FieldSpec, *, now: Now, people: Sequence[PersonChoice],
         return MultilineEditor(spec)
     if t == "choice":
         return ChoiceEditor(spec, [(c, c) for c in spec.choices])
+    if t == "step":
+        return ChoiceEditor(spec, list(zip(spec.choices, spec.labels, strict=True)))
     if t == "yesno":
         return YesNoEditor(spec)
     if t == "person":

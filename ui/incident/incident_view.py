@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from pir.errors import PirError
+from pir.views.applicability import unmet_condition
 from pir.views.checklist import StepStatus, checklist
 from pir.views.state import IncidentState
 from ui.common.focus_chain import chain, focus_stops
@@ -185,6 +186,7 @@ class IncidentView(QWidget):
         found = checklist(state, now)
         self.statuses = {st.step.id: st for st in found}
         self.nav_model.update(found, now, closed=state.closed_seq is not None)
+        self._hide_steps_the_case_does_not_need(state, found)
         self._header(state)
         for view in (self.people, self.exhibits, self.decisions, self.referral):
             view.refresh(state, now)
@@ -282,6 +284,25 @@ class IncidentView(QWidget):
         self.tabs.setCurrentWidget(self.step_page)
         self.step_page.focus_first()
         return True
+
+    def _hide_steps_the_case_does_not_need(self, state, found) -> None:
+        """Steps whose condition the incident does not meet (after a death, when there was no
+        death; the pursuit record, when nothing was pursued) leave the navigator, and a phase
+        with none left goes too; they come back when the DSI status or the declaration
+        changes. Steps not required at the chosen scale stay, marked, as optional."""
+        hidden = {st.step.id for st in found if not st.count and unmet_condition(state, st.step)}
+        root = QModelIndex()
+        for p in range(self.nav_model.rowCount()):
+            phase = self.nav_model.index(p, 0)
+            rows = self.nav_model.rowCount(phase)
+            gone = 0
+            for s in range(rows):
+                hide = self.nav_model.index(s, 0, phase).data(STEP_ID_ROLE) in hidden
+                gone += hide
+                if self.navigator.isRowHidden(s, phase) != hide:
+                    self.navigator.setRowHidden(s, phase, hide)
+            if self.navigator.isRowHidden(p, root) != (gone == rows):
+                self.navigator.setRowHidden(p, root, gone == rows)
 
     def _nav_index(self, step_id: str) -> QModelIndex | None:
         for p in range(self.nav_model.rowCount()):

@@ -86,7 +86,8 @@ class NavigatorModel(QStandardItemModel):
                 due.setText(due_text)
             for item in (name, status, due):
                 item.setForeground(colour)
-            said = f"{st.step.title}: {st.status}" + (f", {words}" if words else "") + (
+            said = f"{st.step.title}: {st.reason or st.status}" + (
+                f", {words}" if words else "") + (
                 f", {st.count} entries" if st.count and st.step.repeatable else "")
             for item in (status, due):
                 item.setToolTip(said)

@@ -297,6 +297,9 @@ class RenderContext:
             return ", ".join(self.person(v) for v in value) or "none"
         if kind == "datetime" and isinstance(value, str):
             return self.when(value)
+        if kind == "step" and isinstance(value, str):
+            step = self.template.step(value)
+            return self.text(f"{step.title} ({value})" if step else value)
         if isinstance(value, list):
             return self.text(", ".join(str(v) for v in value))
         if isinstance(value, dict):

@@ -79,6 +79,28 @@ def kind_blocks(ctx: RenderContext, kinds: Iterable[str], empty: str) -> list[Fl
     return out or [Paragraph(empty, ctx.styles.body)]
 
 
+def decided_blocks(ctx: RenderContext, step_ids: Iterable[str]) -> list[Flowable]:
+    """The decisions recorded against these steps, each titled as a decision about the step."""
+    wanted = set(step_ids)
+    out: list[Flowable] = []
+    for rec in ctx.state.decisions:
+        about = rec.fields.get("requirement")
+        if about in wanted:
+            step = ctx.template.step(about)
+            title = f"Decision (NDM) on: {step.title if step else about}"
+            out += recorded_block(ctx, rec.seq, title, rec.fields)
+    return out
+
+
+def requirement_blocks(ctx: RenderContext, kinds: Iterable[str], empty: str) -> list[Flowable]:
+    """The entries of these kinds and the decisions recorded against their steps: together
+    what meets the requirement; `empty` only when there is neither."""
+    kinds = list(kinds)
+    steps = [s.id for s in ctx.template.steps if s.kind in kinds]
+    found = kind_blocks(ctx, kinds, "") if any(ctx.state.by_kind.get(k) for k in kinds) else []
+    return found + decided_blocks(ctx, steps) or [Paragraph(empty, ctx.styles.body)]
+
+
 # Titles of the entries that belong to no template step.
 KIND_TITLES = {"note": "Note", "decision": "Decision (NDM)", "incident.opened": "Incident opened",
                "scale.changed": "Scale decision", "export.recorded": "Export issued",

@@ -20,6 +20,7 @@ from pir.export.pdf.sections import (
     numbered_log,
     other_devices,
     people,
+    phase_annexes,
     separation,
     summary,
     timeline_chart,
@@ -32,6 +33,7 @@ SECTIONS: tuple[ModuleType, ...] = (
     timeline_chart,  # the incident at a glance: one chart of the night
     people,
     discharges,    # the discharge register and the weapons
+    phase_annexes,  # the pursuit, and what follows a death, where the template has them
     decisions,
     separation,    # annex: separation and anti-conferring
     welfare,       # annex: welfare

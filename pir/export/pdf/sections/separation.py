@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from pir.export.pdf.context import RenderContext
-from pir.export.pdf.entry_blocks import kind_blocks
+from pir.export.pdf.entry_blocks import kind_blocks, requirement_blocks
 from pir.export.pdf.tables import register_table
 
 
@@ -35,6 +35,6 @@ def build(ctx: RenderContext) -> list[Flowable]:
     out.append(Paragraph("Conferring reported", s.h2))
     out += kind_blocks(ctx, ["conferring.reported"], "None reported.")
     out.append(Paragraph("Access to material before accounts", s.h2))
-    out += kind_blocks(ctx, ["material.access_decided"], "No access decision recorded.")
+    out += requirement_blocks(ctx, ["material.access_decided"], "No access decision recorded.")
     out.append(PageBreak())
     return out

@@ -178,11 +178,11 @@ def _steps(ctx: RenderContext) -> list[Flowable]:
     out: list[Flowable] = [Paragraph("Steps of the procedure", ctx.styles.h2), Paragraph(
         f"At the last entry, {format_uk(now)} (scale: {ctx.text(ctx.state.scale)}): "
         f"{counts['done']} done, {counts[OUTSTANDING]} outstanding, {counts[OVERDUE]} overdue, "
-        f"{counts[NOT_REQUIRED]} not required at this scale.", ctx.styles.body)]
+        f"{counts[NOT_REQUIRED]} not required (the scale, or a condition the incident does "
+        "not meet).", ctx.styles.body)]
     rows = []
     for item in statuses:
-        status = ("not required at this scale" if item.status == NOT_REQUIRED
-                  else item.status)
+        status = item.reason if item.status == NOT_REQUIRED else item.status
         if item.status in (OUTSTANDING, OVERDUE):
             status = f"<b>{status.upper()}</b>"
         due = ""
