@@ -23,7 +23,7 @@ from pir.log.chain import ACK_KIND, ChainWatch
 from pir.log.store import Database, IncidentRow, StoredEntry
 from pir.officer import Officer, officer_label, stored_officer  # noqa: F401 - re-exported
 from pir.procedures.fields import validate_fields
-from pir.procedures.kinds import GLOBAL_KINDS, WRITTEN_BY_PIR
+from pir.procedures.kinds import GLOBAL_KINDS, WRITTEN_BY_PIR, fields_of_kind
 from pir.procedures.loader import get_template
 from pir.procedures.model import SCALES, FieldSpec, Step, Template
 from pir.times import iso_utc, parse_event_time, parse_iso_utc
@@ -258,7 +258,7 @@ class IncidentLog:
             return step, step.fields
         steps = self.template.steps_for_kind(kind)
         if kind in _FREE_KINDS or (not steps and kind in GLOBAL_KINDS):
-            return None, GLOBAL_KINDS[kind]
+            return None, fields_of_kind(self.template, kind)
         if len(steps) == 1:
             return steps[0], steps[0].fields
         if steps:
@@ -355,7 +355,8 @@ class IncidentLog:
             payload["withdrawn"] = True
         if fields:
             step_obj = self.template.step(original.step) if original.step else None
-            specs = step_obj.fields if step_obj else GLOBAL_KINDS[original.kind]
+            specs = step_obj.fields if step_obj else fields_of_kind(self.template,
+                                                                    original.kind)
             merged = {**original.payload, **fields}
             clean = validate_fields(specs, merged, where=f"entry {seq}", now=now,
                                     person_exists=state.people.__contains__)

@@ -4,7 +4,7 @@ template step of a projected kind must define (so a force's template cannot brea
 
 from __future__ import annotations
 
-from pir.procedures.model import SCALES, FieldSpec
+from pir.procedures.model import SCALES, FieldSpec, Template
 
 PERSON_CATEGORIES = (
     "KPW",
@@ -172,3 +172,21 @@ FIXED_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referral.made", "referral"): REFERRAL_TYPES,
     ("iopc.mode_decided", "mode"): INVESTIGATION_FORMS,
 }
+
+
+REQUIREMENT_FIELD = _f("requirement", "Requirement this decision settles", "step",
+                       help="The step of the procedure this decision is about (e.g. access to "
+                            "BWV footage before accounts): the decision, with its rationale, "
+                            "meets that requirement in the checklist and the PDF.")
+
+
+def fields_of_kind(template: Template, kind: str) -> tuple[FieldSpec, ...]:
+    """The fields of an entry outside the template's steps. A decision may name the step it
+    settles: one of the template's requirements."""
+    specs = GLOBAL_KINDS[kind]
+    if kind != "decision":
+        return specs
+    steps = [s for s in template.steps if s.required_at]
+    return (*specs, FieldSpec(**{**REQUIREMENT_FIELD.__dict__,
+                                 "choices": tuple(s.id for s in steps),
+                                 "labels": tuple(s.title for s in steps)}))

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.kinds import GLOBAL_KINDS, fields_of_kind
 from pir.procedures.model import FieldSpec, Template
 from pir.times import format_uk, parse_iso_utc
 
@@ -62,6 +62,8 @@ def specs_for(template: Template | None, kind: str, step_id: str | None) -> dict
         steps = template.steps_for_kind(kind)
         if steps:
             return {f.key: f for f in steps[0].fields}
+    if template is not None and kind in GLOBAL_KINDS:
+        return {f.key: f for f in fields_of_kind(template, kind)}
     return {f.key: f for f in GLOBAL_KINDS.get(kind, ())}
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from pir.errors import PirError, ValidationError
 from pir.log.store import StoredEntry
-from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.kinds import GLOBAL_KINDS, fields_of_kind
 from pir.procedures.model import FieldSpec
 from ui.common.fitted_dialog import FittedDialog, dialog_buttons, scroll_body
 from ui.common.focus_chain import chain
@@ -45,7 +45,8 @@ class CorrectionDialog(FittedDialog):
         self.setWindowTitle(f"Correct entry {entry.seq}")
         log = session.require_log()
         step = log.template.step(entry.step) if entry.step else None
-        specs = step.fields if step else GLOBAL_KINDS.get(entry.kind, ())
+        specs = step.fields if step else (fields_of_kind(log.template, entry.kind)
+                                          if entry.kind in GLOBAL_KINDS else ())
         # What opened the incident names its reference and template: those cannot change.
         specs = tuple(s for s in specs if (entry.kind, s.key) not in _FIXED)
         state = session.state()

@@ -22,7 +22,7 @@ from pir.export.pdf.styles import Styles
 from pir.force import ForceSettings
 from pir.incident import Officer, officer_label
 from pir.log.store import StoredEntry
-from pir.procedures.kinds import GLOBAL_KINDS
+from pir.procedures.kinds import GLOBAL_KINDS, fields_of_kind
 from pir.procedures.model import FieldSpec, Template
 from pir.times import UK, format_uk, format_uk_text, parse_iso_utc, uk_zone_name
 from pir.views.compliance import Requirement, requirements
@@ -284,7 +284,9 @@ class RenderContext:
         step = self.template.step(entry.step) if entry.step else None
         if step is not None:
             return {f.key: f for f in step.fields}
-        return {f.key: f for f in GLOBAL_KINDS.get(entry.kind, ())}
+        if entry.kind not in GLOBAL_KINDS:
+            return {}
+        return {f.key: f for f in fields_of_kind(self.template, entry.kind)}
 
     def field_value(self, spec: FieldSpec | None, value: Any) -> str:
         """One field's value as markup (short types); multiline text is handled by `flowing`."""
