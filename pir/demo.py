@@ -60,7 +60,7 @@ def _write(db: Database, clock: FixedClock) -> None:
         "incident_at": at(0), "location": "Stour Street car park, Canterbury CT1",
         "grid_reference": "TR 147 576", "incident_type": "conventional firearm discharge",
         "discharge": "intentional", "deployment": "spontaneous (ARV)", "dsi_status": "death",
-        "declared_by": "Ch Insp R. Okafor (TFC)", "declared_at": at(12),
+        "declared_by": "Insp Mark Dunn (Force Incident Manager)", "declared_at": at(12),
         "pim_requested_at": at(14), "pim_name": "Insp Sarah Jones",
         "pim_arrived_at": at(33), "pis_location": "North Kent PIS, Gravesend"},
         author=LOGGIST, decision_maker=PIM)
@@ -113,7 +113,8 @@ def _write(db: Database, clock: FixedClock) -> None:
         "options_rejected": "Allow viewing: risks best evidence.",
         "action": "Refused; reviewed after initial accounts.",
         "review": "At the handover to the IOPC investigator.",
-        "rationale": "Accounts must come from the officers' own recollection."},
+        "rationale": "Accounts must come from the officers' own recollection.",
+        "requirement": "p2.material_access"},
         author=LOGGIST, decision_maker=PIM)
     step(3)
     add("welfare.subject", {
@@ -216,3 +217,59 @@ def _write(db: Database, clock: FixedClock) -> None:
                           "place": "post-incident suite (PIS)"},
         event_time=late_event, late_reason="PIM was with the family liaison; entry written "
         "from the visitors' book.", author=LOGGIST, decision_maker=PIM)
+    _written_up_at_the_pis(log, at, clock, people, kpws)
+
+
+def _written_up_at_the_pis(log: IncidentLog, at, clock: FixedClock, people: dict[str, int],
+                           kpws: list[int]) -> None:
+    """What the loggist writes up at the PIS from others' notes, each at the time it happened:
+    the coroner told, the body's move, the family, the KPWs' journeys and what they carried."""
+    def add(kind: str, fields: dict, when: str) -> None:
+        log.append(kind, fields, author=LOGGIST, decision_maker=PIM, event_time=when)
+
+    log.append("writeup.started", {
+        "reason": "Reported to the PIM during the evening; written up at the PIS from the "
+                  "notes of those who did it.",
+        "source": "DI Moss's day book; scene log SL-0412-1; PC Wood's PNB"},
+        author=LOGGIST, decision_maker=PIM)
+    add("death.coroner", {
+        "pronounced_at": at(24), "pronounced_by": "Dr A. Patel (HEMS)",
+        "coroner_informed_at": at(52), "coroner_informed_by": "DI Carla Moss (PSD)",
+        "coroners_officer": "Mr Gareth Lewis", "coroner_reference": "KCO/2026/1187"}, at(52))
+    add("death.body_continuity", {
+        "moved_at": at(48), "from_place": "Stour Street car park (under cordon)",
+        "to_place": "Kent and Canterbury Hospital mortuary",
+        "escorted_by": "PC Jordan Ellis 6620", "received_by": "APT Ruth Sandhu",
+        "notes": "Body bag sealed KC-4471 at the scene; seal intact on arrival."}, at(48))
+    add("death.family", {
+        "family_informed_at": at(150), "informed_by": "DS Priya Natarajan and Insp Mark Dunn",
+        "flo": "DS Priya Natarajan 2291 (FLO, not involved in the incident)",
+        "flo_appointed_at": at(95),
+        "notes": "Mother informed in person at her home in Herne Bay; the IOPC told at once."},
+        at(150))
+    add("kpw.transport", {
+        "people": kpws[:2], "driver": "PC Hannah Wood 4410 (not involved)",
+        "vehicle": "Unmarked Skoda, KN24 PDX", "from_place": "Stour Street car park",
+        "to_place": "North Kent PIS, Gravesend", "departed_at": at(28), "arrived_at": at(38),
+        "supervision": "BWV recording throughout",
+        "rationale": "Two AFOs, one car available; the driver's BWV recorded the journey."},
+        at(28))
+    add("kpw.transport", {
+        "people": [people["Ch Insp R. Okafor"]], "driver": "Ch Insp R. Okafor, alone",
+        "vehicle": "Own car", "from_place": "Force control room, Maidstone",
+        "to_place": "North Kent PIS, Gravesend", "departed_at": at(30), "arrived_at": at(62),
+        "supervision": "travelled alone"}, at(30))
+    for name, items, serials in [
+        ("PC Rhodri Pryce", ["firearm (pistol)", "firearm (carbine or rifle)", "Taser / CED",
+                             "BWV camera"],
+         "Glock 17 BKL221 (2 rounds fired, 32 remaining); G36 carbine KX0913 (not fired); "
+         "Taser 7 T7-22019 (2 cartridges, unused)"),
+        ("PC Siân Llŷr", ["firearm (pistol)", "Taser / CED", "BWV camera"],
+         "Glock 17 BKL305 (not fired, 34 rounds); Taser 7 T7-22044 (2 cartridges, unused)"),
+        ("Ch Insp R. Okafor", ["nothing"], "Commanded from the control room; unarmed."),
+    ]:
+        add("weapons.carried", {"person": people[name], "items": items, "serials": serials,
+                                "used": name == "PC Rhodri Pryce",
+                                "recorded_by": "DC Owen Hughes", "recorded_at": at(70)}, at(70))
+    log.append("writeup.ended", {"note": "Write-up complete."}, author=LOGGIST,
+               decision_maker=PIM)

@@ -77,6 +77,8 @@ def value_text(spec: FieldSpec | None, value: Any, person_name: PersonName) -> s
             return format_uk(parse_iso_utc(value), False)
         except ValueError:
             return value
+    if spec is not None and spec.type == "step" and value in spec.choices:
+        return spec.labels[spec.choices.index(value)]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
