@@ -183,7 +183,7 @@ def test_summary_shows_each_step_status_and_cover_names_signer(incident, identit
     out = tmp_path / "log.pdf"
     export_pdf(incident, out, exported_by=PIM, identity=identity)
     text = " ".join(pdftotext(out).split())
-    assert "not required at the " in text  # the scale named, not "this scale"
+    assert "not required: recorded only if it happens" in text  # a step for an event
     assert "OUTSTANDING" in text
     assert identity.fingerprint_sha256[:32] in text
     assert "Police firearms discharge (template firearms-discharge, version" in text

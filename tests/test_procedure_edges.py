@@ -162,7 +162,7 @@ def test_failed_to_stop_and_not_pursued_asks_for_no_pursuit_record(pir, tmp_path
         _line(out, "pr.record")
     assert re.search(r"\[\s*outstanding\s*\]", _line(out, "pr.not_pursued"))
     assert re.search(r"\[\s*outstanding\s*\]", _line(out, "pr.scene"))
-    assert "not required: DSI status is serious injury, not death" in _line(out, "pd.coroner")
+    assert "not required: DSI status is serious injury" in _line(out, "pd.coroner")
     add(pir, ref, "pursuit.not_pursued", "2026-11-25 11:46", "signal_to_stop_at=2026-11-25 11:45",
         "signalled_by=PC Dafydd ap Rhys", "decided_by=PC Dafydd ap Rhys",
         "rationale=Wet road, school traffic; registered keeper known",
@@ -181,7 +181,8 @@ def test_failed_to_stop_and_not_pursued_asks_for_no_pursuit_record(pir, tmp_path
     text = _pdf(pir, ref, tmp_path)
     assert "Annex: the pursuit or failure to stop" in text
     assert ("Pursuit record: not required: Circumstances is vehicle failing to stop, no "
-            "pursuit, not pursuit or pursuit after failing to stop") in text
+            "pursuit Nothing recorded.") in text
+    assert "Pursuit tactic: not required: recorded only if it happens" in text
     assert "Vehicle failed to stop: not pursued: done" in text
     assert "Wet road, school traffic" in text
     assert "a fracture, damage to an internal organ" in text
@@ -225,7 +226,7 @@ def test_a_taser_discharge_at_the_documentation_scale_asks_for_what_it_needs(
     assert "not required at the documentation scale" in _line(out, "p3.welfare_check")
     assert "not required: no death or serious injury" in _line(out, "p7.referral")
     assert "not required at the documentation scale" in _line(out, "p7.first_contact")
-    assert "not required: DSI status is none, not death" in _line(out, "pd.coroner")
+    assert "not required: DSI status is none" in _line(out, "pd.coroner")
     assert "Welfare check" not in out.split("Attention:")[-1]
     assert "formal referral due by" not in out
     text = _pdf(pir, ref, tmp_path)

@@ -31,13 +31,14 @@ def unmet_condition(state: IncidentState, step: Step) -> str:
             continue
         held = value if isinstance(value, list) else [value]
         if not any(v in values for v in held):
-            shown = ", ".join(str(v) for v in held)
-            return f"{_label(state, key)} is {shown}, not {' or '.join(values)}"
+            return f"{_label(state, key)} is {', '.join(str(v) for v in held)}"
     return ""
 
 
 def not_required_reason(state: IncidentState, step: Step) -> str:
     """'' when the step is required now; otherwise why it is not, in a few words."""
+    if not step.required_at:
+        return "not required: recorded only if it happens"
     if not step.required_for(state.scale):
         return f"not required at the {state.scale} scale"
     if step.dsi_only and not state.dsi_matter():

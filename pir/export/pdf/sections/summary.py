@@ -186,7 +186,7 @@ def _steps(ctx: RenderContext) -> list[Flowable]:
         if item.status in (OUTSTANDING, OVERDUE):
             status = f"<b>{status.upper()}</b>"
         due = ""
-        if item.due and item.status != "done":
+        if item.due and item.status not in ("done", NOT_REQUIRED):
             due = f"due {format_uk(item.due, False)}"
         elif item.last_time:
             due = f"last {format_uk(item.last_time, False)}"
