@@ -234,3 +234,21 @@ def test_a_taser_discharge_at_the_documentation_scale_asks_for_what_it_needs(
     assert "Welfare check for" not in text
     assert "Referral of the DSI matter" not in text
     assert "Category: subject" in text
+
+
+@pytest.mark.parametrize("also, finding", [
+    ("personal initial account", "on time"), (None, "missed")])
+def test_one_account_given_as_two_types_meets_both_requirements(pir, also, finding) -> None:
+    ref = "CAD-0401"
+    _open(pir, ref, "firearms-discharge", "full")
+    add(pir, ref, "person.added", "2026-11-25 13:50", "name=PC Rhodri Pryce", "category=KPW")
+    fields = ["person=PC Rhodri Pryce", "account_type=detailed account", "status=completed"]
+    if also:
+        fields.append(f"also_counts_as={also}")
+    add(pir, ref, "account.recorded", "2026-11-25 13:55", *fields, step="p5.detailed_account")
+    add(pir, ref, "kpw.released", "2026-11-25 13:58", "person=PC Rhodri Pryce",
+        "released_at=2026-11-25 13:58", "welfare=Well; going home with his partner")
+    out = _status(pir, ref)
+    missed = "MISSED: Personal initial account before going off duty (PC Rhodri Pryce)"
+    assert (missed in out) == (finding == "missed")
+    assert ("Timed requirements:" in out) and ("1 missed" in out) == (finding == "missed")

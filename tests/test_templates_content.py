@@ -170,3 +170,72 @@ def test_early_steps_have_due_times(templates, template_id):
     template = templates[template_id]
     assert template.steps_for_kind("anticonferring.given")[0].due_minutes == 15
     assert template.steps_for_kind("separation.decided")[0].due_minutes == 30
+
+
+DEATH_STEPS = ("pd.coroner", "pd.identification", "pd.post_mortem", "pd.body_continuity",
+               "pd.family", "pd.article2")
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_what_follows_a_death_is_asked_for_only_after_a_death_and_cites_its_source(
+        templates, template_id):
+    template = templates[template_id]
+    for step_id in DEATH_STEPS:
+        step = template.step(step_id)
+        assert step is not None, step_id
+        assert step.applies_when == (("dsi_status", ("death",)),)
+        assert step.required_at == frozenset({"full", "proportionate", "documentation"})
+        assert step.source, step_id
+    assert "Article 2 ECHR" in template.step("pd.article2").source
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_the_serious_injury_definition_is_shown_and_recorded(templates, template_id):
+    for step_id, key in (("p0.declare", "dsi_status"), ("p0.dsi_status", "status")):
+        step = templates[template_id].step(step_id)
+        spec = step.field("serious_injury")
+        assert spec.required_if == ((key, ("serious injury",)),)
+        assert spec.choices == ("a fracture", "a deep cut", "a deep laceration",
+                                "damage to an internal organ", "impairment of a bodily function")
+        assert "Police Reform Act 2002 s.29(1)" in (step.help + step.field(key).help)
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_referral_cites_the_law_and_first_contact_is_due_within_the_hour(templates,
+                                                                        template_id):
+    template = templates[template_id]
+    assert template.step("p7.first_contact").due_minutes == 60
+    referral = template.step("p7.referral")
+    assert "Sch.3 paras 4, 13 and 14C" in referral.source and "as amended" in referral.source
+    assert "as amended" in template.policy_reference
+    assert referral.field("referral").choices[:3] == (
+        "mandatory referral (DSI)", "mandatory referral (complaint or conduct matter)",
+        "referral the IOPC asks forces to make")
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_prevent_is_asked_about_only_where_an_armed_deployment_can_raise_it(templates,
+                                                                           template_id):
+    step = templates[template_id].step("p0.prevent")
+    mentions = "Prevent" in step.title + step.help + " ".join(step.field("concern_type").choices)
+    assert mentions == (template_id == "firearms-discharge")
+
+
+@pytest.mark.parametrize("template_id", EXPECTED)
+def test_each_kpw_has_a_transport_record_and_every_weapon_carried(templates, template_id):
+    for step_id in ("p2.transport", "p4.weapons_carried"):
+        step = templates[template_id].step(step_id)
+        assert step.per_kpw and step.due_minutes and step.source
+    categories = templates[template_id].step("p1.person").field("category").choices
+    assert {"subject", "police staff", "family member"} <= set(categories)
+
+
+def test_no_pursuit_record_is_asked_for_when_nothing_was_pursued(templates):
+    template = templates["pursuit-dsi"]
+    pursued = ("pursuit_type", ("pursuit", "pursuit after failing to stop"))
+    for step_id in ("pr.record", "pr.driver", "pr.tactic", "pr.dra", "pr.termination"):
+        assert template.step(step_id).applies_when == (pursued,), step_id
+    assert template.step("pr.not_pursued").applies_when == (
+        ("pursuit_type", ("vehicle failing to stop, no pursuit",)),)
+    assert template.step("pr.scene").applies_when == ()
+    assert "considered and refused" in template.step("pr.tactic").field("decision").choices

@@ -211,7 +211,7 @@ def _initial_account(state: IncidentState, person: Person, now: datetime) -> lis
         return []  # accounts are not asked for at this scale
     released = state.released.get(person.seq)
     accounts = [a for a in state.accounts.get(person.seq, [])
-                if a.account_type == "personal initial account"]
+                if "personal initial account" in a.types]
     first = min(accounts, key=lambda a: a.time, default=None)
     if released is None:
         if first is None:

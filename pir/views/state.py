@@ -117,6 +117,13 @@ class Account:
     account_type: str
     fields: dict[str, Any]
 
+    @property
+    def types(self) -> tuple[str, ...]:
+        """What the account serves as: its type and any other it was also given as (a detailed
+        account given as the personal initial account counts as both)."""
+        also = self.fields.get("also_counts_as") or []
+        return (self.account_type, *(t for t in also if t != self.account_type))
+
 
 @dataclass
 class Recorded:

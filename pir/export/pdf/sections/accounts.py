@@ -23,7 +23,7 @@ def build(ctx: RenderContext) -> list[Flowable]:
                 f"handed to {f['handed_to']}" if f.get("handed_to") else "",
                 f"exhibit {f['exhibit_ref']}" if f.get("exhibit_ref") else "") if x)
             rows.append([ctx.cell(str(a.seq)), ctx.cell_markup(ctx.person(pid)),
-                         ctx.cell(a.account_type), ctx.cell(ctx.when(when)),
+                         ctx.cell(", ".join(a.types)), ctx.cell(ctx.when(when)),
                          ctx.cell(str(f.get("material_viewed", ""))), ctx.cell(detail)])
     out.append(register_table(ctx, ["Entry", "Person", "Type", "Time", "Material viewed",
                                     "Format, status, handed to"], rows,
