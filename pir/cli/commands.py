@@ -309,7 +309,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_show(args: argparse.Namespace) -> int:
-    from pir.procedures.kinds import GLOBAL_KINDS
+    from pir.procedures.kinds import fields_of_kind
     from pir.procedures.loader import get_template
 
     template = get_template(args.template)
@@ -322,13 +322,18 @@ def cmd_templates_show(args: argparse.Namespace) -> int:
             at = ", ".join(s for s in ("full", "proportionate", "documentation")
                            if s in step.required_at) or "optional"
             extra = " repeatable" if step.repeatable else ""
+            extra += "; for each KPW" if step.per_kpw else ""
+            extra += "".join(f"; only when {key} is {' or '.join(values)}"
+                             for key, values in step.applies_when)
             print(f"  {step.id}  {step.title}  [kind {step.kind}; required at: {at}{extra}]")
+            if step.source:
+                print(f"      source: {step.source}")
             for spec in step.fields:
                 print(f"      {_field_line(spec)}")
     print("\nKinds any incident may use (no step needed):")
     for kind in ("note", "decision", "writeup.started", "writeup.ended", "incident.reopened"):
         print(f"  {kind}")
-        for spec in GLOBAL_KINDS[kind]:
+        for spec in fields_of_kind(template, kind):
             print(f"      {_field_line(spec)}")
     return EXIT_OK
 
@@ -337,6 +342,11 @@ def _field_line(spec) -> str:
     need = "required" if spec.required else "optional"
     choices = f"  choices: {' | '.join(spec.choices)}" if spec.choices else ""
     future = ", may lie ahead" if spec.future else ""
+    if spec.required_if:
+        need = "required when " + " and ".join(f"{k} is {' or '.join(v)}"
+                                               for k, v in spec.required_if)
+    if spec.type == "step":
+        choices = "  choices: any step id above"
     return f"{spec.key:<24} {spec.type:<11} {need}{future}  {spec.label}{choices}"
 
 

@@ -52,6 +52,21 @@ class Walk:
             time.sleep(0.1)
         raise RuntimeError(f"no window called {title!r}")
 
+    def open_window(self, title: str, *keys: str, tries: int = 3, patience: float = 10) -> None:
+        """Presses the keys that open a window and gives it the keyboard. On a loaded machine
+        a keystroke sent while the app is still busy can be lost: after `patience` seconds
+        with no such window, the keys are pressed again (a window that did open is never
+        asked for twice)."""
+        for attempt in range(tries):
+            self.key(*keys, wait=0.3)
+            try:
+                self.focus_app(title, timeout=patience)
+                return
+            except RuntimeError:
+                if attempt == tries - 1:
+                    raise
+                self.focus_app("Post-Incident Recorder")
+
     def key(self, *keys: str, wait: float = 0.05) -> None:
         self._xdo("key", "--delay", KEY_DELAY_MS, *keys)
         self.keystrokes += len(keys)
@@ -219,8 +234,7 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     w.key("ctrl+l")
     w.type("Fed rep arrived at the PIS at 16:05.")
     w.key("ctrl+Return", wait=0.4)
-    w.key("ctrl+7", "ctrl+e", wait=0.8)  # the timeline opens at the newest entry
-    w.focus_app("Correct entry")
+    w.open_window("Correct entry", "ctrl+7", "ctrl+e")  # the timeline opens at the newest entry
     w.type("Time misread from the visitors' book.")
     w.tabs(2)
     w.key("ctrl+a")
