@@ -10,8 +10,8 @@ PERSON_CATEGORIES = (
     "KPW",
     "witness officer",
     "other police witness",
-    "police staff",
     "subject",  # the person who died or was injured, or was the subject of the police contact
+    "police staff",
     "family member",
     "civilian witness",
     "suspect",  # someone under criminal investigation (a KPW may become one)

@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
@@ -64,6 +66,7 @@ class Walk:
                 return
             except RuntimeError:
                 if attempt == tries - 1:
+                    subprocess.run(["import", "-window", "root", str(self.out / "walk-lost.png")])
                     raise
                 self.focus_app("Post-Incident Recorder")
 
@@ -128,8 +131,11 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     w.tabs(2)  # scale: full
     w.type("Police discharge with a fatal injury: the full procedure applies.")
     w.tabs(3)  # CAD reference and operation name are filled in already
-    w.type("13:35")
-    w.tabs(2)
+    # The incident 40 minutes ago by this machine's clock, with its date (never in the future,
+    # at any hour, even just after midnight).
+    w.type((datetime.now(ZoneInfo("Europe/London")) - timedelta(minutes=40))
+           .strftime("%Y-%m-%d %H:%M"))
+    w.tabs(1)
     w.type("Stour Street car park, Canterbury CT1")
     w.tabs(2)
     w.type("c")  # conventional firearm discharge
@@ -157,7 +163,7 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     # Anti-conferring: time now, "Given by" is filled in, the three KPWs ticked, verbal.
     w.step("Anti")
     w.key("ctrl+t")
-    w.tabs(3)
+    w.tabs(2)
     w.key("Home", "space", "Down", "space", "Down", "space", "Tab")
     w.type("v")
     w.shot("anticonferring")
@@ -170,9 +176,9 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     w.key("Home", "Down", "space", "Tab")  # factors: number of KPWs
     w.type("Insp Sarah Jones")
     w.key("Tab", "ctrl+t")
-    w.tabs(2)
+    w.tabs(1)
     w.type("AX-60021")
-    w.tabs(6)
+    w.tabs(4)
     w.type("One room free at the PIS; both AFOs monitored on BWV by a named officer.")
     w.save()
     # A timed welfare check of the three KPWs.
@@ -194,7 +200,7 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     w.tabs(2)
     w.type("DC Owen Hughes")
     w.key("Tab", "ctrl+t")
-    w.tabs(2)
+    w.tabs(1)
     w.type("North Kent PIS")
     w.key("Tab")
     w.type("Seized as exhibit")
@@ -205,13 +211,13 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     # The IOPC: first contact, then the formal referral.
     w.step("First")
     w.key("ctrl+t")
-    w.tabs(2)
+    w.tabs(1)
     w.type("DI Carla Moss (PSD)")
     w.save()
     w.step("Formal")
     w.type("m")  # mandatory referral (DSI)
     w.key("Tab", "ctrl+t")
-    w.tabs(2)
+    w.tabs(1)
     w.type("DI Carla Moss (PSD)")
     w.key("Tab")
     w.type("2026/123456")
@@ -221,7 +227,7 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     w.type("P4")
     w.key("Tab")
     w.type("p")  # personal initial account
-    w.tabs(7)
+    w.tabs(5)
     w.type("n")  # material viewed: none
     w.save()
     # A decision on the NDM.
@@ -245,7 +251,7 @@ def walk(w: Walk, db: Path, env: dict[str, str]) -> subprocess.Popen:
     # Closure and sign-off.
     w.step("Closure")
     w.key("ctrl+t")
-    w.tabs(4)
+    w.tabs(3)
     w.type("Insp Sarah Jones")
     w.key("Tab")
     w.type("Ch Insp Ray Patel")
@@ -267,6 +273,8 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     home = out / "home"
     home.mkdir(exist_ok=True)
+    for old in home.glob("*.json"):  # an earlier walk's export is not this walk's
+        old.unlink()
     db = out / "walk.db"
     for suffix in ("", "-journal", ".witness"):
         Path(str(db) + suffix).unlink(missing_ok=True)
