@@ -98,7 +98,7 @@ def test_a_serious_injury_is_not_saved_without_the_s29_part_it_meets(window: Mai
 
 
 def test_a_decision_refusing_bwv_viewing_settles_the_access_requirement(
-        window: MainWindow) -> None:
+        qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: ANN001
     _open(window, "firearms-discharge", "CAD-5503", "full", {"dsi_status": "death"})
     kpw = add_person(window, "PC Rhodri Pryce", cipher="B12")
     assert _status(window, "p2.material_access") == "outstanding"
@@ -108,10 +108,14 @@ def test_a_decision_refusing_bwv_viewing_settles_the_access_requirement(
         "requirement": "p2.material_access"}, people=[kpw])
     assert _status(window, "p2.material_access") == "done"
     assert _shown(window)["pd.coroner"]
+    text = _pdf_text(qtbot, window, tmp_path / "death.pdf")
+    assert "Decision (NDM) on: Access to material before accounts" in text
+    assert "No access decision recorded" not in text
+    assert "Family informed and family liaison: outstanding" in text
 
 
 def test_a_taser_discharge_at_the_documentation_scale_counts_down_no_welfare_checks(
-        window: MainWindow, clock: FixedClock) -> None:
+        qtbot, window: MainWindow, clock: FixedClock, tmp_path: Path) -> None:  # noqa: ANN001
     _open(window, "less-lethal-discharge", "CAD-5504", "documentation",
           {"dsi_status": "none", "location": "King Street, Maidstone"})
     add_person(window, "PC Bethan Lloyd")
@@ -125,3 +129,7 @@ def test_a_taser_discharge_at_the_documentation_scale_counts_down_no_welfare_che
     assert not any("referral" in line.lower() and "due" in line.lower()
                    for lines in texts.values() for line in lines)
     assert not _shown(window)["pd.coroner"]
+    text = _pdf_text(qtbot, window, tmp_path / "taser.pdf")
+    assert "Timed welfare check not required at the documentation scale" in text
+    assert "Welfare check for" not in text and "Referral of the DSI matter" not in text
+    assert "Death confirmed and the coroner informed: not required: DSI status is none" in text
