@@ -4,7 +4,10 @@ template step of a projected kind must define (so a force's template cannot brea
 
 from __future__ import annotations
 
-from pir.procedures.model import SCALES, FieldSpec, Template
+from collections.abc import Iterable
+from dataclasses import replace
+
+from pir.procedures.model import SCALES, FieldSpec, Step, Template
 
 PERSON_CATEGORIES = (
     "KPW",
@@ -186,7 +189,11 @@ def fields_of_kind(template: Template, kind: str) -> tuple[FieldSpec, ...]:
     specs = GLOBAL_KINDS[kind]
     if kind != "decision":
         return specs
-    steps = [s for s in template.steps if s.required_at]
-    return (*specs, FieldSpec(**{**REQUIREMENT_FIELD.__dict__,
-                                 "choices": tuple(s.id for s in steps),
-                                 "labels": tuple(s.title for s in steps)}))
+    return (*specs, with_requirement_choices(REQUIREMENT_FIELD, template.steps))
+
+
+def with_requirement_choices(spec: FieldSpec, steps: Iterable[Step]) -> FieldSpec:
+    """A "step" field offers every step that is a requirement somewhere, by id and title."""
+    required = [s for s in steps if s.required_at]
+    return replace(spec, choices=tuple(s.id for s in required),
+                   labels=tuple(s.title for s in required))

@@ -17,6 +17,7 @@ from pir.procedures.kinds import (
     FIXED_CHOICES,
     GLOBAL_KINDS,
     WRITTEN_BY_PIR,
+    with_requirement_choices,
 )
 from pir.procedures.model import FIELD_TYPES, SCALES, FieldSpec, Phase, Step, Template, Timing
 
@@ -326,13 +327,12 @@ def _check_conditions(r: _Reader, step: Step, phases: list[Phase]) -> None:
 
 def _with_step_choices(phase: Phase, phases: list[Phase]) -> Phase:
     """A "step" field offers every step of the template that is a requirement somewhere."""
-    steps = [s for p in phases for s in p.steps if s.required_at]
-    ids, titles = tuple(s.id for s in steps), tuple(s.title for s in steps)
+    steps = [s for p in phases for s in p.steps]
 
     def fill(step: Step) -> Step:
         if not any(spec.type == "step" for spec in step.fields):
             return step
-        fields = tuple(replace(spec, choices=ids, labels=titles) if spec.type == "step" else spec
+        fields = tuple(with_requirement_choices(spec, steps) if spec.type == "step" else spec
                        for spec in step.fields)
         return replace(step, fields=fields)
 

@@ -8,11 +8,6 @@ from pir.procedures.model import Step
 from pir.views.state import IncidentState
 
 
-def _declared(state: IncidentState) -> dict:
-    items = state.by_kind.get("incident.declared") or []
-    return items[-1].fields if items else {}
-
-
 def _label(state: IncidentState, key: str) -> str:
     if key == "dsi_status":
         return "DSI status"
@@ -24,7 +19,7 @@ def _label(state: IncidentState, key: str) -> str:
 def unmet_condition(state: IncidentState, step: Step) -> str:
     """'' when the step's condition holds (or it has none); else what the incident is instead.
     A declared value not yet recorded does not rule a step out."""
-    declared = _declared(state)
+    declared = state.latest_fields("incident.declared")
     for key, values in step.applies_when:
         value = state.dsi_status if key == "dsi_status" else declared.get(key)
         if value is None or value == "" or value == []:

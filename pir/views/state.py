@@ -415,6 +415,11 @@ class IncidentState:
         return sorted({seq for sid in (step.id, *step.done_with)
                        for seq in (*self.step_seqs.get(sid, []), *self.decided.get(sid, []))})
 
+    def latest_fields(self, kind: str) -> dict[str, Any]:
+        """The fields of the last entry of this kind (empty if there is none)."""
+        items = self.by_kind.get(kind) or []
+        return items[-1].fields if items else {}
+
     def _on_closed(self, rec: Recorded) -> None:
         self.closed_seq = rec.seq
         self.writeup = None

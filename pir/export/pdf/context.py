@@ -46,12 +46,6 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + IN_FULL_IN_THE_LOG
 
 
-def latest_fields(state: IncidentState, kind: str) -> dict[str, Any]:
-    """The fields of the last entry of this kind (empty if there is none)."""
-    items = state.by_kind.get(kind) or []
-    return items[-1].fields if items else {}
-
-
 @dataclass(frozen=True)
 class SignerFacts:
     """What the pages say about the signer (the key itself never reaches the layout)."""
@@ -179,7 +173,7 @@ class RenderContext:
             if str(rec.fields.get("iopc_reference", "")).strip():
                 iopc = str(rec.fields["iopc_reference"]).strip()
                 break
-        operation = str(latest_fields(self.state, "incident.declared").get("operation_name", "")
+        operation = str(self.state.latest_fields("incident.declared").get("operation_name", "")
                         or "")
         return PageFacts(self.state.ref, iopc or "not yet referred",
                          operation or "none recorded", self.doc["head_hash"],

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
-from pir.export.pdf.context import RenderContext, latest_fields
+from pir.export.pdf.context import RenderContext
 from pir.export.pdf.fonts import FONT_MONO
 from pir.export.pdf.sections.compliance import (
     MARKED,
@@ -49,7 +49,7 @@ def build(ctx: RenderContext) -> list[Flowable]:
 
 def _key_times(ctx: RenderContext) -> list[tuple[str, str]]:
     st = ctx.state
-    declared = latest_fields(st, "incident.declared")
+    declared = st.latest_fields("incident.declared")
     rows = [("Incident opened in PIR", ctx.when(st.opened_at) or "not recorded")]
     for key, label in (("incident_at", "Incident"), ("declared_at", "Procedure declared"),
                        ("pim_arrived_at", "PIM arrived")):
@@ -57,7 +57,7 @@ def _key_times(ctx: RenderContext) -> list[tuple[str, str]]:
             rows.append((label, ctx.when(declared[key])))
     if declared.get("discharge"):
         rows.append(("Discharge (as declared)", ctx.text(declared["discharge"])))
-    closed = latest_fields(st, "incident.closed")
+    closed = st.latest_fields("incident.closed")
     rows.append(("Closed", ctx.when(closed.get("closed_at")) if closed else "not closed"))
     rows.append(("Last entry", f"entry {ctx.doc['entry_count']}, recorded "
                                f"{format_uk(ctx.at)}"))
