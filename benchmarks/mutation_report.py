@@ -1,8 +1,10 @@
 """The mutation score and the survivors, one line each, from a finished `mutmut run`.
 
-Run it in the worktree where mutmut ran (the folder holding `mutants/` and pyproject.toml):
+After benchmarks/mutation_run.py, from the clone:
 
-    /path/to/clone/.venv/bin/python /path/to/clone/benchmarks/mutation_report.py > survivors.md
+    .venv/bin/python benchmarks/mutation_report.py --into /tmp/pir-mutation > survivors.md
+
+or with no argument in a folder where `mutmut run` ran (holding `mutants/` and pyproject.toml).
 
 Each survivor gets a class and a one-line reason:
 - "text": only the text of a string changed (a message's wording, its case), no decision;
@@ -14,9 +16,12 @@ Mutants that no selected test reaches are counted apart ("not reached"), not as 
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
 GET_DEFAULT = re.compile(r"""\.get\(([^,()]+),\s*[^()]*\)|\.get\(([^,()]+)\)""")
@@ -40,43 +45,83 @@ def classify(diff: str) -> tuple[str, str]:
     return "open", new[:140]
 
 
-def main() -> int:
+def collect() -> list[dict[str, str]]:
+    """Every mutant of the mutmut run in the current folder, with its status and, for a
+    survivor, its class and reason."""
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.stats import status_by_exit_code
     from mutmut.utils.file_utils import walk_mutatable_files
 
-    counts: Counter[str] = Counter()
-    per_module: dict[str, Counter[str]] = {}
-    survivors: list[tuple[str, str, str]] = []
+    rows = []
     for path in walk_mutatable_files():
         data = SourceFileMutationData(path=path)
         data.load()
-        module = str(path)
         for name, code in data.exit_code_by_key.items():
-            status = status_by_exit_code[code]
-            counts[status] += 1
-            per_module.setdefault(module, Counter())[status] += 1
-            if status == "survived":
-                kind, reason = classify(get_diff_for_mutant(name, path=path))
-                survivors.append((name, kind, reason))
-    kinds = Counter(kind for _, kind, _ in survivors)
+            row = {"module": str(path), "name": name, "status": status_by_exit_code[code]}
+            if row["status"] == "survived":
+                row["kind"], row["reason"] = classify(get_diff_for_mutant(name, path=path))
+            rows.append(row)
+    return rows
+
+
+def gather(into: Path) -> list[dict[str, str]]:
+    """The mutants of every group run under `into` (benchmarks/mutation_run.py)."""
+    rows = []
+    for where in sorted(p for p in into.iterdir() if (p / "mutants").is_dir()):
+        out = subprocess.run([sys.executable, __file__, "--json"], cwd=where, check=True,
+                             capture_output=True, text=True).stdout
+        rows += json.loads(out)
+    return rows
+
+
+def report(rows: list[dict[str, str]]) -> None:
+    counts = Counter(r["status"] for r in rows)
+    per_module: dict[str, Counter[str]] = {}
+    for r in rows:
+        per_module.setdefault(r["module"], Counter())[r["status"]] += 1
+    survivors = [r for r in rows if r["status"] == "survived"]
+    kinds = Counter(r["kind"] for r in survivors)
     killed, survived = counts["killed"] + counts["timeout"], counts["survived"]
-    judged = killed + survived
+    unreached = counts["no tests"]
+    judged = killed + survived + unreached
     print("# Mutation survivors\n")
     print(f"killed {killed}, survived {survived} ({kinds['text']} text, {kinds['default']} "
-          f"default, {kinds['open']} open), not reached by the selected tests "
-          f"{counts['no tests']}, not run {counts['not checked']}.\n")
+          f"default, {kinds['open']} open), not reached by the selected tests {unreached}, "
+          f"not run {counts['not checked']}.\n")
     if judged:
         rest = judged - kinds["text"] - kinds["default"]
-        print(f"Score: {killed / judged:.1%} of the mutants run; {killed / rest:.1%} leaving "
-              "out the text and default survivors.\n")
-    print("| module | killed | survived | not reached |\n|---|---|---|---|")
+        print(f"Score: {killed / judged:.1%} of the mutants run (a mutant no test reaches counts "
+              f"as a survivor); {killed / rest:.1%} leaving out the text and default "
+              "survivors.\n")
+    print("| module | killed | survived | not reached | score |\n|---|---|---|---|---|")
     for module, c in sorted(per_module.items()):
-        print(f"| {module} | {c['killed'] + c['timeout']} | {c['survived']} | {c['no tests']} |")
+        k = c["killed"] + c["timeout"]
+        n = k + c["survived"] + c["no tests"]
+        print(f"| {module} | {k} | {c['survived']} | {c['no tests']} | "
+              f"{k / n:.1%} |" if n else f"| {module} | 0 | 0 | 0 | - |")
     print("\n## Survivors\n")
-    for name, kind, reason in sorted(survivors, key=lambda s: (s[1] != "open", s[0])):
-        print(f"- `{name}` {kind}: {reason}")
+    for r in sorted(survivors, key=lambda r: (r["kind"] != "open", r["name"])):
+        print(f"- `{r['name']}` {r['kind']}: {r['reason']}")
+    missed = sorted(r["name"] for r in rows if r["status"] == "no tests")
+    if missed:
+        print("\n## Not reached by the selected tests\n")
+        for name in missed:
+            print(f"- `{name}`")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--json"]:
+        json.dump(collect(), sys.stdout)
+        return 0
+    if len(args) == 2 and args[0] == "--into":
+        report(gather(Path(args[1])))
+        return 0
+    if args:
+        print("usage: mutation_report.py [--into DIR]", file=sys.stderr)
+        return 2
+    report(collect())
     return 0
 
 

@@ -6,7 +6,10 @@ JSON.stringify in Node.js), so these values are the format, not a copy of our ow
 
 from __future__ import annotations
 
-from pir.canonical import ZERO_HASH, canonical_bytes, entry_hash
+import pytest
+
+from pir.canonical import ZERO_HASH, canonical_bytes, check_json_value, entry_hash
+from pir.errors import InputError
 
 BODY = {
     "v": 1, "incident": "0f5c2b1e-aaaa-4bbb-8ccc-000000000001", "seq": 2,
@@ -47,3 +50,23 @@ def test_entry_hash_is_sha256_of_the_canonical_bytes() -> None:
 def test_key_order_of_the_input_does_not_change_the_bytes() -> None:
     reversed_body = dict(reversed(list(BODY.items())))
     assert canonical_bytes(reversed_body) == GOLDEN
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"a": {"b": 1.5}}, "payload.a.b: decimal numbers are not recorded; use whole numbers or "
+                        "text."),
+    ({"list": [1, "x", [None, "\ud800"]]}, "payload.list[2][1]: the text contains an invalid "
+                                          "character."),
+    ({"n": [2**53]}, "payload.n[0]: the number 9007199254740992 is too large to record exactly."),
+    ({"bad key": 1}, "payload: 'bad key' is not a valid field name."),
+    ({"x": {1: "one"}}, "payload.x: 1 is not a valid field name."),
+    ({"when": {1, 2}}, "payload.when: a set cannot be recorded."),
+])
+def test_a_refused_value_is_named_by_its_path_and_the_reason_in_words(value, message) -> None:
+    with pytest.raises(InputError) as refused:
+        check_json_value(value)
+    assert str(refused.value) == message
+
+
+def test_values_canonical_json_carries_pass_the_check() -> None:
+    check_json_value({"a": [None, True, False, -(2**53 - 1), 2**53 - 1, "é 𝄞", {"b.c-d_e": []}]})
