@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from pir.log.chains import foreign_chains, foreign_head
 from pir.log.store import Database
 from pir.log.witness import FAIL
 from pir.merge import import_bytes
-from pir.receipts import give_receipt, receipt_code
+from pir.receipts import _imported_heads, check_recorded_heads, give_receipt, receipt_code
 from pir.share import join_incident, share_bytes
 from tests.values import LOGGIST, PASSPHRASE, PIM
 
@@ -351,3 +352,50 @@ def test_the_database_refuses_an_imported_entry_out_of_its_chains_numbering_by_s
         _raw_insert(log.db, "chain_entries", log.row.id, 3, ZERO_HASH, device)
     _raw_insert(log.db, "chain_entries", log.row.id, 2, first[1], device)
     assert foreign_head(log.db, log.row.id, device)[0] == 2
+
+
+# -- 4. the heads an import recorded, checked against the chain held ----------------------------
+
+def test_an_imported_chain_cut_short_afterwards_is_reported_at_the_head_it_recorded(
+        pair) -> None:
+    dbs, a, b = pair
+    head = dbs[0].head(a.row.id)
+    import_bytes(dbs[1], _export(a), LOGGIST)
+    assert check_recorded_heads(dbs[1], b.row).problems == ()
+    conn = dbs[1].conn
+    conn.execute("DROP TRIGGER chain_entries_no_delete")
+    conn.execute("DELETE FROM chain_entries WHERE seq = ?", (head[0],))
+    [problem] = check_recorded_heads(dbs[1], b.row).problems
+    [record] = list(dbs[1].entries_of_kind(b.row.id, "chain.imported"))
+    name = record.payload["device_name"]
+    assert problem == (f"entry {record.seq} (import of {name}) records head {head[1]} at its "
+                       f"entry {head[0]}, but the chain held has None: the imported chain was "
+                       "changed.")
+
+
+def test_an_import_of_a_chain_of_one_entry_checks_against_that_entry(
+        tmp_path: Path, clock: FixedClock) -> None:
+    dbs = [Database.create(tmp_path / f"{name}.db", PASSPHRASE, clock=clock)
+           for name in ("pim", "pis")]
+    a = IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                           title="Shots fired", author=PIM)
+    assert dbs[0].head(a.row.id)[0] == 1
+    b = join_incident(dbs[1], share_bytes(dbs[0], REF), LOGGIST)
+    import_bytes(dbs[1], _export(a), LOGGIST)
+    logged = b.entry(dbs[1].head(b.row.id)[0])
+    assert logged.payload["entries"] == 1
+    assert check_recorded_heads(dbs[1], b.row).problems == ()
+    for db in dbs:
+        db.close()
+
+
+@pytest.mark.parametrize("at", [0, -1, "3", None])
+def test_an_import_record_naming_no_entry_of_the_chain_is_a_problem_not_a_crash(
+        pair, at) -> None:
+    dbs, a, b = pair
+    import_bytes(dbs[1], _export(a), LOGGIST)
+    [record] = list(dbs[1].entries_of_kind(b.row.id, "chain.imported"))
+    forged = replace(record, body={**record.body,
+                                   "payload": {**record.payload, "entries": at}})
+    [problem] = _imported_heads(dbs[1], b.row, [forged])
+    assert f"at its entry {at}, but the chain held has None" in problem
