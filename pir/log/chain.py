@@ -188,7 +188,7 @@ class ChainWatch:
                     self.feed(body, text, digest)
                     expected, prev = self.expected, self.prev
                     intact = self.broken is None
-                    if isinstance(body, dict) and isinstance(body.get("seq"), int):
+                    if isinstance(body, dict) and type(body.get("seq")) is int:
                         yield entry(body, digest)
         finally:
             self.expected, self.prev = expected, prev
