@@ -33,7 +33,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                    "tests/test_share_import.py")),
     "chain": (("pir/log/chain.py", "pir/log/chains.py"),
               ("tests/test_chain.py", "tests/test_chain_watch.py", "tests/test_log_boundaries.py",
-               "tests/test_log_format.py",
+               "tests/test_log_format.py", "tests/test_chains_held.py",
                "tests/test_verify_json.py", "tests/test_store.py", "tests/faults/test_witness.py")),
     "views": (("pir/views/compliance.py", "pir/views/referral.py"),
               ("tests/test_views.py", "tests/test_views_boundaries.py",
