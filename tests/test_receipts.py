@@ -340,3 +340,114 @@ def test_the_check_line_counts_the_further_problems_and_says_when_nothing_was_re
     log.record_receipt(author=PIM, seq=seq, code=wrong, head_hash=head)
     ok, line = check_heads_line(log.db, log.row)
     assert not ok and line.endswith("records. (and 1 more)")
+
+
+# -- records an insider edited: each a problem named, never a crash -----------------------------
+
+_GUARDS = ("entries_no_update", "entries_no_delete", "entries_gapless", "entries_chained")
+
+
+def _unguarded(log: IncidentLog):
+    for trigger in _GUARDS:
+        log.db.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    return log.db.conn
+
+
+def _set_body(log: IncidentLog, seq: int, text: str) -> None:
+    _unguarded(log).execute("UPDATE entries SET body = ? WHERE incident = ? AND seq = ?",
+                            (text, log.db._num(log.row.id), seq))
+
+
+def _receipt_for_entry_1(log: IncidentLog):
+    first = log.db.entry(log.row.id, 1).hash
+    return log.record_receipt(author=PIM, seq=1, code=receipt_code(1, first), head_hash=first)
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), [
+    ("seq", "1", "records a head at entry '1', which is not an earlier entry."),
+    ("seq", True, "records a head at entry True, which is not an earlier entry."),
+    ("head_hash", 5, "the code does not match the head hash it records."),
+    ("head_hash", "AB" * 32, "the code does not match the head hash it records."),
+])
+def test_a_receipt_record_edited_to_hold_the_wrong_type_is_a_problem(
+        log: IncidentLog, field: str, value, problem: str) -> None:
+    _notes(log, 1)
+    record = _receipt_for_entry_1(log)
+    code = record.payload["code"]
+    _set_body(log, record.seq, canonical_bytes(
+        {**record.body, "payload": {**record.payload, field: value}}).decode())
+    assert check_recorded_heads(log.db, log.row).problems == (
+        f"entry {record.seq} (receipt {code}) " + problem if field == "seq"
+        else f"entry {record.seq} (receipt {code}): " + problem,)
+
+
+def test_every_record_with_no_fields_is_listed_not_only_the_first(log: IncidentLog) -> None:
+    _notes(log, 1)
+    records = [_receipt_for_entry_1(log) for _ in range(2)]
+    for record in records:
+        _set_body(log, record.seq, canonical_bytes({**record.body, "payload": None}).decode())
+    result = check_recorded_heads(log.db, log.row)
+    assert result.checked == 2
+    assert result.problems == tuple(f"entry {r.seq} (receipt.given) has no fields to compare."
+                                    for r in records)
+
+
+def test_a_recorded_head_whose_entry_was_deleted_is_reported_with_no_hash(
+        log: IncidentLog) -> None:
+    _notes(log, 2)
+    record = _receipt_for_entry_1(log)
+    head = record.payload["head_hash"]
+    _unguarded(log).execute("DELETE FROM entries WHERE incident = ? AND seq = 1",
+                            (log.db._num(log.row.id),))
+    assert check_recorded_heads(log.db, log.row).problems == (
+        f"entry {record.seq} (receipt {record.payload['code']}) records head {head} at entry 1, "
+        "but entry 1 now has hash None: the log was changed after it was recorded.",)
+
+
+def test_a_record_that_cannot_be_read_fails_the_check_line(log: IncidentLog) -> None:
+    from pir.receipts import check_heads_line
+
+    _notes(log, 1)
+    record = _receipt_for_entry_1(log)
+    _set_body(log, record.seq, "not json")
+    ok, line = check_heads_line(log.db, log.row)
+    assert not ok
+    assert line.startswith(f"FAIL {log.row.ref}: the recorded heads cannot be read (")
+
+
+def test_no_receipt_is_given_for_a_log_that_does_not_hold_and_the_error_names_it(
+        log: IncidentLog) -> None:
+    _notes(log, 2)
+    body = log.db.entry(log.row.id, 2).body
+    _set_body(log, 2, canonical_bytes({**body, "payload": {"text": "altered"}}).decode())
+    from pir.errors import ChainBrokenError
+
+    with pytest.raises(ChainBrokenError) as broken:
+        give_receipt(log, PIM)
+    assert broken.value.incident == log.row.ref and broken.value.seq == 2
+
+
+def test_no_receipt_is_given_for_a_log_with_no_entries(log: IncidentLog) -> None:
+    _unguarded(log).execute("DELETE FROM entries WHERE incident = ?", (log.db._num(log.row.id),))
+    with pytest.raises(InputError, match=r"has no entries to give a receipt for\.$"):
+        give_receipt(log, PIM)
+
+
+def test_a_receipt_for_entry_1_is_read_and_entry_0_is_refused() -> None:
+    assert parse_receipt("1:WERC8-GMRZG").seq == 1
+    with pytest.raises(InputError, match=r"is not a receipt"):
+        parse_receipt("0:WERC8-GMRZG")
+
+
+def test_when_a_receipt_was_given_is_kept_in_utc_whatever_the_laptops_zone(monkeypatch) -> None:
+    import time
+    from datetime import timedelta
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        given = parse_receipt("41:7KQ2M-X9TRA@2026-12-05T23:10+01:00").given_at
+        assert given.utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
