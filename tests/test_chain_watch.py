@@ -195,3 +195,11 @@ def test_the_stored_check_names_a_row_whose_columns_differ_from_its_body() -> No
         verify_stored(Edited(rows), INC, "CAD-5")
     assert (broken.value.seq, broken.value.reason, broken.value.incident) == (
         2, "its indexed columns differ from its content (the row was edited)", "CAD-5")
+
+
+def test_the_stored_check_names_the_incident_of_an_altered_row() -> None:
+    rows = _chain(["note"] * 3)
+    rows[1] = _altered(rows[1])
+    with pytest.raises(ChainBrokenError) as broken:
+        verify_stored(_Rows(rows), INC, "CAD-6")
+    assert (broken.value.seq, broken.value.incident) == (2, "CAD-6")

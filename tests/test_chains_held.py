@@ -94,3 +94,34 @@ def test_an_entry_of_a_chain_held_is_read_by_its_number_and_a_number_past_it_is_
     assert foreign_entry(db, a.row.id, chain.device, chain.count + 1) is None
     assert foreign_entry(db, a.row.id, chains[0].device, chain.count).payload == {
         "text": "from b.db"}
+
+
+def test_storing_chains_is_all_or_nothing_and_a_refusal_names_what_was_refused(
+        tmp_path: Path, clock: FixedClock) -> None:
+    from pir.canonical import ZERO_HASH, canonical_bytes, sha256_hex
+    from pir.errors import StorageError
+    from pir.log.chains import store_chains
+
+    db = Database.create(tmp_path / "a.db", PASSPHRASE, clock=clock)
+    log = IncidentLog.create(db, ref=REF, template_id="firearms-discharge", scale="full",
+                             title="Shots fired", author=PIM)
+
+    def rows(device: str, seqs: list[int], corrects: int | None = None) -> list[tuple[str, str]]:
+        out, prev = [], ZERO_HASH
+        for seq in seqs:
+            text = canonical_bytes({"incident": log.row.id, "seq": seq, "prev_hash": prev,
+                                    "kind": "note", "corrects": corrects}).decode()
+            prev = sha256_hex(text.encode())
+            out.append((text, prev))
+        return out
+
+    good = ("d" * 32, "Loggist laptop", rows("d" * 32, [1, 2], corrects=1))
+    gap = ("e" * 32, "Ail liniadur", rows("e" * 32, [2]))
+    with pytest.raises(StorageError, match=r"^The database refused to store the imported "
+                                           r"entries: imported entries must be numbered "):
+        store_chains(db, log.row.id, [good, gap])
+    assert foreign_chains(db, log.row.id) == []
+    store_chains(db, log.row.id, [good])
+    assert db.conn.execute("SELECT seq, kind, corrects FROM chain_entries ORDER BY seq"
+                           ).fetchall() == [(1, "note", 1), (2, "note", 1)]
+    db.close()
