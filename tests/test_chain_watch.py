@@ -28,8 +28,13 @@ def _chain(kinds: list[str]) -> list[tuple]:
 
 
 def _watch(rows: list[tuple], label: str = "CAD-1") -> tuple[ChainWatch, list[int]]:
+    """The watch after the rows, and the entries it handed on (each with the hash stored)."""
     watch = ChainWatch(INC, label)
-    seen = list(watch.entries([rows], {}, lambda body, digest: body["seq"]))
+    stored = {seq: raw.hex() if isinstance(raw, bytes) else raw for seq, _, raw in rows}
+    seen = []
+    for seq, digest in watch.entries([rows], {}, lambda body, digest: (body["seq"], digest)):
+        assert digest == stored[seq]
+        seen.append(seq)
     return watch, seen
 
 
@@ -203,3 +208,18 @@ def test_the_stored_check_names_the_incident_of_an_altered_row() -> None:
     with pytest.raises(ChainBrokenError) as broken:
         verify_stored(_Rows(rows), INC, "CAD-6")
     assert (broken.value.seq, broken.value.incident) == (2, "CAD-6")
+
+
+def test_a_hash_given_as_text_is_checked_on_the_slow_path_and_handed_on_as_it_is() -> None:
+    rows = [(seq, text, raw.hex()) for seq, text, raw in _chain(["note"] * 3)]
+    watch, seen = _watch(rows)
+    assert seen == [1, 2, 3] and watch.broken is None and watch.prev == rows[-1][2]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ('{"a":1}', {"a": 1}), ('{"a":1}x', None), ('{"a":1} {}', None), ("", None), ("{", None),
+])
+def test_a_stored_body_is_one_json_value_and_nothing_after_it(text: str, value) -> None:
+    from pir.log.chain import body_of
+
+    assert body_of(text) == value

@@ -33,7 +33,9 @@ def held(tmp_path: Path, clock: FixedClock):
         other = join_incident(db, share_bytes(dbs[0], REF), LOGGIST)
         other.append("note", {"text": f"from {db.path.name}"}, author=LOGGIST)
         import_bytes(dbs[0], export_bytes(build_export(other, LOGGIST)), PIM)
-    yield dbs[0], a, foreign_chains(dbs[0], a.row.id)
+    chains = foreign_chains(dbs[0], a.row.id)
+    assert [c.device for c in chains] == [db.database_id for db in dbs[1:]]
+    yield dbs[0], a, chains
     for db in dbs:
         db.close()
 
