@@ -37,7 +37,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                "tests/test_verify_json.py", "tests/test_store.py", "tests/faults/test_witness.py")),
     "views": (("pir/views/compliance.py", "pir/views/referral.py"),
               ("tests/test_views.py", "tests/test_views_boundaries.py",
-               "tests/test_procedure_edges.py")),
+               "tests/test_procedure_edges.py", "tests/test_referral_life.py")),
     "merge": (("pir/merge.py", "pir/share.py"),
               ("tests/test_share_import.py", "tests/test_multichain_export.py",
                "tests/test_multichain_pdf.py", "tests/test_log_boundaries.py",
