@@ -226,3 +226,66 @@ def test_a_signed_pdf_is_imported_once_it_verifies_with_the_signer_trusted(
     finally:
         a_db.close()
         b_db.close()
+
+
+def test_an_imported_pdf_anchors_the_chain_only_when_it_verifies_valid(
+        tmp_path, clock, neutral_force_settings) -> None:
+    from pir.errors import InputError
+    from pir.export.pdf import export_pdf
+    from pir.export.signing import new_self_signed
+
+    dbs = [Database.create(tmp_path / f"{n}.db", PASSPHRASE, clock=clock) for n in "abc"]
+    try:
+        IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                           title="Shots fired", author=PIM)
+        b = join_incident(dbs[1], share_bytes(dbs[0], REF), LOGGIST)
+        b.append("note", {"text": "from the PIS"}, author=LOGGIST)
+        identity = new_self_signed(LOGGIST)
+        pdf, cert = tmp_path / "b.pdf", tmp_path / "pis.pem"
+        head = dbs[1].head(b.row.id)[1]  # the PDF's head: its export is logged after it
+        export_pdf(b, pdf, exported_by=LOGGIST, identity=identity)
+        cert.write_text(identity.certificate_pem())
+        with pytest.raises(InputError, match="expected head"):
+            import_file(dbs[0], pdf, PIM, expect_head="ab" * 32)
+        unanchored = import_file(dbs[0], pdf, PIM)
+        assert unanchored.anchor == "" and [c.new for c in unanchored.chains] == [2]
+        json_export = tmp_path / "b.json"
+        json_export.write_bytes(export_bytes(build_export(b, LOGGIST)))
+        with pytest.raises(InputError) as refused:
+            import_file(dbs[0], json_export, PIM, trust=[cert])
+        assert str(refused.value) == ("A JSON export carries no signature: give a receipt or "
+                                      "the head hash instead of a certificate.")
+        anchored = import_file(dbs[0], pdf, PIM, trust=[cert], expect_head=head)
+        assert anchored.anchor != "" and [c.new for c in anchored.chains] == [0]
+        a = IncidentLog.open(dbs[0], REF)
+        imports = [e.payload for e in a.entries() if e.kind == "chain.imported"]
+        assert [(p["anchored"], p["entries"]) for p in imports] == [(False, 2), (True, 2)]
+    finally:
+        for db in dbs:
+            db.close()
+
+
+def test_an_anchored_import_of_one_chain_is_recorded_whatever_another_chain_records(
+        tmp_path, clock) -> None:
+    dbs = [Database.create(tmp_path / f"{n}.db", PASSPHRASE, clock=clock) for n in "abc"]
+    try:
+        a = IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                               title="Shots fired", author=PIM)
+        files = []
+        for db in dbs[1:]:
+            other = join_incident(db, share_bytes(dbs[0], REF), LOGGIST)
+            other.append("note", {"text": f"from {db.path.name}"}, author=LOGGIST)
+            path = tmp_path / f"{db.path.stem}.json"
+            path.write_bytes(export_bytes(build_export(other, LOGGIST)))
+            files.append((path, db.head(other.row.id)[1]))
+            import_file(dbs[0], path, PIM)  # held unanchored
+        for path, head in reversed(files):  # c's chain anchored first, then b's
+            outcome = import_file(dbs[0], path, PIM, expect_head=head)
+            assert len(outcome.logged) == 1
+        again = import_file(dbs[0], files[0][0], PIM, expect_head=files[0][1])
+        assert again.logged == ()  # anchored at that head already: nothing to record
+        kinds = [e.kind for e in IncidentLog.open(dbs[0], REF).entries()]
+        assert kinds.count("chain.imported") == 4 and a.row.ref == REF
+    finally:
+        for db in dbs:
+            db.close()
