@@ -10,6 +10,7 @@ Each survivor gets a class and a one-line reason:
 - "text": only the text of a string changed (a message's wording, its case), no decision;
 - "default": only the fallback of a `.get(key, default)` changed, for a key that validated
   bodies always carry;
+- "equivalent": a keyword flag given None instead of False (both read as false);
 - "open": anything else, a gap in the tests, listed with the changed line to look at.
 Mutants that no selected test reaches are counted apart ("not reached"), not as killed.
 """
@@ -40,6 +41,8 @@ def classify(diff: str) -> tuple[str, str]:
     if STRING.sub('""', old) == STRING.sub('""', new) or (
             "None" in new and STRING.sub("None", old) == new):
         return "text", "only a string's text changed: a message's wording, no decision"
+    if re.sub(r"=\s*None\b", "=False", new) == old and old != new:
+        return "equivalent", "a flag given None for False: the callee reads both as false"
     if GET_DEFAULT.sub(r".get(\1\2)", old) == GET_DEFAULT.sub(r".get(\1\2)", new):
         return "default", "only a .get() fallback changed, for a key validated bodies carry"
     return "open", new[:140]
@@ -87,13 +90,15 @@ def report(rows: list[dict[str, str]]) -> None:
     judged = killed + survived + unreached
     print("# Mutation survivors\n")
     print(f"killed {killed}, survived {survived} ({kinds['text']} text, {kinds['default']} "
-          f"default, {kinds['open']} open), not reached by the selected tests {unreached}, "
+          f"default, {kinds['equivalent']} equivalent, {kinds['open']} open), not reached by "
+          f"the selected tests {unreached}, "
           f"not run {counts['not checked']}.\n")
     if judged:
-        rest = judged - kinds["text"] - kinds["default"]
-        print(f"Score: {killed / judged:.1%} of the mutants run (a mutant no test reaches counts "
-              f"as a survivor); {killed / rest:.1%} leaving out the text and default "
-              "survivors.\n")
+        real = judged - kinds["equivalent"]
+        rest = real - kinds["text"] - kinds["default"]
+        print(f"Score: {killed / real:.1%} of the non-equivalent mutants run (a mutant no test "
+              f"reaches counts as a survivor; {kinds['equivalent']} equivalent left out); "
+              f"{killed / rest:.1%} leaving out the text and default survivors too.\n")
     print("| module | killed | survived | not reached | score |\n|---|---|---|---|---|")
     for module, c in sorted(per_module.items()):
         k = c["killed"] + c["timeout"]
