@@ -263,6 +263,7 @@ def test_templates_show_lists_steps_kinds_and_every_field(pir) -> None:
                      out)
     assert re.search(r"review_date\s+datetime\s+required, may lie ahead", out)
     assert "writeup.started" in out
+    assert re.search(r"pd\.coroner .*; only when DSI status is death\]", out)
     code, _, err = pir("templates", "show", "nonesuch")
     assert code == 2 and "no procedure template" in err
 

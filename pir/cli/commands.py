@@ -15,6 +15,7 @@ from pir.officer import SET_OFFICER_COMMAND, officer_if_set
 from pir.procedures.fields import merge_text_fields
 from pir.procedures.loader import load_templates
 from pir.times import format_uk, format_uk_text
+from pir.views.applicability import condition_text
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -323,8 +324,7 @@ def cmd_templates_show(args: argparse.Namespace) -> int:
                            if s in step.required_at) or "optional"
             extra = " repeatable" if step.repeatable else ""
             extra += "; for each KPW" if step.per_kpw else ""
-            extra += "".join(f"; only when {key} is {' or '.join(values)}"
-                             for key, values in step.applies_when)
+            extra += f"; {condition_text(template, step)}" if step.applies_when else ""
             print(f"  {step.id}  {step.title}  [kind {step.kind}; required at: {at}{extra}]")
             if step.source:
                 print(f"      source: {step.source}")

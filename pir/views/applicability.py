@@ -4,16 +4,22 @@ pursuit). The reason is printed wherever the step is shown as not required."""
 
 from __future__ import annotations
 
-from pir.procedures.model import Step
+from pir.procedures.model import Step, Template
 from pir.views.state import IncidentState
 
 
-def _label(state: IncidentState, key: str) -> str:
+def _label(template: Template, key: str) -> str:
     if key == "dsi_status":
         return "DSI status"
-    step = next((s for s in state.template.steps if s.kind == "incident.declared"), None)
+    step = next((s for s in template.steps if s.kind == "incident.declared"), None)
     spec = step.field(key) if step else None
     return spec.label if spec else key
+
+
+def condition_text(template: Template, step: Step) -> str:
+    """The step's condition in words ("only when DSI status is death"), '' if it has none."""
+    return "; ".join(f"only when {_label(template, key)} is {' or '.join(values)}"
+                     for key, values in step.applies_when)
 
 
 def unmet_condition(state: IncidentState, step: Step) -> str:
@@ -26,7 +32,7 @@ def unmet_condition(state: IncidentState, step: Step) -> str:
             continue
         held = value if isinstance(value, list) else [value]
         if not any(v in values for v in held):
-            return f"{_label(state, key)} is {', '.join(str(v) for v in held)}"
+            return f"{_label(state.template, key)} is {', '.join(str(v) for v in held)}"
     return ""
 
 

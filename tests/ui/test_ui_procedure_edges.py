@@ -77,6 +77,11 @@ def test_failed_to_stop_not_pursued_then_a_death_in_the_app(qtbot, window: MainW
     shown = _shown(window)
     assert shown["pd.coroner"] and shown["pd.family"] and shown["pd.article2"]
     assert _status(window, "pd.coroner") == "outstanding"
+    window.incident.open_step("pd.coroner")
+    assert "only when DSI status is death" in window.incident.step_page.status.text()
+    window.incident.open_step("pr.not_pursued")
+    assert ("only when Circumstances is vehicle failing to stop, no pursuit"
+            in window.incident.step_page.status.text())
     text = _pdf_text(qtbot, window, tmp_path / "pursuit.pdf")
     assert ("Pursuit record: not required: Circumstances is vehicle failing to stop, no "
             "pursuit") in text

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from pir.errors import PirError, ValidationError
 from pir.procedures.model import FieldSpec, Step
 from pir.times import format_delay, format_uk
+from pir.views.applicability import condition_text
 from pir.views.checklist import StepStatus
 from pir.views.state import IncidentState
 from ui.common.glossary import tooltip
@@ -219,6 +220,10 @@ class StepPage(QWidget):
         scales = ", ".join(s for s in ("full", "proportionate", "documentation")
                            if s in self.step.required_at) or "none (optional)"
         parts.append(f"required at: {scales}")
+        if self.step.applies_when:
+            parts.append(condition_text(self.session.state().template, self.step))
+        if status.reason:
+            parts.append(status.reason)
         self.status.setText(" · ".join(parts))
         set_role(self.status, "error" if status.status == "overdue" else None)
 
