@@ -130,8 +130,10 @@ def _welfare(state: IncidentState, person: Person, end: datetime,
                                    step.id))
             due, i = nxt.next_due, i + 1
             continue
-        if due > stop:
-            # Not yet due (or the KPW was released, or the incident closed, before it fell due).
+        if due > stop or (due == stop and released is None and state.closed_seq is None):
+            # Not yet due, or due this very moment (pending up to and including its due time,
+            # as every requirement is), or the KPW was released or the incident closed before
+            # it fell due.
             if released is None and state.closed_seq is None:
                 out.append(Requirement("Welfare check", person.seq, due, None, None, PENDING,
                                        step.id))

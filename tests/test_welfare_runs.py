@@ -1,0 +1,125 @@
+"""The welfare checks of a KPW over a whole run, as the compliance annex lists them: every
+interval with no check missed, the one running at a release missed, the run cut at 48 items,
+none at a scale that asks for no checks, the run ended by the incident's closing; and each item
+names its step and its KPW (by name, or by cipher when redacted)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from pir.clock import FixedClock
+from pir.incident import IncidentLog
+from pir.views.compliance import (
+    MISSED,
+    OVERDUE,
+    PENDING,
+    _field_time,
+    kpw_entries,
+    names,
+    requirements,
+)
+from pir.views.state import IncidentState
+from tests.helpers import add_person
+from tests.values import PIM
+
+OPENED = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # the `log` fixture's opening time
+HOUR = timedelta(hours=1)
+STEP = "p3.welfare_check"
+
+
+def _welfare(state: IncidentState, now: datetime) -> list[tuple]:
+    return [(r.due - OPENED, r.status, r.note, r.step_id)
+            for r in requirements(state, now) if r.what == "Welfare check"]
+
+
+def test_a_kpw_released_two_intervals_after_a_missed_check_has_each_interval_missed(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")  # 14:00: checks due 15:00, 16:00, 17:00
+    clock.advance(hours=4)
+    log.append("kpw.released", {"person": a, "released_at": "2026-11-25 17:00",
+                                "welfare": "fine"}, author=PIM)
+    gap = "no check within the interval after this time"
+    assert _welfare(log.state, clock.now) == [
+        (HOUR, MISSED, gap, STEP), (2 * HOUR, MISSED, gap, STEP),
+        (3 * HOUR, MISSED, "not done before release", STEP)]
+
+
+def test_a_check_not_done_is_pending_at_its_due_time_and_overdue_one_second_after(
+        log: IncidentLog) -> None:
+    add_person(log, "PC A", cipher="B12")
+    assert _welfare(log.state, OPENED + HOUR) == [(HOUR, PENDING, "", STEP)]
+    assert _welfare(log.state, OPENED + HOUR + timedelta(seconds=1)) == [
+        (HOUR, OVERDUE, "", STEP)]
+
+
+def test_a_log_left_open_for_days_lists_48_welfare_items_not_thousands(
+        log: IncidentLog) -> None:
+    add_person(log, "PC A", cipher="B12")
+    found = _welfare(log.state, OPENED + 200 * HOUR)
+    assert len(found) == 48
+    assert all(status == MISSED for _, status, _, _ in found)
+
+
+def test_closing_the_incident_ends_the_run_at_the_closing_time(
+        log: IncidentLog, clock: FixedClock) -> None:
+    add_person(log, "PC A", cipher="B12")
+    clock.advance(minutes=150)
+    log.append("incident.closed", {"closed_at": "2026-11-25 16:30", "pim_signoff": "Insp Jones",
+                                   "supervisor": "Ch Insp Patel"}, author=PIM)
+    # Judged two days on: only the checks that fell due before the closing count, and none
+    # is pending or overdue in a closed incident.
+    found = _welfare(log.state, OPENED + 48 * HOUR)
+    assert found == [(HOUR, MISSED, "no check within the interval after this time", STEP)]
+
+
+def test_a_template_interval_of_its_own_is_used_for_the_checks(log: IncidentLog) -> None:
+    add_person(log, "PC A", cipher="B12")
+    state = log.state
+    steps = {s.id: s for s in state.template.steps}
+    assert steps[STEP].recur_minutes == state.template.timing.welfare_check_minutes == 60
+    template = replace(state.template, phases=tuple(
+        replace(phase, steps=tuple(replace(s, recur_minutes=30) if s.id == STEP else s
+                                   for s in phase.steps))
+        for phase in state.template.phases))
+    other = replace(state, template=template)
+    assert [due for due, *_ in _welfare(other, OPENED + HOUR)] == [timedelta(minutes=30),
+                                                                   HOUR]
+
+
+def test_no_welfare_check_is_asked_at_the_documentation_scale(db, clock: FixedClock) -> None:
+    log = IncidentLog.create(db, ref="CAD-2026-1125-0099", template_id="less-lethal-discharge",
+                             scale="documentation", title="Taser discharge",
+                             rationale="Taser discharged; no injury.", author=PIM)
+    add_person(log, "PC A", cipher="B12")
+    assert _welfare(log.state, OPENED + 10 * HOUR) == []
+
+
+def test_a_requirement_names_its_kpw_by_name_and_by_cipher_when_redacted(
+        log: IncidentLog) -> None:
+    add_person(log, "Siân Llŷr", cipher="B12")
+    [item, *_] = [r for r in requirements(log.state, OPENED + HOUR) if r.what == "Welfare check"]
+    assert item.who(log.state) == "Siân Llŷr (B12)"
+    assert item.who(log.state, redact=True) == "B12"
+    [referral] = [r for r in requirements(log.state, OPENED + HOUR) if r.person is None][:1]
+    assert referral.who(log.state) == ""
+
+
+def test_a_time_field_left_empty_falls_back_to_the_time_given() -> None:
+    fallback = OPENED + HOUR
+    assert _field_time({"at": ""}, "at", fallback) == fallback
+    assert _field_time({}, "at", fallback) == fallback
+    assert _field_time({"at": None}, "at", fallback) == fallback
+    assert _field_time({"at": "2026-11-25T14:30:00Z"}, "at", fallback) == OPENED + HOUR / 2
+
+
+def test_an_entry_is_about_its_person_and_people_fields_only(log: IncidentLog) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    b = add_person(log, "PC B", cipher="B13")
+    step = next(s for s in log.template.steps if s.per_kpw)
+    specs = [replace(step.fields[0], key="who", type="person"),
+             replace(step.fields[0], key="crew", type="people"),
+             replace(step.fields[0], key="note", type="text")]
+    assert names({"who": a, "crew": [b, "x", 7], "note": 9}, specs) == {a, b, 7}
+    assert names({"who": "A", "crew": "B"}, specs) == set()
+    assert kpw_entries(log.state, step, a) == []
