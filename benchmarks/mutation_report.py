@@ -36,11 +36,26 @@ def _changed(diff: str) -> tuple[str, str]:
     return old, new
 
 
+def _words(literals: list[str]) -> bool:
+    """Whether these string literals are wording (a sentence, with a space), not a key, a
+    code or a name the program looks up."""
+    return all(" " in lit.strip("\"'") or lit.strip("\"'") == "" for lit in literals)
+
+
 def classify(diff: str) -> tuple[str, str]:
     old, new = _changed(diff)
-    if STRING.sub('""', old) == STRING.sub('""', new) or (
-            "None" in new and STRING.sub("None", old) == new):
-        return "text", "only a string's text changed: a message's wording, no decision"
+    old_literals = [m.group(0) for m in STRING.finditer(old)]
+    new_literals = [m.group(0) for m in STRING.finditer(new)]
+    changed = [a for a, b in zip(old_literals, new_literals, strict=False) if a != b]
+    if STRING.sub('""', old) == STRING.sub('""', new) and changed and all(
+            a.lower() == b.lower() for a, b in zip(old_literals, new_literals, strict=False)
+            if a.lower() in ('"utf-8"', "'utf-8'")) and {a.lower() for a in changed} <= {
+            '"utf-8"', "'utf-8'"}:
+        return "equivalent", "the codec's name in another case: Python reads both alike"
+    if (STRING.sub('""', old) == STRING.sub('""', new) and _words(changed)) or (
+            "None" in new and STRING.sub("None", old) == new
+            and _words(old_literals) and "Error(" in old + new):
+        return "text", f"only a message's wording changed: {new[:100]}"
     if re.sub(r"=\s*None\b", "=False", new) == old and old != new:
         return "equivalent", "a flag given None for False: the callee reads both as false"
     if GET_DEFAULT.sub(r".get(\1\2)", old) == GET_DEFAULT.sub(r".get(\1\2)", new):

@@ -42,7 +42,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "merge": (("pir/merge.py", "pir/share.py"),
               ("tests/test_share_import.py", "tests/test_multichain_export.py",
                "tests/test_multichain_pdf.py", "tests/test_log_boundaries.py",
-               "tests/test_chains_held.py")),
+               "tests/test_chains_held.py", "tests/test_join_files.py")),
     "json": (("pir/export/verify.py", "pir/export/json_log.py"),
              ("tests/test_verify_json.py", "tests/test_verify_fuzz.py",
               "tests/test_multichain_export.py", "tests/test_log_boundaries.py",
