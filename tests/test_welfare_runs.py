@@ -123,3 +123,55 @@ def test_an_entry_is_about_its_person_and_people_fields_only(log: IncidentLog) -
     assert names({"who": a, "crew": [b, "x", 7], "note": 9}, specs) == {a, b, 7}
     assert names({"who": "A", "crew": "B"}, specs) == set()
     assert kpw_entries(log.state, step, a) == []
+
+
+# -- each KPW's own requirements (their transport, the weapons they carried) ------------------
+
+def _weapons(log: IncidentLog, person: int) -> int:
+    step = next(s for s in log.template.steps if s.id == "p4.weapons_carried")
+    items = step.field("items").choices[:1]
+    return log.append("weapons.carried", {"person": person, "items": list(items),
+                                          "recorded_by": "PC Evans"}, author=PIM).seq
+
+
+def _per_kpw(state: IncidentState, now: datetime, step_id: str) -> list[tuple]:
+    return [(r.person, r.due - OPENED, r.done and r.done - OPENED, r.seq, r.status, r.note)
+            for r in requirements(state, now) if r.step_id == step_id]
+
+
+def test_each_kpw_has_their_own_weapons_requirement_met_by_the_first_entry_naming_them(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    clock.advance(hours=1)
+    b = add_person(log, "PC B", cipher="B13")  # joins an hour later: due an hour later
+    clock.advance(minutes=30)
+    first = _weapons(log, a)
+    clock.advance(hours=3)  # 18:30: a's due 17:00 met at 15:30; b's due 18:00, none
+    _weapons(log, a)
+    found = _per_kpw(log.state, clock.now, "p4.weapons_carried")
+    assert found == [
+        (a, 3 * HOUR, 90 * timedelta(minutes=1), first, "on time", ""),
+        (b, 4 * HOUR, None, None, OVERDUE, "none recorded for this KPW")]
+    step = next(s for s in log.template.steps if s.id == "p4.weapons_carried")
+    assert [r.seq for r in kpw_entries(log.state, step, a)] == [first, first + 1]
+    assert kpw_entries(log.state, step, b) == []
+
+
+def test_a_kpws_own_requirement_not_yet_due_is_pending_and_met_late_is_late(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    assert _per_kpw(log.state, OPENED + 3 * HOUR, "p4.weapons_carried") == [
+        (a, 3 * HOUR, None, None, PENDING, "none recorded for this KPW")]
+    clock.advance(hours=4)
+    seq = _weapons(log, a)
+    assert _per_kpw(log.state, clock.now, "p4.weapons_carried") == [
+        (a, 3 * HOUR, 4 * HOUR, seq, "late", "")]
+
+
+def test_no_per_kpw_requirement_at_the_documentation_scale(db, clock: FixedClock) -> None:
+    log = IncidentLog.create(db, ref="CAD-2026-1125-0098", template_id="firearms-discharge",
+                             scale="documentation", title="Firearm drawn, not discharged",
+                             rationale="No discharge and no injury.", author=PIM)
+    add_person(log, "PC A", cipher="B12")
+    steps = {r.step_id for r in requirements(log.state, OPENED + 10 * HOUR)}
+    assert "p4.weapons_carried" not in steps and "p2.transport" not in steps
