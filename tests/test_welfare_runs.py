@@ -175,3 +175,16 @@ def test_no_per_kpw_requirement_at_the_documentation_scale(db, clock: FixedClock
     add_person(log, "PC A", cipher="B12")
     steps = {r.step_id for r in requirements(log.state, OPENED + 10 * HOUR)}
     assert "p4.weapons_carried" not in steps and "p2.transport" not in steps
+
+
+def test_a_force_template_without_welfare_or_separation_steps_asks_for_neither(
+        log: IncidentLog) -> None:
+    add_person(log, "PC A", cipher="B12")
+    state = log.state
+    dropped = {"welfare.check", "separation.decided"}
+    template = replace(state.template, phases=tuple(
+        replace(phase, steps=tuple(s for s in phase.steps if s.kind not in dropped))
+        for phase in state.template.phases))
+    found = requirements(replace(state, template=template), OPENED + 5 * HOUR)
+    assert found and not any(r.what in ("Welfare check", "Separation or alternative decided")
+                             for r in found)
