@@ -89,7 +89,8 @@ def gather(into: Path) -> list[dict[str, str]]:
     for where in sorted(p for p in into.iterdir() if (p / "mutants").is_dir()):
         out = subprocess.run([sys.executable, __file__, "--json"], cwd=where, check=True,
                              capture_output=True, text=True).stdout
-        rows += json.loads(out)
+        commit = (where / "COMMIT").read_text().strip()[:7] if (where / "COMMIT").exists() else "?"
+        rows += [{**row, "commit": commit} for row in json.loads(out)]
     return rows
 
 
@@ -114,12 +115,15 @@ def report(rows: list[dict[str, str]]) -> None:
         print(f"Score: {killed / real:.1%} of the non-equivalent mutants run (a mutant no test "
               f"reaches counts as a survivor; {kinds['equivalent']} equivalent left out); "
               f"{killed / rest:.1%} leaving out the text and default survivors too.\n")
-    print("| module | killed | survived | not reached | score |\n|---|---|---|---|---|")
+    commits = {r["module"]: r.get("commit", "") for r in rows}
+    print("| module | commit | killed | survived | not reached | not run | score |\n"
+          "|---|---|---|---|---|---|---|")
     for module, c in sorted(per_module.items()):
         k = c["killed"] + c["timeout"]
         n = k + c["survived"] + c["no tests"]
-        print(f"| {module} | {k} | {c['survived']} | {c['no tests']} | "
-              f"{k / n:.1%} |" if n else f"| {module} | 0 | 0 | 0 | - |")
+        score = f"{k / n:.1%}" if n else "-"
+        print(f"| {module} | {commits[module]} | {k} | {c['survived']} | {c['no tests']} | "
+              f"{c['not checked']} | {score} |")
     print("\n## Survivors\n")
     for r in sorted(survivors, key=lambda r: (r["kind"] != "open", r["name"])):
         print(f"- `{r['name']}` {r['kind']}: {r['reason']}")
