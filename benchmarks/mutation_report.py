@@ -39,7 +39,7 @@ def _changed(diff: str) -> tuple[str, str]:
 def _words(literals: list[str]) -> bool:
     """Whether these string literals are wording (a sentence, with a space), not a key, a
     code or a name the program looks up."""
-    return all(" " in lit.strip("\"'") or lit.strip("\"'") == "" for lit in literals)
+    return all(" " in lit.strip("\"'") for lit in literals)
 
 
 def classify(diff: str) -> tuple[str, str]:

@@ -84,7 +84,7 @@ def parse_receipt(text: str) -> ReceiptCode:
 
 def _given_at(text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.strip())  # Python 3.11 reads a "Z" offset too
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:

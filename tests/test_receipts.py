@@ -451,3 +451,30 @@ def test_when_a_receipt_was_given_is_kept_in_utc_whatever_the_laptops_zone(monke
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_receipt_given_to_nobody_named_records_no_recipient(log: IncidentLog) -> None:
+    receipt = give_receipt(log, PIM)
+    assert receipt.given_to == ""
+    assert "given_to" not in log.db.entry(log.row.id, receipt.entry_seq).payload
+
+
+def test_an_export_record_whose_head_differs_is_named_by_its_format_and_file(
+        log: IncidentLog) -> None:
+    _notes(log, 2)
+    seq, head = log.db.head(log.row.id)
+    record = log.record_export(author=PIM, fmt="pdf", file_name="CAD-1-log.pdf",
+                               file_sha256="cd" * 32, entries=seq, head_hash="ab" * 32)
+    assert check_recorded_heads(log.db, log.row).problems == (
+        f"entry {record.seq} (the pdf export CAD-1-log.pdf) records head {'ab' * 32} at entry "
+        f"{seq}, but entry {seq} now has hash {head}: the log was changed after it was "
+        "recorded.",)
+
+
+@pytest.mark.parametrize("typed", [None, ""])
+def test_no_receipt_typed_is_refused_in_one_sentence(typed) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_receipt(typed)
+    assert str(refused.value) == ("'' is not a receipt: give it as SEQ:CODE, e.g. "
+                                  "41:7KQ2M-X9TRA (the entry number, a colon, then 10 letters "
+                                  "and digits).")
