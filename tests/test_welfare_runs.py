@@ -47,10 +47,11 @@ def test_a_kpw_released_two_intervals_after_a_missed_check_has_each_interval_mis
 
 def test_a_check_not_done_is_pending_at_its_due_time_and_overdue_one_second_after(
         log: IncidentLog) -> None:
-    add_person(log, "PC A", cipher="B12")
+    a = add_person(log, "PC A", cipher="B12")
     assert _welfare(log.state, OPENED + HOUR) == [(HOUR, PENDING, "", STEP)]
-    assert _welfare(log.state, OPENED + HOUR + timedelta(seconds=1)) == [
-        (HOUR, OVERDUE, "", STEP)]
+    late = OPENED + HOUR + timedelta(seconds=1)
+    assert _welfare(log.state, late) == [(HOUR, OVERDUE, "", STEP)]
+    assert [r.person for r in requirements(log.state, late) if r.what == "Welfare check"] == [a]
 
 
 def test_a_log_left_open_for_days_lists_48_welfare_items_not_thousands(
@@ -119,8 +120,9 @@ def test_an_entry_is_about_its_person_and_people_fields_only(log: IncidentLog) -
     step = next(s for s in log.template.steps if s.per_kpw)
     specs = [replace(step.fields[0], key="who", type="person"),
              replace(step.fields[0], key="crew", type="people"),
-             replace(step.fields[0], key="note", type="text")]
-    assert names({"who": a, "crew": [b, "x", 7], "note": 9}, specs) == {a, b, 7}
+             replace(step.fields[0], key="note", type="text"),
+             replace(step.fields[0], key="items", type="multichoice")]
+    assert names({"who": a, "crew": [b, "x", 7], "note": 9, "items": [11]}, specs) == {a, b, 7}
     assert names({"who": "A", "crew": "B"}, specs) == set()
     assert kpw_entries(log.state, step, a) == []
 
