@@ -56,6 +56,8 @@ def classify(diff: str) -> tuple[str, str]:
             "None" in new and STRING.sub("None", old) == new
             and _words(old_literals) and "Error(" in old + new):
         return "text", f"only a message's wording changed: {new[:100]}"
+    if re.sub(r"\.(en|de)code\(\)", r'.\1code("utf-8")', new) == old and old != new:
+        return "equivalent", "encode/decode without the codec's name: UTF-8 is the default"
     if re.sub(r"=\s*None\b", "=False", new) == old and old != new:
         return "equivalent", "a flag given None for False: the callee reads both as false"
     if GET_DEFAULT.sub(r".get(\1\2)", old) == GET_DEFAULT.sub(r".get(\1\2)", new):

@@ -70,3 +70,9 @@ def test_a_refused_value_is_named_by_its_path_and_the_reason_in_words(value, mes
 
 def test_values_canonical_json_carries_pass_the_check() -> None:
     check_json_value({"a": [None, True, False, -(2**53 - 1), 2**53 - 1, "é 𝄞", {"b.c-d_e": []}]})
+
+
+def test_canonical_bytes_refuse_nan_and_infinity_even_unchecked() -> None:
+    for value in (float("nan"), float("inf"), {"a": [float("-inf")]}):
+        with pytest.raises(ValueError):
+            canonical_bytes(value)
