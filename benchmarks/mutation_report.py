@@ -25,6 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|ORDER BY|BEGIN|VALUES|ON CONFLICT|FROM|WHERE"
+                 r"|PRAGMA|CREATE|DROP)\b|\?\)|^\W*hash\) VALUES", re.I)
 GET_DEFAULT = re.compile(r"""\.get\(([^,()]+),\s*[^()]*\)|\.get\(([^,()]+)\)""")
 
 
@@ -52,6 +54,10 @@ def classify(diff: str) -> tuple[str, str]:
             if a.lower() in ('"utf-8"', "'utf-8'")) and {a.lower() for a in changed} <= {
             '"utf-8"', "'utf-8'"}:
         return "equivalent", "the codec's name in another case: Python reads both alike"
+    if STRING.sub('""', old) == STRING.sub('""', new) and changed and all(
+            a.lower() == b.lower() and SQL.search(a) and "'" not in a.strip("\"'")
+            for a, b in zip(old_literals, new_literals, strict=False) if a != b):
+        return "equivalent", "SQL in another case: SQLite reads keywords and names alike"
     if (STRING.sub('""', old) == STRING.sub('""', new) and _words(changed)) or (
             "None" in new and STRING.sub("None", old) == new
             and _words(old_literals) and "Error(" in old + new):

@@ -204,10 +204,24 @@ def test_the_stored_check_names_a_row_whose_columns_differ_from_its_body() -> No
 
 def test_the_stored_check_names_the_incident_of_an_altered_row() -> None:
     rows = _chain(["note"] * 3)
-    rows[1] = _altered(rows[1])
+    seq, text, raw = rows[1]
+    rows[1] = (seq, text.replace('"prev_hash"', '"prev_hash" '), raw)  # not canonical now
     with pytest.raises(ChainBrokenError) as broken:
         verify_stored(_Rows(rows), INC, "CAD-6")
     assert (broken.value.seq, broken.value.incident) == (2, "CAD-6")
+    assert broken.value.reason == "its stored text is not in canonical form (it was edited)"
+
+
+def test_a_break_found_with_no_label_names_no_incident() -> None:
+    rows = _chain(["note"] * 2)
+    rows[1] = _altered(rows[1])
+    with pytest.raises(ChainBrokenError) as broken:
+        verify_chain(_items(rows), INC)
+    assert str(broken.value) == ("The log is not intact: entry 2: its content does not match "
+                                 "its hash (it was altered)")
+    with pytest.raises(ChainBrokenError) as stored:
+        verify_stored(_Rows(_chain(["note"]) + [(2, "{", rows[1][2])]), INC)
+    assert str(stored.value) == "The log is not intact: entry 2: its stored text is not valid JSON"
 
 
 def test_a_hash_given_as_text_is_checked_on_the_slow_path_and_handed_on_as_it_is() -> None:

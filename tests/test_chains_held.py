@@ -12,7 +12,13 @@ from pir.devices import set_device_name
 from pir.errors import InputError
 from pir.export.json_log import build_export, export_bytes
 from pir.incident import IncidentLog
-from pir.log.chains import foreign_chains, foreign_entry, resolve_device
+from pir.log.chains import (
+    foreign_chains,
+    foreign_entries,
+    foreign_entry,
+    foreign_head,
+    resolve_device,
+)
 from pir.log.store import Database
 from pir.merge import import_bytes
 from pir.share import join_incident, share_bytes
@@ -48,6 +54,7 @@ def test_a_device_is_found_by_its_id_its_name_in_any_case_or_the_start_of_its_id
     assert resolve_device(db, a.row.id, f"  {second.device}  ") == second.device
     assert resolve_device(db, a.row.id, "ail LINIADUR") == second.device
     assert resolve_device(db, a.row.id, first.device[:4].upper()) == first.device
+    assert resolve_device(db, a.row.id, first.device[:12].upper()) == first.device
 
 
 def test_a_device_named_by_fewer_than_four_characters_or_by_nothing_held_is_refused(
@@ -127,3 +134,32 @@ def test_storing_chains_is_all_or_nothing_and_a_refusal_names_what_was_refused(
     assert db.conn.execute("SELECT seq, kind, corrects FROM chain_entries ORDER BY seq"
                            ).fetchall() == [(1, "note", 1), (2, "note", 1)]
     db.close()
+
+
+@pytest.mark.parametrize(("call", "action"), [
+    (lambda db, i, d: foreign_chains(db, i), "read the imported chains"),
+    (lambda db, i, d: list(foreign_entries(db, i, d)), "read the imported chains"),
+    (lambda db, i, d: foreign_entry(db, i, d, 1), "read the imported chains"),
+    (lambda db, i, d: foreign_head(db, i, d), "read the imported chains"),
+])
+def test_reading_the_chains_held_when_it_fails_names_what_pir_was_doing(
+        held, call, action: str) -> None:
+    from pir.errors import StorageError
+
+    db, a, chains = held
+    db.conn.execute("ALTER TABLE chain_entries RENAME TO gone")
+    with pytest.raises(StorageError) as failed:
+        call(db, a.row.id, chains[0].device)
+    assert str(failed.value) == f"Could not {action}: no such table: chain_entries."
+
+
+def test_the_device_names_held_and_a_failure_to_read_them(held) -> None:
+    from pir.errors import StorageError
+    from pir.log.chains import device_names
+
+    db, _a, chains = held
+    assert device_names(db) == {c.device: c.name for c in chains}
+    db.conn.execute("ALTER TABLE chain_devices RENAME TO gone")
+    with pytest.raises(StorageError, match=r"^Could not read the device names: no such table: "
+                                           r"chain_devices\.$"):
+        device_names(db)
