@@ -56,7 +56,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                "tests/test_keying.py")),
     "journal": (("pir/log/journal.py", "pir/log/salvage.py"),
                 ("tests/faults/test_crash.py", "tests/faults/test_torn_commit.py",
-                 "tests/test_store.py")),
+                 "tests/test_journal_damage.py", "tests/test_store.py")),
     "witness": (("pir/log/witness.py", "pir/log/witnessing.py"),
                 ("tests/faults/test_witness.py", "tests/test_witness_compare.py",
                  "tests/test_store.py", "tests/test_log_boundaries.py")),

@@ -1,0 +1,99 @@
+"""A rollback journal judged from its bytes (SQLite's format, built here by hand): whole, cut
+short, a record failing its checksum, or not a journal to play back at all; a damaged one set
+aside under a new name and kept; and the sentences opening reports after a crash."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from pir.log.journal import MAGIC, crash_notices, damage, journal_path, set_aside_if_damaged
+
+SECTOR, PAGE = 512, 1024
+
+
+def _checksum(nonce: int, image: bytes) -> int:
+    total = nonce
+    for offset in range(PAGE - 200, 0, -200):
+        total += image[offset]
+    return total & 0xFFFFFFFF
+
+
+def _journal(records: int, nonce: int = 7, header: tuple | None = None) -> bytes:
+    fields = header or (records, nonce, 3, SECTOR, PAGE)
+    out = (MAGIC + struct.pack(">5I", *fields)).ljust(SECTOR, b"\0")
+    for n in range(records):
+        image = bytes((n + i) % 251 for i in range(PAGE))
+        out += struct.pack(">I", n + 1) + image + struct.pack(">I", _checksum(nonce, image))
+    return out
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "pir.db-journal"
+    path.write_bytes(data)
+    return path
+
+
+def test_a_whole_journal_can_be_played_back(tmp_path: Path) -> None:
+    assert damage(_write(tmp_path, _journal(3))) is None
+
+
+def test_a_journal_cut_short_says_by_how_much(tmp_path: Path) -> None:
+    data = _journal(3)
+    path = _write(tmp_path, data[:-1])
+    need = SECTOR + 3 * (PAGE + 8)
+    assert damage(path) == (f"it is cut short ({need - 1:,} of the {need:,} bytes its header "
+                            "announces)")
+    assert damage(_write(tmp_path, data + b"\0" * 10)) is None  # longer than needed: whole
+
+
+def test_a_record_failing_its_checksum_is_named_by_its_place(tmp_path: Path) -> None:
+    data = bytearray(_journal(3))
+    data[SECTOR + (PAGE + 8) + 4 + PAGE - 200] ^= 1  # record 2, a byte the checksum reads
+    assert damage(_write(tmp_path, bytes(data))) == "its record 2 of 3 fails its checksum"
+    data = bytearray(_journal(3))
+    data[SECTOR + 4 + 1] ^= 1  # record 1, a byte the checksum does not read
+    assert damage(_write(tmp_path, bytes(data))) is None
+
+
+@pytest.mark.parametrize("data", [
+    b"", MAGIC, b"x" * 600,
+    _journal(0), _journal(1, header=(0xFFFFFFFF, 7, 3, SECTOR, PAGE)),
+    _journal(1, header=(1, 7, 3, 0, PAGE)), _journal(1, header=(1, 7, 3, SECTOR, 0)),
+    _journal(1, header=(1, 7, 3, SECTOR, 1000)),
+])
+def test_what_sqlite_would_not_play_back_is_not_called_damaged(tmp_path, data) -> None:
+    assert damage(_write(tmp_path, data)) is None
+    assert damage(tmp_path / "absent-journal") is None
+
+
+def test_a_damaged_journal_beside_the_database_is_set_aside_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "pir.db"
+    db.write_bytes(b"\0" * 4096)
+    assert set_aside_if_damaged(db) is None  # no journal
+    journal_path(db).write_bytes(b"")
+    assert set_aside_if_damaged(db) is None  # empty: nothing to play back
+    journal_path(db).write_bytes(_journal(3))
+    assert set_aside_if_damaged(db) is None  # whole: SQLite plays it back
+    damaged = _journal(3)[:-5]
+    journal_path(db).write_bytes(damaged)
+    aside, why = set_aside_if_damaged(db)
+    assert why.startswith("it is cut short")
+    assert not journal_path(db).exists() and aside.read_bytes() == damaged
+    assert aside.name.startswith("pir.db-journal.damaged-") and aside.name.endswith("Z")
+
+
+def test_opening_after_a_crash_reports_each_thing_it_put_right() -> None:
+    assert crash_notices(False, False, None) == []
+    cut, reindexed, aside = crash_notices(True, True, (Path("/x/pir.db-journal.damaged-1Z"),
+                                                       "it is cut short"))
+    assert cut.startswith("a write was cut off by a crash and its journal is gone: the file "
+                          "was shorter than its header said")
+    assert "PIR rebuilt the indexes from the entries" in reindexed
+    assert aside == ("the rollback journal a crash left beside the database was damaged (it is "
+                     "cut short); rather than play it back in part, PIR set it aside as "
+                     "pir.db-journal.damaged-1Z and opened the database as it was last written. "
+                     "Run 'pir check' to confirm the file.")
+    assert crash_notices(False, True, None) == [reindexed]
