@@ -53,7 +53,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
               ("tests/test_store.py", "tests/test_entries.py", "tests/test_log_boundaries.py",
                "tests/faults/test_honest_errors.py", "tests/faults/test_disk_full.py",
                "tests/test_mutable_tables.py", "tests/test_storage_failures.py",
-               "tests/test_keying.py")),
+               "tests/test_keying.py", "tests/test_store_reads.py")),
     "journal": (("pir/log/journal.py", "pir/log/salvage.py"),
                 ("tests/faults/test_crash.py", "tests/faults/test_torn_commit.py",
                  "tests/test_journal_damage.py", "tests/test_store.py")),
