@@ -190,3 +190,51 @@ def test_a_force_template_without_welfare_or_separation_steps_asks_for_neither(
     found = requirements(replace(state, template=template), OPENED + 5 * HOUR)
     assert found and not any(r.what in ("Welfare check", "Separation or alternative decided")
                              for r in found)
+
+
+# -- the personal initial account before going off duty --------------------------------------
+
+INITIAL = "Personal initial account before going off duty"
+
+
+def _account(log: IncidentLog, person: int, at: datetime | None = None) -> int:
+    return log.append("account.recorded", {"person": person,
+                                           "account_type": "personal initial account",
+                                           "material_viewed": "none"},
+                      step="p5.initial_account", author=PIM, event_time=at,
+                      late_reason="written up from the PNB" if at else None).seq
+
+
+def test_a_release_written_up_later_is_judged_at_the_time_the_kpw_went_off_duty(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    clock.advance(minutes=30)
+    seq = _account(log, a)  # 14:30
+    clock.advance(minutes=90)  # 16:00: the release is recorded, saying 14:15
+    log.append("kpw.released", {"person": a, "released_at": "2026-11-25 14:15",
+                                "welfare": "fine"}, author=PIM)
+    [r] = [r for r in requirements(log.state, clock.now) if r.what == INITIAL]
+    assert (r.due, r.done, r.seq, r.status) == (OPENED + timedelta(minutes=15),
+                                                OPENED + timedelta(minutes=30), seq, "late")
+
+
+def test_the_earliest_initial_account_meets_it_even_when_written_up_last(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a = add_person(log, "PC A", cipher="B12")
+    clock.advance(minutes=40)
+    _account(log, a)  # 14:40, recorded first
+    earlier = _account(log, a, OPENED + timedelta(minutes=10))  # 14:10, written up after
+    [r] = [r for r in requirements(log.state, clock.now) if r.what == INITIAL]
+    assert (r.done, r.seq) == (OPENED + timedelta(minutes=10), earlier)
+
+
+def test_no_initial_account_is_asked_where_the_scale_asks_for_no_accounts(
+        db, clock: FixedClock) -> None:
+    log = IncidentLog.create(db, ref="CAD-2026-1125-0097", template_id="firearms-discharge",
+                             scale="documentation", title="Firearm drawn, not discharged",
+                             rationale="No discharge and no injury.", author=PIM)
+    a = add_person(log, "PC A", cipher="B12")
+    clock.advance(minutes=30)
+    log.append("kpw.released", {"person": a, "released_at": "2026-11-25 14:30",
+                                "welfare": "fine"}, author=PIM)
+    assert [r for r in requirements(log.state, clock.now) if r.what == INITIAL] == []

@@ -67,13 +67,13 @@ def requirements(state: IncidentState, now: datetime) -> list[Requirement]:
     """Every timed requirement of the incident as it stands at `now`, by due time."""
     if state.opened_at is None:
         return []
-    end = now if state.closed_seq is None else min(now, _closed_at(state) or now)
+    end = min(now, _closed_at(state) or now)  # a closed incident is judged as it closed
     found: list[Requirement] = []
     found += _timed_steps(state, now)
     for person in state.kpws():
-        found += _welfare(state, person, end, now)
+        found += _welfare(state, person, end)
         found += _separation(state, person, now)
-        found += _initial_account(state, person, now)
+        found += _initial_account(state, person)
         found += _per_kpw(state, person, now)
     found += _referral(state, now)
     found.sort(key=lambda r: (r.due, r.what, r.person or 0))
@@ -81,6 +81,8 @@ def requirements(state: IncidentState, now: datetime) -> list[Requirement]:
 
 
 def _closed_at(state: IncidentState) -> datetime | None:
+    if state.closed_seq is None:
+        return None
     closed = state.by_kind.get("incident.closed")
     return closed[-1].time if closed else None
 
@@ -107,8 +109,7 @@ def _timed_steps(state: IncidentState, now: datetime) -> list[Requirement]:
 _PER_PERSON_KINDS = frozenset({"separation.decided", "welfare.check"})
 
 
-def _welfare(state: IncidentState, person: Person, end: datetime,
-             now: datetime) -> list[Requirement]:
+def _welfare(state: IncidentState, person: Person, end: datetime) -> list[Requirement]:
     step = next((s for s in state.template.steps if s.kind == "welfare.check"), None)
     if step is None or not required_now(state, step):
         return []
@@ -207,7 +208,7 @@ def _separation(state: IncidentState, person: Person, now: datetime) -> list[Req
                         "as soon as operationally safe")]
 
 
-def _initial_account(state: IncidentState, person: Person, now: datetime) -> list[Requirement]:
+def _initial_account(state: IncidentState, person: Person) -> list[Requirement]:
     steps = [s for s in state.template.steps if s.kind == "account.recorded"]
     if steps and not any(required_now(state, s) for s in steps):
         return []  # accounts are not asked for at this scale
