@@ -44,7 +44,23 @@ def _words(literals: list[str]) -> bool:
     return all(" " in lit.strip("\"'") for lit in literals)
 
 
-def classify(diff: str) -> tuple[str, str]:
+# Mutants read one by one and judged equivalent, by name (the numbers hold for the source as it
+# is; a change to the function renumbers them and they come back as "open" to be read again).
+_FAST_PATH = ("only turns the fold's fast path off (or on where it gives what the slow path "
+              "gives: an intact entry of an intact log): the same entries and breaks")
+JUDGED = {
+    **{f"pir.log.chain.xǁChainWatchǁentries__mutmut_{n}": _FAST_PATH
+       for n in (3, 4, 18, 20, 21, 22, 23, 24, 25, 30, 31, 32, 34, 35, 36, 38, 39, 68, 69)},
+    "pir.log.chain.x__order_problem__mutmut_1":
+        "called only when the numbers differ, so > and >= agree",
+    "pir.views.compliance.x__welfare__mutmut_29":
+        "released_at is a required field: the fallback is never taken",
+}
+
+
+def classify(diff: str, name: str = "") -> tuple[str, str]:
+    if name in JUDGED:
+        return "equivalent", JUDGED[name]
     old, new = _changed(diff)
     old_literals = [m.group(0) for m in STRING.finditer(old)]
     new_literals = [m.group(0) for m in STRING.finditer(new)]
@@ -86,7 +102,7 @@ def collect() -> list[dict[str, str]]:
         for name, code in data.exit_code_by_key.items():
             row = {"module": str(path), "name": name, "status": status_by_exit_code[code]}
             if row["status"] == "survived":
-                row["kind"], row["reason"] = classify(get_diff_for_mutant(name, path=path))
+                row["kind"], row["reason"] = classify(get_diff_for_mutant(name, path=path), name)
             rows.append(row)
     return rows
 

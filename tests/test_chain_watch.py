@@ -237,3 +237,29 @@ def test_a_stored_body_is_one_json_value_and_nothing_after_it(text: str, value) 
     from pir.log.chain import body_of
 
     assert body_of(text) == value
+
+
+def test_an_entry_renumbered_but_linked_right_is_still_a_gap() -> None:
+    rows = _chain(["note"] * 2)
+    rows.append(_row(4, rows[1][2].hex()))  # numbered 4, linked to entry 2: 3 was cut out
+    watch, _ = _watch(rows)
+    assert watch.broken is not None
+    assert (watch.broken.seq, watch.broken.reason) == (4, "entry 3 is missing")
+
+
+@pytest.mark.parametrize(("make", "seq", "reason"), [
+    (lambda rows: rows[:2] + [_row(3, "7" * 64)], 3,
+     "it does not link to entry 2 (an entry was removed, inserted or replaced)"),
+    (lambda rows: rows[:2] + [_row(3, rows[1][2].hex(), incident="inc-2")], 3,
+     "it belongs to another incident"),
+    (lambda rows: rows[:2] + [_altered(rows[2])], 3,
+     "its content does not match its hash (it was altered)"),
+    (lambda rows: [_row(1, "7" * 64)], 1, "the first entry must link to 64 zeros"),
+    (lambda rows: [rows[0], rows[2]], 3, "entry 2 is missing"),
+])
+def test_the_full_check_names_each_break_with_its_entry_reason_and_label(
+        make, seq: int, reason: str) -> None:
+    items = _items(make(_chain(["note"] * 3)))
+    with pytest.raises(ChainBrokenError) as broken:
+        verify_chain(items, INC, "CAD-7")
+    assert (broken.value.seq, broken.value.reason, broken.value.incident) == (seq, reason, "CAD-7")
