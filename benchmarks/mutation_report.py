@@ -55,6 +55,10 @@ JUDGED = {
         "called only when the numbers differ, so > and >= agree",
     "pir.views.compliance.x__welfare__mutmut_29":
         "released_at is a required field: the fallback is never taken",
+    "pir.views.compliance.x__referral__mutmut_18":
+        "referred_at is a required field: the fallback is never taken",
+    "pir.views.compliance.x__separation__mutmut_71":
+        "the separation step is 'soon as safe' (missable is False): None reads the same",
 }
 
 

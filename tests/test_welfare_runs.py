@@ -238,3 +238,49 @@ def test_no_initial_account_is_asked_where_the_scale_asks_for_no_accounts(
     log.append("kpw.released", {"person": a, "released_at": "2026-11-25 14:30",
                                 "welfare": "fine"}, author=PIM)
     assert [r for r in requirements(log.state, clock.now) if r.what == INITIAL] == []
+
+
+# -- the separation, the timed steps and the referral -----------------------------------------
+
+def _with_steps(state: IncidentState, change) -> IncidentState:
+    template = replace(state.template, phases=tuple(
+        replace(phase, steps=tuple(change(s) for s in phase.steps))
+        for phase in state.template.phases))
+    return replace(state, template=template)
+
+
+def test_a_kpws_separation_is_met_by_the_first_decision_covering_them(
+        log: IncidentLog, clock: FixedClock) -> None:
+    a, b = add_person(log, "PC A"), add_person(log, "PC B")
+    clock.advance(minutes=10)
+    seq = log.append("separation.decided", {
+        "people": [a], "option": "monitored on BWV", "factors": ["resources"],
+        "decided_by": "Insp Jones", "bwv_serial": "AX-9", "rationale": "One room only",
+        "started_at": "2026-11-25T14:10Z"}, author=PIM).seq
+    clock.advance(hours=1)
+    found = {r.person: (r.done, r.seq, r.status) for r in requirements(log.state, clock.now)
+             if r.what == "Separation or alternative decided"}
+    assert found == {a: (OPENED + timedelta(minutes=10), seq, "on time"),
+                     b: (None, None, "outstanding")}
+
+
+def test_every_timed_step_the_template_asks_for_is_judged_to_the_last(log: IncidentLog) -> None:
+    judged = {r.step_id for r in requirements(log.state, OPENED + HOUR) if r.person is None}
+    assert {"p0.triggers", "p2.anticonferring", "p4.scene", "p7.first_contact"} <= judged
+
+
+def test_a_timed_step_a_force_marks_soon_as_safe_is_outstanding_not_overdue(
+        log: IncidentLog) -> None:
+    state = _with_steps(log.state, lambda s: replace(s, warn_only=True)
+                        if s.id == "p0.triggers" else s)
+    [r] = [r for r in requirements(state, OPENED + HOUR) if r.step_id == "p0.triggers"]
+    assert r.status == "outstanding"
+    [r] = [r for r in requirements(log.state, OPENED + HOUR) if r.step_id == "p0.triggers"]
+    assert r.status == OVERDUE
+
+
+def test_a_template_with_no_referral_step_still_judges_the_referral(log: IncidentLog) -> None:
+    state = _with_steps(log.state, lambda s: replace(s, referral_deadline=False))
+    [r] = [r for r in requirements(state, OPENED + HOUR)
+           if r.what == "Referral of the DSI matter to the IOPC"]
+    assert r.step_id is None and r.status == PENDING
