@@ -57,6 +57,9 @@ JUDGED = {
         "released_at is a required field: the fallback is never taken",
     "pir.views.compliance.x__referral__mutmut_18":
         "referred_at is a required field: the fallback is never taken",
+    **{f"pir.views.referral.x_referral_deadline__mutmut_{n}":
+       "the loader admits only 'hours:N', one colon: every way of splitting it gives N"
+       for n in (12, 13, 15)},
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }
