@@ -50,7 +50,8 @@ _FAST_PATH = ("only turns the fold's fast path off (or on where it gives what th
               "gives: an intact entry of an intact log): the same entries and breaks")
 JUDGED = {
     **{f"pir.log.chain.xǁChainWatchǁentries__mutmut_{n}": _FAST_PATH
-       for n in (3, 4, 18, 20, 21, 22, 23, 24, 25, 30, 31, 32, 34, 35, 36, 38, 39, 68, 69)},
+       for n in (3, 4, 18, 20, 21, 22, 23, 24, 25, 30, 31, 32, 34, 35, 36, 38, 39, 40, 41, 68,
+                 69)},
     "pir.log.chain.x__order_problem__mutmut_1":
         "called only when the numbers differ, so > and >= agree",
     "pir.views.compliance.x__welfare__mutmut_29":

@@ -133,6 +133,17 @@ def test_storing_chains_is_all_or_nothing_and_a_refusal_names_what_was_refused(
     store_chains(db, log.row.id, [good])
     assert db.conn.execute("SELECT seq, kind, corrects FROM chain_entries ORDER BY seq"
                            ).fetchall() == [(1, "note", 1), (2, "note", 1)]
+    # The disk fills part way: the sentence says nothing from the file was stored, and so it is.
+    from pir.errors import DiskFullError
+
+    pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+    db.conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = ("f" * 32, "Big laptop", [(text.replace('"note"', '"note","x":"' + "y" * 9000 + '"'),
+                                      digest) for text, digest in rows("f" * 32, [1])])
+    with pytest.raises(DiskFullError) as full:
+        store_chains(db, log.row.id, [big])
+    assert str(full.value).startswith("The disk is full: nothing from the file was stored.")
+    assert len(foreign_chains(db, log.row.id)) == 1
     db.close()
 
 
