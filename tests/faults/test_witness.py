@@ -233,3 +233,26 @@ def test_a_witness_replaced_by_a_link_is_not_written_through(db_path: Path) -> N
     assert target.read_bytes() == before and not wpath.is_symlink()
     with Database.open(db_path, PASSPHRASE) as db:
         assert db.witness_report.ok
+
+
+def test_acknowledging_one_incident_clears_its_finding_and_keeps_the_others_evidence(
+        db_path: Path) -> None:
+    _db(db_path, refs=("CAD-1", "CAD-2"))
+    older = db_path.with_name("older.db")
+    shutil.copyfile(db_path, older)
+    _append(db_path, "CAD-1", 2)
+    _append(db_path, "CAD-2", 3)
+    with Database.open(db_path, PASSPHRASE) as db:
+        lost_head = db.head(db.incident("CAD-2").id)
+    shutil.copyfile(older, db_path)
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert sorted(f.ref for f in db.witness_report.findings) == ["CAD-1", "CAD-2"]
+        acknowledge(db, "CAD-1 restored from the backup; its two notes re-entered.", LOGGIST,
+                    ref="CAD-1")
+        assert [f.ref for f in db.witness_report.findings] == ["CAD-2"]
+        one, two = db.incident("CAD-1").id, db.incident("CAD-2").id
+        witnessed = {i: tuple(v) for i, v in records(witness_path(db_path))[0]["heads"].items()}
+        assert witnessed[one] == db.head(one)  # the acknowledged log as the file has it
+        assert witnessed[two] == lost_head  # the other keeps what the witness said
+    with Database.open(db_path, PASSPHRASE) as db:  # reopened: only CAD-2 is still reported
+        assert [(f.ref, f.code) for f in db.witness_report.findings] == [("CAD-2", "behind")]
