@@ -9,8 +9,9 @@ the mutated function rather than most of the suite (a mutant of canonical_bytes 
 some 500 tests). Afterwards run benchmarks/mutation_report.py with the same DIR: it adds the
 groups up, prints the score per module and every survivor with its class.
 
-With no GROUP every group runs, in the order below; a finished group's results are kept, so a
-run cut short can be continued by naming the groups still to run.
+With no GROUP every group runs, in the order below. A group's folder made from the same commit
+is kept, and mutmut goes on from the mutants it has not yet run: a run cut short (a session's
+end) is continued by running the same command again on the same commit.
 """
 
 from __future__ import annotations
@@ -85,13 +86,17 @@ def _config(modules: tuple[str, ...], tests: tuple[str, ...]) -> str:
             'process_isolation = "forkserver"\n')
 
 
+def head_commit() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def export_tree(into: Path) -> None:
     """The committed tree, as a clean checkout would have it."""
     if into.exists():
         shutil.rmtree(into)
     into.mkdir(parents=True)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True,
-                            capture_output=True, text=True).stdout.strip()
+    commit = head_commit()
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True,
                              capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
@@ -99,8 +104,13 @@ def export_tree(into: Path) -> None:
 
 
 def prepare(group: str, base: Path) -> Path:
+    """The group's folder: kept as it is when it was made from this same commit (mutmut then
+    goes on where a run cut short stopped), made afresh otherwise."""
     modules, tests = GROUPS[group]
     where = base / group
+    made = where / "COMMIT"
+    if made.exists() and made.read_text(encoding="utf-8").strip() == head_commit():
+        return where
     export_tree(where)
     pyproject = where / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
