@@ -75,3 +75,10 @@ def test_a_second_incident_with_the_same_reference_is_refused_and_nothing_is_wri
 def test_a_hash_stored_as_text_is_read_as_that_text() -> None:
     assert store._hex(b"\x01\xab") == "01ab"
     assert store._hex("01AB") == "01AB"
+
+
+def test_the_hash_of_an_entry_by_number_and_none_past_the_head(log: IncidentLog) -> None:
+    seq, head = log.db.head(log.row.id)
+    assert log.db.hash_at(log.row.id, seq) == head
+    assert log.db.hash_at(log.row.id, seq + 1) is None
+    assert log.db.hash_at("no-such-incident", 1) is None

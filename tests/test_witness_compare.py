@@ -56,12 +56,14 @@ def test_a_file_behind_its_witness_says_how_many_entries_are_missing(file_seq, w
 def test_a_log_rewritten_under_its_witness_is_named_with_the_hash_found(
         file_head, table, shown) -> None:
     file_seq = 3 if not table and file_head == B else 4
-    [found] = compare({"i1": (3, A)}, {"i1": (file_seq, file_head)}, {}, _hash_at(table))
-    assert (found.level, found.code, found.ref) == (FAIL, "rewritten", None)
-    assert found.message == (f"i1: the witness says entry 3 has head {A[:12]}…, the file's "
-                             f"entry 3 has {shown} (the file ends at entry {file_seq}): the log "
-                             "was rewritten, or this is a different copy.")
-    assert (found.witness_seq, found.file_seq, found.file_head) == (3, file_seq, file_head)
+    [found] = compare({"i1": (3, A)}, {"i1": (file_seq, file_head)}, {"i1": "CAD-1"},
+                      _hash_at(table))
+    assert found == Finding(
+        FAIL, "rewritten", f"CAD-1: the witness says entry 3 has head {A[:12]}…, the file's "
+        f"entry 3 has {shown} (the file ends at entry {file_seq}): the log was rewritten, or "
+        "this is a different copy.", "i1", "CAD-1", 3, A, file_seq, file_head)
+    [unnamed] = compare({"i1": (3, A)}, {"i1": (file_seq, file_head)}, {}, _hash_at(table))
+    assert unnamed.message.startswith("i1: the witness says") and unnamed.ref is None
 
 
 def test_two_entries_ahead_of_the_witness_is_a_warning_with_the_count() -> None:
@@ -78,6 +80,14 @@ def test_an_incident_the_witness_does_not_list_is_a_warning_past_one_entry() -> 
     assert found == Finding(WARN, "unlisted", "CAD-1: the witness does not list this incident, "
                             "which has 2 entries: PIR cannot tell whether this is its newest "
                             "copy.", "i1", "CAD-1", None, None, 2, A)
+
+
+def test_every_incident_behind_is_reported_not_only_the_first() -> None:
+    found = compare({"i1": (5, A), "i2": (5, A), "i3": (2, A)},
+                    {"i1": (4, B), "i2": (3, B), "i3": (2, A)},
+                    {"i1": "CAD-1", "i2": "CAD-2", "i3": "CAD-3"}, _hash_at({}))
+    assert [(f.ref, f.code, f.file_seq) for f in found] == [("CAD-1", "behind", 4),
+                                                           ("CAD-2", "behind", 3)]
 
 
 def test_findings_come_in_the_order_of_the_references() -> None:
@@ -116,7 +126,7 @@ def test_a_report_says_whether_anything_failed_and_what_concerns_an_incident() -
     assert report.failed and report.lines() == [whole.line(), one.line()]
     assert report.for_incident("i1") == [whole, one]
     assert report.for_incident("i2") == [whole]
-    assert w.notice("set aside").code == w.JOURNAL_SET_ASIDE
+    assert w.notice("set aside") == Finding(WARN, w.JOURNAL_SET_ASIDE, "set aside")
 
 
 def test_who_listens_is_told_of_new_findings_until_it_stops() -> None:
@@ -187,3 +197,15 @@ def test_a_slot_of_another_database_is_named_before_a_slot_with_a_wrong_mac(
     w.write(path, b"x" * 32, DB, {"i1": (1, A)}, 1)
     found = w.read(path, KEY, DB)
     assert (found.problem, found.database_id) == ("other-database", "db-2")
+
+
+def test_the_records_of_a_witness_with_a_damaged_slot_are_the_other_slots(
+        tmp_path: Path) -> None:
+    path = tmp_path / "pir.db.witness"
+    w.write(path, KEY, DB, {"i1": (1, A)}, 0)
+    w.write(path, KEY, DB, {"i1": (2, B)}, 1)
+    data = bytearray(path.read_bytes())
+    data[w.SLOT_UNIT] = ord("{")  # the second slot no longer parses
+    data[w.SLOT_UNIT + 1] = ord("{")
+    path.write_bytes(bytes(data))
+    assert [r["generation"] for r in w.records(path)] == [0]
