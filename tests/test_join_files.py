@@ -102,3 +102,27 @@ def test_an_import_stores_each_entry_as_its_chain_hashed_it_and_names_the_files_
     finally:
         for db in dbs:
             db.close()
+
+
+def test_a_json_file_imported_is_checked_against_the_receipts_given_and_unanchored_without(
+        tmp_path: Path, clock: FixedClock) -> None:
+    from pir.merge import import_file
+    from pir.receipts import receipt_code
+
+    dbs = [Database.create(tmp_path / f"{n}.db", PASSPHRASE, clock=clock) for n in "ab"]
+    try:
+        IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                           title="Shots fired", author=PIM)
+        b = join_incident(dbs[1], share_bytes(dbs[0], REF), LOGGIST)
+        path = tmp_path / "b.json"
+        path.write_bytes(export_bytes(build_export(b, LOGGIST)))
+        seq, head = dbs[1].head(b.row.id)
+        with pytest.raises(InputError, match=r"^Nothing was imported: receipt "):
+            import_file(dbs[0], path, PIM, receipts=[receipt_code(seq, "ab" * 32)])
+        outcome = import_file(dbs[0], path, PIM)
+        assert outcome.anchor == "" and outcome.logged
+        anchored = import_file(dbs[0], path, PIM, receipts=[receipt_code(seq, head)])
+        assert anchored.anchor != ""
+    finally:
+        for db in dbs:
+            db.close()
