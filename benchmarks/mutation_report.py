@@ -57,8 +57,6 @@ JUDGED = {
     "pir.merge.x__anchored__mutmut_21":
         "reached only for a chain held with no import recorded and nothing new in the file, "
         "which no import leaves: every stored chain was logged by the import that stored it",
-    "pir.merge.x__log_of_pdf__mutmut_36":
-        "a PDF that is not VALID has no anchor to give (result.anchored is empty)",
     "pir.log.witness.x_compare__mutmut_36":
         "drops the last argument, None, which is the field's default",
     "pir.views.compliance.x__welfare__mutmut_29":
