@@ -59,10 +59,6 @@ JUDGED = {
         "which no import leaves: every stored chain was logged by the import that stored it",
     "pir.log.witness.x_compare__mutmut_36":
         "drops the last argument, None, which is the field's default",
-    "pir.views.compliance.x__welfare__mutmut_29":
-        "released_at is a required field: the fallback is never taken",
-    "pir.views.compliance.x__referral__mutmut_18":
-        "referred_at is a required field: the fallback is never taken",
     **{f"pir.views.referral.x_referral_deadline__mutmut_{n}":
        "the loader admits only 'hours:N', one colon: every way of splitting it gives N"
        for n in (12, 13, 15)},

@@ -284,3 +284,28 @@ def test_a_template_with_no_referral_step_still_judges_the_referral(log: Inciden
     [r] = [r for r in requirements(state, OPENED + HOUR)
            if r.what == "Referral of the DSI matter to the IOPC"]
     assert r.step_id is None and r.status == PENDING
+
+
+def test_where_a_force_template_leaves_the_time_out_the_entrys_own_time_is_used(
+        log: IncidentLog, clock: FixedClock) -> None:
+    """A force's template may make 'released at' or 'referred at' optional: a release or a
+    referral recorded without it counts from when the entry says it happened."""
+    a = add_person(log, "PC A", cipher="B12")
+    clock.advance(minutes=90)
+    log.append("kpw.released", {"person": a, "released_at": "2026-11-25 15:30",
+                                "welfare": "fine"}, author=PIM)
+    log.append("referral.made", {"referral": "mandatory referral (DSI)",
+                                 "referred_at": "2026-11-25 15:30", "referred_by": "DI Moss",
+                                 "iopc_reference": "2026/77"}, author=PIM)
+    state = log.state.copy()
+    release = state.released[a]
+    state.released[a] = replace(release, fields={k: v for k, v in release.fields.items()
+                                                 if k != "released_at"})
+    formal = state.referral.formal
+    state.referral.formal = replace(formal, fields={k: v for k, v in formal.fields.items()
+                                                    if k != "referred_at"})
+    found = requirements(state, clock.now + HOUR)
+    assert [(r.due, r.status) for r in found if r.what == "Welfare check"] == [
+        (OPENED + HOUR, MISSED)]
+    [referral] = [r for r in found if r.what == "Referral of the DSI matter to the IOPC"]
+    assert referral.done == release.time == formal.time
