@@ -120,9 +120,13 @@ def gather(into: Path) -> list[dict[str, str]]:
     """The mutants of every group run under `into` (benchmarks/mutation_run.py)."""
     rows = []
     for where in sorted(p for p in into.iterdir() if (p / "mutants").is_dir()):
+        if not (where / "COMMIT").exists():
+            print(f"{where.name}: no COMMIT file, so not made by mutation_run.py; left out",
+                  file=sys.stderr)
+            continue
         out = subprocess.run([sys.executable, __file__, "--json"], cwd=where, check=True,
                              capture_output=True, text=True).stdout
-        commit = (where / "COMMIT").read_text().strip()[:7] if (where / "COMMIT").exists() else "?"
+        commit = (where / "COMMIT").read_text().strip()[:7]
         rows += [{**row, "commit": commit} for row in json.loads(out)]
     return rows
 
@@ -149,13 +153,15 @@ def report(rows: list[dict[str, str]]) -> None:
               f"reaches counts as a survivor; {kinds['equivalent']} equivalent left out); "
               f"{killed / rest:.1%} leaving out the text and default survivors too.\n")
     commits = {r["module"]: r.get("commit", "") for r in rows}
-    print("| module | commit | killed | survived | not reached | not run | score |\n"
+    print("| module | commit | killed | survived (equivalent) | not reached | not run | score |\n"
           "|---|---|---|---|---|---|---|")
+    equivalent = Counter(r["module"] for r in survivors if r["kind"] == "equivalent")
     for module, c in sorted(per_module.items()):
         k = c["killed"] + c["timeout"]
-        n = k + c["survived"] + c["no tests"]
+        n = k + c["survived"] + c["no tests"] - equivalent[module]
         score = f"{k / n:.1%}" if n else "-"
-        print(f"| {module} | {commits[module]} | {k} | {c['survived']} | {c['no tests']} | "
+        print(f"| {module} | {commits[module]} | {k} | {c['survived']} ({equivalent[module]}) | "
+              f"{c['no tests']} | "
               f"{c['not checked']} | {score} |")
     print("\n## Survivors\n")
     for r in sorted(survivors, key=lambda r: (r["kind"] != "open", r["name"])):
