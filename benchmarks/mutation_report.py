@@ -57,6 +57,8 @@ JUDGED = {
     "pir.merge.x__anchored__mutmut_21":
         "reached only for a chain held with no import recorded and nothing new in the file, "
         "which no import leaves: every stored chain was logged by the import that stored it",
+    "pir.log.witnessing.xǁHeadWitnessingǁreset_witness__mutmut_2":
+        "_frozen is only read for its truth: None and False read alike",
     "pir.log.witness.x_compare__mutmut_36":
         "drops the last argument, None, which is the field's default",
     **{f"pir.views.referral.x_referral_deadline__mutmut_{n}":

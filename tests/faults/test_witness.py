@@ -256,3 +256,22 @@ def test_acknowledging_one_incident_clears_its_finding_and_keeps_the_others_evid
         assert witnessed[two] == lost_head  # the other keeps what the witness said
     with Database.open(db_path, PASSPHRASE) as db:  # reopened: only CAD-2 is still reported
         assert [(f.ref, f.code) for f in db.witness_report.findings] == [("CAD-2", "behind")]
+
+
+def test_who_listens_hears_of_the_findings_with_the_databases_path(db_path: Path) -> None:
+    from pir.log import witness as witness_module
+
+    _db(db_path)
+    older = db_path.with_name("older.db")
+    shutil.copyfile(db_path, older)
+    _append(db_path, "CAD-1", 2)
+    shutil.copyfile(older, db_path)
+    heard = []
+    stop = witness_module.listen(lambda path, findings: heard.append((path, findings)))
+    try:
+        with Database.open(db_path, PASSPHRASE) as db:
+            assert heard == [(db.path, db.witness_report.findings)]
+            acknowledge(db, "Restored from the backup.", LOGGIST)
+            assert db.witness_report.ok and db.witness_report.path == witness_path(db_path)
+    finally:
+        stop()
