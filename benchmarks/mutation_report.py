@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
@@ -143,7 +144,15 @@ def report(rows: list[dict[str, str]]) -> None:
     killed, survived = counts["killed"] + counts["timeout"], counts["survived"]
     unreached = counts["no tests"]
     judged = killed + survived + unreached
+    from importlib.metadata import version
+
     print("# Mutation survivors\n")
+    print(f"Made by `benchmarks/mutation_report.py` (mutmut {version('mutmut')}) on "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the group runs of "
+          "`benchmarks/mutation_run.py`; each module's commit is in the table. Classes: text "
+          "(only a message's wording), default (only a `.get()` fallback), equivalent (the "
+          "reason says why; left out of the score), open (a gap in the tests, with the changed "
+          "line).\n")
     print(f"killed {killed}, survived {survived} ({kinds['text']} text, {kinds['default']} "
           f"default, {kinds['equivalent']} equivalent, {kinds['open']} open), not reached by "
           f"the selected tests {unreached}, "
