@@ -126,3 +126,28 @@ def test_a_json_file_imported_is_checked_against_the_receipts_given_and_unanchor
     finally:
         for db in dbs:
             db.close()
+
+
+def test_a_merged_file_holding_this_devices_own_chain_brings_in_the_chains_after_it(
+        tmp_path: Path, clock: FixedClock) -> None:
+    """The PIS laptop holds the PIM's chain and then a loggist's: its merged export lists the
+    PIM's own chain before the loggist's, and the PIM's import still takes the loggist's."""
+    dbs = [Database.create(tmp_path / f"{n}.db", PASSPHRASE, clock=clock) for n in "abc"]
+    try:
+        a = IncidentLog.create(dbs[0], ref=REF, template_id="firearms-discharge", scale="full",
+                               title="Shots fired", author=PIM)
+        b = join_incident(dbs[1], share_bytes(dbs[0], REF), LOGGIST)
+        c = join_incident(dbs[2], share_bytes(dbs[0], REF), LOGGIST)
+        c.append("note", {"text": "from the loggist"}, author=LOGGIST)
+        import_bytes(dbs[1], export_bytes(build_export(a, PIM)), LOGGIST)
+        import_bytes(dbs[1], export_bytes(build_export(c, LOGGIST)), LOGGIST)
+        merged = build_export(b, LOGGIST)
+        assert [ch["device"]["id"] for ch in merged["chains"]] == [dbs[0].database_id,
+                                                                   dbs[2].database_id]
+        outcome = import_bytes(dbs[0], export_bytes(merged), PIM)
+        assert {p.device for p in outcome.chains} == {dbs[1].database_id, dbs[2].database_id}
+        assert {ch.device for ch in foreign_chains(dbs[0], a.row.id)} == {
+            dbs[1].database_id, dbs[2].database_id}
+    finally:
+        for db in dbs:
+            db.close()
