@@ -119,6 +119,7 @@ def _welfare(state: IncidentState, person: Person, end: datetime) -> list[Requir
         else end
     checks = sorted((c for c in state.welfare_checks if not c.people or person.seq in c.people),
                     key=lambda c: c.time)
+    running = released is None and state.closed_seq is None  # the run of checks goes on
     out: list[Requirement] = []
     due = max(state.opened_at, person.added_at) + interval
     i = 0
@@ -131,11 +132,11 @@ def _welfare(state: IncidentState, person: Person, end: datetime) -> list[Requir
                                    step.id))
             due, i = nxt.next_due, i + 1
             continue
-        if due > stop or (due == stop and released is None and state.closed_seq is None):
+        if due > stop or (due == stop and running):
             # Not yet due, or due this very moment (pending up to and including its due time,
             # as every requirement is), or the KPW was released or the incident closed before
             # it fell due.
-            if released is None and state.closed_seq is None:
+            if running:
                 out.append(Requirement("Welfare check", person.seq, due, None, None, PENDING,
                                        step.id))
             break

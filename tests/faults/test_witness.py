@@ -37,14 +37,20 @@ def _append(path: Path, ref: str, n: int) -> None:
             log.append("note", {"text": f"later {i}"}, author=PIM)
 
 
+def _copy_aside(db_path: Path) -> Path:
+    """A copy of the database as it is now, to be put back later (an older copy)."""
+    older = db_path.with_name("older.db")
+    shutil.copyfile(db_path, older)
+    return older
+
+
 def _codes(db: Database) -> list[str]:
     return [f.code for f in db.witness_report.findings]
 
 
 def test_an_older_copy_put_back_is_reported_with_what_is_missing(db_path: Path) -> None:
     _db(db_path)
-    older = db_path.with_name("older.db")
-    shutil.copyfile(db_path, older)
+    older = _copy_aside(db_path)
     _append(db_path, "CAD-1", 3)
     with Database.open(db_path, PASSPHRASE) as db:
         head = db.head(db.incident("CAD-1").id)
@@ -60,8 +66,7 @@ def test_an_older_copy_put_back_is_reported_with_what_is_missing(db_path: Path) 
 def test_a_lost_tail_stays_reported_after_more_entries_until_acknowledged(
         db_path: Path) -> None:
     _db(db_path, refs=("CAD-1", "CAD-2"))
-    older = db_path.with_name("older.db")
-    shutil.copyfile(db_path, older)
+    older = _copy_aside(db_path)
     _append(db_path, "CAD-1", 2)
     shutil.copyfile(older, db_path)
     _append(db_path, "CAD-1", 1)  # work goes on: entries are not refused for a witness finding
@@ -238,8 +243,7 @@ def test_a_witness_replaced_by_a_link_is_not_written_through(db_path: Path) -> N
 def test_acknowledging_one_incident_clears_its_finding_and_keeps_the_others_evidence(
         db_path: Path) -> None:
     _db(db_path, refs=("CAD-1", "CAD-2"))
-    older = db_path.with_name("older.db")
-    shutil.copyfile(db_path, older)
+    older = _copy_aside(db_path)
     _append(db_path, "CAD-1", 2)
     _append(db_path, "CAD-2", 3)
     with Database.open(db_path, PASSPHRASE) as db:
@@ -262,8 +266,7 @@ def test_who_listens_hears_of_the_findings_with_the_databases_path(db_path: Path
     from pir.log import witness as witness_module
 
     _db(db_path)
-    older = db_path.with_name("older.db")
-    shutil.copyfile(db_path, older)
+    older = _copy_aside(db_path)
     _append(db_path, "CAD-1", 2)
     shutil.copyfile(older, db_path)
     heard = []

@@ -221,7 +221,7 @@ class StepPage(QWidget):
                            if s in self.step.required_at) or "none (optional)"
         parts.append(f"required at: {scales}")
         if self.step.applies_when:
-            parts.append(condition_text(self.session.state().template, self.step))
+            parts.append(condition_text(self.session.require_log().template, self.step))
         if status.reason:
             parts.append(status.reason)
         self.status.setText(" · ".join(parts))
