@@ -121,6 +121,21 @@ def test_a_step_is_due_soon_from_exactly_its_warning_window_until_its_due_time(
     assert _step(log, TRIGGERS_DUE, "p0.triggers").due_soon
 
 
+def test_a_step_not_required_has_no_due_time_and_is_never_due_soon_or_overdue(
+        log: IncidentLog) -> None:
+    # Coroner informed is due 4 hours after opening, but only once the DSI status is death.
+    coroner_due = OPENED + timedelta(minutes=240)
+    for now in (coroner_due - SECOND, coroner_due, coroner_due + timedelta(hours=5)):
+        st = _step(log, now, "pd.coroner")
+        assert (st.status, st.due, st.due_soon) == ("not required", None, False)
+        assert st.reason == "not required: DSI status is unknown"
+        assert not [a for a in alerts(log.state, now) if a.step_id == "pd.coroner"]
+    log.append("dsi.status", {"status": "death", "confirmed_by": "Dr A Rees",
+                              "rationale": "Died at the scene."}, author=PIM)
+    st = _step(log, coroner_due + SECOND, "pd.coroner")
+    assert (st.status, st.due, st.reason) == (STEP_OVERDUE, coroner_due, "")
+
+
 def test_a_welfare_check_is_done_until_the_next_due_time_and_overdue_one_second_after(
         log: IncidentLog, clock: FixedClock) -> None:
     a = add_person(log, "PC A", cipher="B12")

@@ -93,8 +93,11 @@ def checklist(state: IncidentState, now: datetime) -> list[StepStatus]:
                 (status == DONE and not step.recur_minutes) and
                 (now <= due <= now + warn or (step.warn_only and status == OUTSTANDING
                                               and now > due)))
-        out.append(StepStatus(step, status, due, len(seqs), last, soon,
-                              reason if status == NOT_REQUIRED else ""))
+        if status == NOT_REQUIRED:
+            # Nothing is due of a step the incident does not call for: no time is shown for it.
+            out.append(StepStatus(step, status, None, len(seqs), last, False, reason))
+        else:
+            out.append(StepStatus(step, status, due, len(seqs), last, soon))
     return out
 
 

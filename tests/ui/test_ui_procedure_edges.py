@@ -70,6 +70,11 @@ def test_failed_to_stop_not_pursued_then_a_death_in_the_app(qtbot, window: MainW
     assert not shown["pr.record"] and not shown["pr.dra"] and not shown["pr.tactic"]
     assert shown["pr.not_pursued"] and shown["pr.scene"] and shown["pr.collision"]
     assert not any(shown[s] for s in shown if s.startswith("pd."))  # no death: no phase
+    # Before a death the coroner step says once why it is not required, and shows no due time.
+    window.incident.open_step("pd.coroner")
+    said = window.incident.step_page.status.text()
+    assert said.startswith("Status: not required: DSI status is serious injury"), said
+    assert said.count("not required") == 1 and "due" not in said, said
     save_step(window, "pr.not_pursued", {"rationale": "Wet road and school traffic"})
     assert _status(window, "pr.not_pursued") == "done"
     # The injured driver dies in hospital: the steps after a death appear, outstanding.

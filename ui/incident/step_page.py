@@ -208,7 +208,8 @@ class StepPage(QWidget):
             self.status.clear()
             return
         now = self.session.now()
-        parts = [f"Status: {status.status}"]
+        # A step not required says why in its status, once ("Status: not required: DSI ...").
+        parts = [f"Status: {status.reason or status.status}"]
         if status.due is not None and status.status == "overdue" and status.due < now:
             parts = [f"Status: overdue by {format_delay(now - status.due)} (was due "
                      f"{short_time(status.due)})"]
@@ -222,8 +223,6 @@ class StepPage(QWidget):
         parts.append(f"required at: {scales}")
         if self.step.applies_when:
             parts.append(condition_text(self.session.require_log().template, self.step))
-        if status.reason:
-            parts.append(status.reason)
         self.status.setText(" · ".join(parts))
         set_role(self.status, "error" if status.status == "overdue" else None)
 
