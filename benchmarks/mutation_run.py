@@ -60,6 +60,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                  "tests/test_journal_damage.py", "tests/test_store.py")),
     "witness": (("pir/log/witness.py", "pir/log/witnessing.py"),
                 ("tests/faults/test_witness.py", "tests/test_witness_compare.py",
+                 "tests/test_witness_writers.py", "tests/faults/test_honest_errors.py",
                  "tests/test_store.py", "tests/test_log_boundaries.py")),
     "redaction": (("pir/export/pdf/redaction.py", "pir/export/pdf/review.py"),
                   ("tests/test_redaction.py", "tests/test_redaction_corpus.py")),
