@@ -209,3 +209,80 @@ def test_the_records_of_a_witness_with_a_damaged_slot_are_the_other_slots(
     data[w.SLOT_UNIT + 1] = ord("{")
     path.write_bytes(bytes(data))
     assert [r["generation"] for r in w.records(path)] == [0]
+
+
+def test_a_slot_with_a_wrong_mac_is_named_before_a_slot_that_does_not_parse(
+        tmp_path: Path) -> None:
+    path = tmp_path / "pir.db.witness"
+    w.write(path, KEY, DB, {"i1": (1, A)}, 0)
+    w.write(path, b"x" * 32, DB, {"i1": (2, B)}, 1)  # the second slot: a MAC under another key
+    data = bytearray(path.read_bytes())
+    data[0:10] = b"\0" * 10  # the first slot no longer parses
+    path.write_bytes(bytes(data))
+    assert w.read(path, KEY, DB).problem == "bad-mac"
+
+
+def test_a_generation_raised_without_its_mac_does_not_make_the_older_slot_the_newest(
+        tmp_path: Path) -> None:
+    """Who edits the generation of the older slot (to have the witness say less) breaks its
+    MAC: the newer, intact record is the one read."""
+    path = tmp_path / "pir.db.witness"
+    w.write(path, KEY, DB, {"i1": (1, A)}, 0)
+    w.write(path, KEY, DB, {"i1": (2, B)}, 1)
+    data = path.read_bytes()
+    older = data[:w.SLOT_UNIT].replace(b'"generation":0', b'"generation":7')
+    assert older != data[:w.SLOT_UNIT]
+    path.write_bytes(older + data[w.SLOT_UNIT:])
+    found = w.read(path, KEY, DB)
+    assert (found.heads, found.generation) == ({"i1": (2, B)}, 1)
+
+
+def test_a_witness_slot_is_written_in_place_where_the_system_has_no_pwrite(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "pir.db.witness"
+    w.write(path, KEY, DB, {"i1": (1, A)}, 0)
+    monkeypatch.delattr(os, "pwrite")
+    monkeypatch.delattr(os, "fdatasync", raising=False)
+    w.write(path, KEY, DB, {"i1": (2, B)}, 1)
+    assert os.stat(path).st_size == 2 * w.SLOT_UNIT
+    found = w.read(path, KEY, DB)
+    assert (found.heads, found.generation) == ({"i1": (2, B)}, 1)
+    assert [r["generation"] for r in w.records(path)] == [1, 0]
+
+
+def test_a_witness_slot_written_a_few_bytes_at_a_time_lands_whole_in_its_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.pwrite
+
+    def short_writes(fd: int, data: bytes, offset: int) -> int:
+        return real(fd, data[:100], offset)
+
+    path = tmp_path / "pir.db.witness"
+    w.write(path, KEY, DB, {"i1": (1, A)}, 0)
+    monkeypatch.setattr(os, "pwrite", short_writes)
+    w.write(path, KEY, DB, {"i1": (2, B)}, 1)
+    w.write(path, KEY, DB, {"i1": (3, A)}, 2)
+    assert os.stat(path).st_size == 2 * w.SLOT_UNIT
+    assert [r["generation"] for r in w.records(path)] == [2, 1]
+    found = w.read(path, KEY, DB)
+    assert (found.heads, found.generation) == ({"i1": (3, A)}, 2)
+
+
+def test_a_witness_of_one_large_record_not_laid_out_in_slots_is_read_whole(
+        tmp_path: Path) -> None:
+    """As a witness written before the two slots: one record, here larger than two slots."""
+    heads = {f"incident-{n:04d}": (n, A) for n in range(120)}
+    record = w.encode(KEY, DB, heads, 4)
+    assert len(record) > 2 * w.SLOT_UNIT and (len(record) // 2) % w.SLOT_UNIT != 0
+    path = tmp_path / "pir.db.witness"
+    path.write_bytes(record)
+    found = w.read(path, KEY, DB)
+    assert (found.heads, found.generation) == (heads, 4)
+
+
+def test_a_journal_set_aside_is_a_warning_notice_with_its_message() -> None:
+    found = w.notice("The journal left by a crash was damaged and set aside.")
+    assert found == Finding(WARN, w.JOURNAL_SET_ASIDE,
+                            "The journal left by a crash was damaged and set aside.")
+    assert found.code in w.NOTICES
+    assert not WitnessReport(findings=[found]).failed

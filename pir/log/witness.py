@@ -116,7 +116,7 @@ def announce(db_path: Path, findings: list[Finding]) -> None:
             callback(db_path, findings)
 
 
-def mac(key: bytes, database_id: str, heads: Heads, generation: int = 0) -> str:
+def mac(key: bytes, database_id: str, heads: Heads, generation: int) -> str:
     return hmac.new(key, canonical_bytes(_unsigned(database_id, heads, generation)),
                     hashlib.sha256).hexdigest()
 
@@ -126,7 +126,7 @@ def _unsigned(database_id: str, heads: Heads, generation: int) -> dict:
             "heads": {i: [s, h] for i, (s, h) in sorted(heads.items())}}
 
 
-def encode(key: bytes, database_id: str, heads: Heads, generation: int = 0) -> bytes:
+def encode(key: bytes, database_id: str, heads: Heads, generation: int) -> bytes:
     doc = _unsigned(database_id, heads, generation)
     doc["mac"] = mac(key, database_id, heads, generation)
     return canonical_bytes(doc) + b"\n"
