@@ -7,7 +7,8 @@ After benchmarks/mutation_run.py, from the clone:
 or with no argument in a folder where `mutmut run` ran (holding `mutants/` and pyproject.toml).
 
 Each survivor gets a class and a one-line reason:
-- "text": only the text of a string changed (a message's wording, its case), no decision;
+- "text": only the text of a string changed (a message's wording, its case), no decision, or
+  only the words given to a storage error's sentence (`_errors("read the log")` given None);
 - "default": only the fallback of a `.get(key, default)` changed, for a key that validated
   bodies always carry;
 - "equivalent": a keyword flag given None instead of False (both read as false);
@@ -28,6 +29,8 @@ from pathlib import Path
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|ORDER BY|BEGIN|VALUES|ON CONFLICT|FROM|WHERE"
                  r"|PRAGMA|CREATE|DROP)\b|\?\)|^\W*hash\) VALUES", re.I)
+# What a storage error's sentence says was being done and what became of the data: wording.
+ERRORS_CALL = re.compile(r"\b(_errors|storage_errors)\((?:[^()]|\([^()]*\))*\)")
 GET_DEFAULT = re.compile(r"""\.get\(([^,()]+),\s*[^()]*\)|\.get\(([^,()]+)\)""")
 
 
@@ -93,6 +96,9 @@ def classify(diff: str, name: str = "") -> tuple[str, str]:
             "None" in new and STRING.sub("None", old) == new
             and _words(old_literals) and "Error(" in old + new):
         return "text", f"only a message's wording changed: {new[:100]}"
+    if ERRORS_CALL.search(old) and old != new and \
+            ERRORS_CALL.sub(r"\1()", old) == ERRORS_CALL.sub(r"\1()", new):
+        return "text", f"only the words of a storage error's sentence changed: {new[:100]}"
     if re.sub(r"\.(en|de)code\(\)", r'.\1code("utf-8")', new) == old and old != new:
         return "equivalent", "encode/decode without the codec's name: UTF-8 is the default"
     if re.sub(r"=\s*None\b", "=False", new) == old and old != new:
