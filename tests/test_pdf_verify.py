@@ -452,3 +452,15 @@ def test_cli_signs_with_a_pkcs12_identity(pir_cli, tmp_path, other_identity, cap
     cert = tmp_path / "lead.pem"
     cert.write_text(other_identity.certificate_pem())
     assert cli.main(["verify", str(out), "--trust", str(cert)]) == 0
+
+
+def test_a_pdf_of_a_note_full_of_brackets_verifies(log: IncidentLog, identity,
+                                                   tmp_path: Path) -> None:
+    """Brackets typed in a note are text in the manifest, not nesting."""
+    log.append("note", {"text": "[" * 80 + " " + "{" * 80}, author=PIM)
+    out = tmp_path / "brackets.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=identity)
+    cert = tmp_path / "pim.pem"
+    cert.write_text(identity.certificate_pem())
+    result = verify(out, cert)
+    assert result.verdict == VALID, result.lines

@@ -139,8 +139,6 @@ def shape_problem(data: bytes, what: str) -> str | None:
     recursion and without parsing (the parser itself recurses)."""
     deep = (f"The {what} nests arrays or objects more than {MAX_DEPTH} deep; a PIR export "
             "never does.")
-    if re.search(rb"[\[{]{%d}" % (MAX_DEPTH + 1), data):
-        return deep
     brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
     dense = len(brackets) > max(len(data) // BYTES_PER_BRACKET, 1000)
     # Too dense to be worth reading through: say it is deep if its first million say so.
@@ -214,10 +212,10 @@ def _order_problem(seqs: list[Any]) -> str | None:
     """Names a reordering as a reordering, a repeat as a repeat and a gap as a gap (the chain
     check would only see the first entry out of place). Reads `seq` only; the hashes follow."""
     for position, seq in enumerate(seqs, start=1):
+        if not isinstance(seq, int) or isinstance(seq, bool):  # true equals 1, but is no number
+            return f"entry {position}: it has no sequence number."
         if seq == position:
             continue
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            return f"entry {position}: it has no sequence number."
         if seq < position:
             return f"entry {seq} appears twice (again at position {position})."
         if position in seqs[position:]:
