@@ -28,9 +28,14 @@ from pathlib import Path
 
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|ORDER BY|BEGIN|VALUES|ON CONFLICT|FROM|WHERE"
-                 r"|PRAGMA|CREATE|DROP)\b|\?\)|^\W*hash\) VALUES", re.I)
+                 r"|PRAGMA|CREATE|DROP|ATTACH|DETACH|ROLLBACK|COMMIT|EXCLUDED)\b|\?\)"
+                 r"|^\W*hash\) VALUES", re.I)
+# A schema name quoted inside SQL ('backup'): SQLite reads it in any case as well.
+SQL_NAME = re.compile(r"'[A-Za-z_]+'")
 # What a storage error's sentence says was being done and what became of the data: wording.
 ERRORS_CALL = re.compile(r"\b(_errors|storage_errors)\((?:[^()]|\([^()]*\))*\)")
+# An error raised or returned with the values its sentence shows (a path, a version, a count).
+ERROR_ARG = re.compile(r"\b(\w+Error)\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
 GET_DEFAULT = re.compile(r"""\.get\(([^,()]+),\s*[^()]*\)|\.get\(([^,()]+)\)""")
 
 
@@ -76,6 +81,18 @@ JUDGED = {
 }
 
 
+def _error_args_as_none(line: str) -> set[str]:
+    """The line with one argument of one error's constructor given as None (or str(None))."""
+    out = set()
+    for m in ERROR_ARG.finditer(line):
+        args = m.group(2).split(", ")
+        for n in range(len(args)):
+            for repl in ("None", "str(None)"):
+                call = f"{m.group(1)}({', '.join(args[:n] + [repl] + args[n + 1:])})"
+                out.add(line[:m.start()] + call + line[m.end():])
+    return out
+
+
 def classify(diff: str, name: str = "") -> tuple[str, str]:
     if name in JUDGED:
         return "equivalent", JUDGED[name]
@@ -89,13 +106,17 @@ def classify(diff: str, name: str = "") -> tuple[str, str]:
             '"utf-8"', "'utf-8'"}:
         return "equivalent", "the codec's name in another case: Python reads both alike"
     if STRING.sub('""', old) == STRING.sub('""', new) and changed and all(
-            a.lower() == b.lower() and SQL.search(a) and "'" not in a.strip("\"'")
+            a.lower() == b.lower() and SQL.search(a)
+            and "'" not in SQL_NAME.sub("", a.strip("\"'"))
             for a, b in zip(old_literals, new_literals, strict=False) if a != b):
         return "equivalent", "SQL in another case: SQLite reads keywords and names alike"
-    if (STRING.sub('""', old) == STRING.sub('""', new) and _words(changed)) or (
+    if (STRING.sub('""', old) == STRING.sub('""', new) and _words(changed)
+            and not any(SQL.search(a) for a in changed)) or (
             "None" in new and STRING.sub("None", old) == new
             and _words(old_literals) and "Error(" in old + new):
         return "text", f"only a message's wording changed: {new[:100]}"
+    if old != new and new in _error_args_as_none(old):
+        return "text", f"only what an error's sentence names changed: {new[:100]}"
     if ERRORS_CALL.search(old) and old != new and \
             ERRORS_CALL.sub(r"\1()", old) == ERRORS_CALL.sub(r"\1()", new):
         return "text", f"only the words of a storage error's sentence changed: {new[:100]}"

@@ -151,3 +151,15 @@ def test_a_backup_whose_copy_holds_fewer_entries_is_not_put_in_place(
         db.backup(copy)
     assert str(refused.value) == "The backup did not verify: entry counts differ."
     assert list(copy.parent.iterdir()) == []
+
+
+def test_two_backups_in_a_row_from_one_open_database_both_verify(tmp_path: Path) -> None:
+    path = tmp_path / "pir.db"
+    _filled(path)
+    with Database.open(path, PASSPHRASE) as db:
+        db.backup(tmp_path / "first.db")
+        IncidentLog.open(db, "CAD-1").append("note", {"text": "after the first"}, author=PIM)
+        db.backup(tmp_path / "second.db")
+    for name, count in (("first.db", 4), ("second.db", 5)):
+        with Database.open(tmp_path / name, PASSPHRASE, witness=False) as copy:
+            assert copy.count_entries() == count and copy.integrity_check(deep=True) == []
