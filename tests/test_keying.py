@@ -173,3 +173,18 @@ def test_the_deep_check_lists_exactly_twenty_pages_with_no_ellipsis(
     monkeypatch.setattr(keying, "connect", lambda *a: _Pages(list(range(2, 22))))
     _, lines = keying.diagnose(path, "passphrase", None)
     assert lines[0].endswith(", 20, 21.")
+
+
+def test_eleven_damaged_pages_list_ten_and_an_ellipsis(pages20: Path) -> None:
+    text = str(refusal(_Pages(list(range(2, 13))), pages20, Exception("x")))
+    assert "pages 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 … of 20 fail" in text
+
+
+def test_the_deep_check_lists_twenty_of_twenty_one_damaged_pages_and_an_ellipsis(
+        monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "big.db"
+    path.write_bytes(b"\0" * (40 * PAGE_SIZE))
+    monkeypatch.setattr(keying, "connect", lambda *a: _Pages(list(range(2, 23))))
+    _, lines = keying.diagnose(path, "passphrase", None)
+    assert lines[0].endswith("21 pages are damaged: " + ", ".join(map(str, range(2, 22)))
+                             + " ….")

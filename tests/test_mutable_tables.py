@@ -32,12 +32,14 @@ def test_a_draft_is_kept_replaced_with_its_time_and_discarded(db: Database, cloc
     db.discard_draft("p2.separation")  # nothing there: nothing happens
 
 
-def test_signing_identities_are_listed_in_the_order_they_were_kept(db: Database) -> None:
+def test_signing_identities_are_listed_in_the_order_they_were_kept(db: Database, clock) -> None:
     first = db.add_identity("Insp Jones", "CERT-1", "KEY-1")
     second = db.add_identity("DS Rees", "CERT-2", "KEY-2")
     assert second > first
     assert db.identities() == [(first, "Insp Jones", "CERT-1", "KEY-1"),
                                (second, "DS Rees", "CERT-2", "KEY-2")]
+    kept = db.conn.execute("SELECT created_utc FROM identities WHERE id = ?", (first,))
+    assert kept.fetchone()[0] == clock.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @pytest.mark.parametrize(("table", "call", "action"), [
