@@ -152,16 +152,35 @@ def collect() -> list[dict[str, str]]:
 def gather(into: Path) -> list[dict[str, str]]:
     """The mutants of every group run under `into` (benchmarks/mutation_run.py)."""
     rows = []
-    for where in sorted(p for p in into.iterdir() if (p / "mutants").is_dir()):
+    folders = sorted(p for p in into.iterdir() if (p / "mutants").is_dir())
+    rechecks = {(p / "RECHECKS").read_text().strip(): p for p in folders
+                if (p / "RECHECKS").exists() and (p / "COMMIT").exists()}
+    for where in folders:
         if not (where / "COMMIT").exists():
             print(f"{where.name}: no COMMIT file, so not made by mutation_run.py; left out",
                   file=sys.stderr)
             continue
-        out = subprocess.run([sys.executable, __file__, "--json"], cwd=where, check=True,
-                             capture_output=True, text=True).stdout
+        if (where / "RECHECKS").exists():
+            continue  # taken with the group it rechecks
         commit = (where / "COMMIT").read_text().strip()[:7]
-        rows += [{**row, "commit": commit} for row in json.loads(out)]
+        found = _rows(where)
+        again = rechecks.get(where.name)
+        if again is not None:
+            # The survivors run again at a later commit, the modules unchanged: one killed
+            # there is killed (the same mutant, by a test added since).
+            later = {r["name"]: r for r in _rows(again)
+                     if r["status"] in ("killed", "timeout", "survived", "no tests")}
+            found = [later.get(r["name"], r) if r["status"] in ("survived", "no tests") else r
+                     for r in found]
+            commit += f", survivors {(again / 'COMMIT').read_text().strip()[:7]}"
+        rows += [{**row, "commit": commit} for row in found]
     return rows
+
+
+def _rows(where: Path) -> list[dict[str, str]]:
+    out = subprocess.run([sys.executable, __file__, "--json"], cwd=where, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def report(rows: list[dict[str, str]]) -> None:

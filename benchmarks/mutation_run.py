@@ -12,11 +12,16 @@ groups up, prints the score per module and every survivor with its class.
 With no GROUP every group runs, in the order below. A group's folder made from the same commit
 is kept, and mutmut goes on from the mutants it has not yet run: a run cut short (a session's
 end) is continued by running the same command again on the same commit.
+
+With --recheck, a group whose modules are unchanged since its run has only its survivors run
+again, with the tests of this commit, in GROUP.recheck (the report takes a survivor killed
+there as killed: the mutant is the same, and tests added since cannot revive one killed then).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -107,11 +112,11 @@ def export_tree(into: Path) -> None:
     (into / "COMMIT").write_text(commit + "\n", encoding="utf-8")
 
 
-def prepare(group: str, base: Path) -> Path:
+def prepare(group: str, base: Path, folder: str | None = None) -> Path:
     """The group's folder: kept as it is when it was made from this same commit (mutmut then
     goes on where a run cut short stopped), made afresh otherwise."""
     modules, tests = GROUPS[group]
-    where = base / group
+    where = base / (folder or group)
     made = where / "COMMIT"
     if made.exists() and made.read_text(encoding="utf-8").strip() == head_commit():
         return where
@@ -124,13 +129,50 @@ def prepare(group: str, base: Path) -> Path:
 
 
 def run_group(group: str, base: Path, workers: int) -> int:
-    where = prepare(group, base)
+    return _mutmut(prepare(group, base), workers)
+
+
+def _survivors(where: Path) -> list[str]:
+    """The mutants of a finished group run that no test killed (survived, or reached by none)."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mutation_report.py"),
+                          "--json"], cwd=where, check=True, capture_output=True,
+                         text=True).stdout
+    return sorted(r["name"] for r in json.loads(out) if r["status"] in ("survived", "no tests"))
+
+
+def recheck_group(group: str, base: Path, workers: int) -> int:
+    """Runs only the survivors of the group's earlier run again, with the tests as they are now,
+    in a folder of their own (GROUP.recheck; the report counts a survivor killed there as
+    killed). Only when the group's modules are unchanged since that run, so that the mutants
+    are the same ones; otherwise the group has to run afresh."""
+    modules = GROUPS[group][0]
+    made = base / group / "COMMIT"
+    if not made.exists():
+        print(f"  {group} has not run yet: run it first", flush=True)
+        return 1
+    then = made.read_text(encoding="utf-8").strip()
+    changed = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", then, head_commit(),
+                              "--", *modules]).returncode
+    if changed:
+        print(f"  {' '.join(modules)} changed since {then[:7]}: run {group} afresh", flush=True)
+        return 1
+    names = _survivors(base / group)
+    print(f"  {len(names)} survivors of {then[:7]} to run again", flush=True)
+    where = prepare(group, base, f"{group}.recheck")
+    (where / "RECHECKS").write_text(f"{group}\n", encoding="utf-8")
+    if not names:
+        return 0
+    return _mutmut(where, workers, names)
+
+
+def _mutmut(where: Path, workers: int, names: list[str] | None = None) -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("PYTHONPATH", None)
     mutmut = Path(sys.executable).with_name("mutmut")
     with open(where / "mutmut.log", "wb") as log:
-        return subprocess.run([str(mutmut), "run", "--max-children", str(workers)], cwd=where,
-                              env=env, stdout=log, stderr=subprocess.STDOUT).returncode
+        return subprocess.run([str(mutmut), "run", "--max-children", str(workers),
+                               *(names or [])], cwd=where, env=env, stdout=log,
+                              stderr=subprocess.STDOUT).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,11 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", choices=[[], *GROUPS], default=[])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--into", type=Path, default=Path("/tmp/pir-mutation"))
+    parser.add_argument("--recheck", action="store_true",
+                        help="run only the survivors of each group's earlier run again")
     args = parser.parse_args(argv)
     failed = []
     for group in args.groups or list(GROUPS):
         print(f"{group}: {' '.join(GROUPS[group][0])}", flush=True)
-        if run_group(group, args.into, args.workers) != 0:
+        run = recheck_group if args.recheck else run_group
+        if run(group, args.into, args.workers) != 0:
             failed.append(group)
             print(f"  mutmut failed; see {args.into / group / 'mutmut.log'}", flush=True)
     return 1 if failed else 0
