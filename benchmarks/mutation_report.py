@@ -18,6 +18,7 @@ Mutants that no selected test reaches are counted apart ("not reached"), not as 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
@@ -166,13 +167,21 @@ def gather(into: Path) -> list[dict[str, str]]:
         found = _rows(where)
         again = rechecks.get(where.name)
         if again is not None:
-            # The survivors run again at a later commit, the modules unchanged: one killed
-            # there is killed (the same mutant, by a test added since).
-            later = {r["name"]: r for r in _rows(again)
-                     if r["status"] in ("killed", "timeout", "survived", "no tests")}
-            found = [later.get(r["name"], r) if r["status"] in ("survived", "no tests") else r
-                     for r in found]
-            commit += f", survivors {(again / 'COMMIT').read_text().strip()[:7]}"
+            # Run again at a later commit (mutation_run.py --recheck): the functions changed
+            # since are taken from there whole; a survivor of an unchanged function is taken
+            # from there once it has run (the same mutant, with the tests added since).
+            changed = (again / "CHANGED").read_text().split() \
+                if (again / "CHANGED").exists() else []
+            later = {r["name"]: r for r in _rows(again)}
+
+            def of_changed(name: str, changed: list[str] = changed) -> bool:
+                return any(fnmatch.fnmatch(name, p) for p in changed)
+
+            found = [later[r["name"]] if r["status"] in ("survived", "no tests") and
+                     later.get(r["name"], {}).get("status") not in (None, "not checked")
+                     else r for r in found if not of_changed(r["name"])]
+            found += [r for r in later.values() if of_changed(r["name"])]
+            commit += f", rechecked {(again / 'COMMIT').read_text().strip()[:7]}"
         rows += [{**row, "commit": commit} for row in found]
     return rows
 

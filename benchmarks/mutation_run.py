@@ -13,14 +13,18 @@ With no GROUP every group runs, in the order below. A group's folder made from t
 is kept, and mutmut goes on from the mutants it has not yet run: a run cut short (a session's
 end) is continued by running the same command again on the same commit.
 
-With --recheck, a group whose modules are unchanged since its run has only its survivors run
-again, with the tests of this commit, in GROUP.recheck (the report takes a survivor killed
-there as killed: the mutant is the same, and tests added since cannot revive one killed then).
+With --recheck a group runs again only what its earlier run left open, with the tests of this
+commit, in GROUP.recheck: its survivors, and every mutant of a function changed since (all of
+a module's when code outside its functions changed). The report takes those results over the
+earlier ones; a mutant killed then, in a function unchanged since, stays killed (the same
+mutant, and tests added since cannot revive it).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import fnmatch
 import json
 import os
 import re
@@ -140,29 +144,63 @@ def _survivors(where: Path) -> list[str]:
     return sorted(r["name"] for r in json.loads(out) if r["status"] in ("survived", "no tests"))
 
 
+def _functions(source: str) -> dict[str, str]:
+    """Each function's code by mutmut's name for it (x_name, xǁClassǁname), and under "" all
+    that is not in a function (a change there may change what every function does)."""
+    tree = ast.parse(source)
+    out: dict[str, str] = {}
+    rest = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            out[f"x_{node.name}"] = ast.dump(node)
+        elif isinstance(node, ast.ClassDef):
+            for sub in node.body:
+                if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                    out[f"xǁ{node.name}ǁ{sub.name}"] = ast.dump(sub)
+                else:
+                    rest.append(ast.dump(sub))
+        else:
+            rest.append(ast.dump(node))
+    out[""] = "\n".join(rest)
+    return out
+
+
+def changed_functions(then: str, module: str) -> list[str]:
+    """The mutant name patterns of `module`'s functions changed since commit `then` (every
+    mutant of the module when anything outside its functions changed)."""
+    def source(commit: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{module}"],
+                              check=True, capture_output=True, text=True).stdout
+
+    old, new = _functions(source(then)), _functions(source(head_commit()))
+    dotted = module.removesuffix(".py").replace("/", ".")
+    if old[""] != new[""]:
+        return [f"{dotted}.*"]
+    return [f"{dotted}.{name}__mutmut_*" for name in sorted(set(old) | set(new))
+            if name and old.get(name) != new.get(name)]
+
+
 def recheck_group(group: str, base: Path, workers: int) -> int:
-    """Runs only the survivors of the group's earlier run again, with the tests as they are now,
-    in a folder of their own (GROUP.recheck; the report counts a survivor killed there as
-    killed). Only when the group's modules are unchanged since that run, so that the mutants
-    are the same ones; otherwise the group has to run afresh."""
+    """Runs again, with the tests as they are now, only what the group's earlier run left
+    open: its survivors, and every mutant of a function changed since (GROUP.recheck; the
+    report takes the result there over the earlier one)."""
     modules = GROUPS[group][0]
     made = base / group / "COMMIT"
     if not made.exists():
         print(f"  {group} has not run yet: run it first", flush=True)
         return 1
     then = made.read_text(encoding="utf-8").strip()
-    changed = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", then, head_commit(),
-                              "--", *modules]).returncode
-    if changed:
-        print(f"  {' '.join(modules)} changed since {then[:7]}: run {group} afresh", flush=True)
-        return 1
-    names = _survivors(base / group)
-    print(f"  {len(names)} survivors of {then[:7]} to run again", flush=True)
+    changed = [p for m in modules for p in changed_functions(then, m)]
+    kept = [n for n in _survivors(base / group)
+            if not any(fnmatch.fnmatch(n, p) for p in changed)]
+    print(f"  {len(kept)} survivors of {then[:7]} and {len(changed)} changed functions to run",
+          flush=True)
     where = prepare(group, base, f"{group}.recheck")
     (where / "RECHECKS").write_text(f"{group}\n", encoding="utf-8")
-    if not names:
+    (where / "CHANGED").write_text("".join(f"{p}\n" for p in changed), encoding="utf-8")
+    if not kept and not changed:
         return 0
-    return _mutmut(where, workers, names)
+    return _mutmut(where, workers, kept + changed)
 
 
 def _mutmut(where: Path, workers: int, names: list[str] | None = None) -> int:
