@@ -164,3 +164,21 @@ def test_the_first_entry_must_link_to_zeros_and_each_later_one_to_the_one_before
         with pytest.raises(ChainBrokenError) as caught:
             verify_chain(broken, "inc-1")
         assert (caught.value.seq, caught.value.reason) == (at + 1, reason)
+
+
+def test_an_entry_of_another_incident_and_a_broken_link_are_named_with_the_incident() -> None:
+    from pir.log.chain import verify_chain
+
+    items = _synthetic_chain(3)
+    foreign = {**items[1][0], "incident": "inc-2"}
+    with pytest.raises(ChainBrokenError) as caught:
+        verify_chain([items[0], (foreign, sha256_hex(canonical_bytes(foreign))), items[2]],
+                     "inc-1", "CAD-1")
+    assert str(caught.value) == ("The log is not intact: incident CAD-1, entry 2: it belongs "
+                                 "to another incident")
+    relinked = {**items[2][0], "prev_hash": "1" * 64}
+    with pytest.raises(ChainBrokenError) as caught:
+        verify_chain([items[0], items[1], (relinked, sha256_hex(canonical_bytes(relinked)))],
+                     "inc-1", "CAD-1")
+    assert str(caught.value) == ("The log is not intact: incident CAD-1, entry 3: it does not "
+                                 "link to entry 2 (an entry was removed, inserted or replaced)")
