@@ -163,3 +163,44 @@ def test_two_backups_in_a_row_from_one_open_database_both_verify(tmp_path: Path)
     for name, count in (("first.db", 4), ("second.db", 5)):
         with Database.open(tmp_path / name, PASSPHRASE, witness=False) as copy:
             assert copy.count_entries() == count and copy.integrity_check(deep=True) == []
+
+
+# -- reads after writes -----------------------------------------------------------------------
+
+def test_a_new_incident_is_returned_as_it_is_stored_with_its_time_to_the_microsecond(
+        db: Database, clock) -> None:  # noqa: ANN001
+    log = IncidentLog.create(db, ref="CAD-7", template_id="firearms-discharge", scale="full",
+                             author=PIM)
+    assert log.row == db.incident("CAD-7")
+    assert log.row.template_id == "firearms-discharge"
+    assert log.row.created_utc == clock.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_entries_are_read_from_the_number_asked_and_by_kind_with_their_hashes(
+        db: Database) -> None:
+    log = IncidentLog.create(db, ref="CAD-8", template_id="firearms-discharge", scale="full",
+                             author=PIM)
+    for i in range(4):
+        log.append("note", {"text": f"note {i}"}, author=PIM)
+    every = list(db.entries(log.row.id))
+    assert [e.seq for e in db.entries(log.row.id, 3)] == [3, 4, 5]
+    notes = list(db.entries_of_kind(log.row.id, "note"))
+    assert [(e.seq, e.hash) for e in notes] == [(e.seq, e.hash) for e in every[1:]]
+
+
+def test_a_file_whose_pages_all_verify_but_whose_schema_is_broken_is_damaged_and_untouched(
+        db_path: Path) -> None:
+    _filled(db_path)
+    conn = connect(db_path, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("CREATE TABLE scratch (a INTEGER)")
+    conn.commit()
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE scratch (a INTEGER' "
+                 "WHERE name = 'scratch'")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(CorruptDatabaseError) as refused:
+        Database.open(db_path, PASSPHRASE)
+    assert "every page verifies with this passphrase, but its structure" in str(refused.value)
+    assert db_path.read_bytes() == before  # not taken for a file cut short and rewritten

@@ -117,7 +117,9 @@ def probe(conn: sqlcipher3.Connection) -> bool:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return False
     except sqlcipher3.DatabaseError as exc:
-        if "malformed" not in str(exc):
+        # A schema that does not parse ("malformed database schema (name)") is damage to what
+        # the pages hold, not a file cut short ("database disk image is malformed").
+        if "malformed" not in str(exc) or "malformed database schema" in str(exc):
             raise
         conn.execute("PRAGMA writable_schema = ON")
         try:
