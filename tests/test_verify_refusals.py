@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from pir.canonical import canonical_bytes
-from pir.errors import VerificationError
+from pir.errors import ChainBrokenError, VerificationError
 from pir.export.json_log import (
     MAX_DEPTH,
     build_export,
@@ -324,3 +324,28 @@ def test_an_honest_note_full_of_brackets_exports_and_verifies(log: IncidentLog) 
                author=PIM)
     verdict = verify_export(export_bytes(build_export(log, PIM)))
     assert verdict.count == 3
+
+
+def test_a_dense_file_is_read_for_depth_up_to_exactly_its_millionth_bracket() -> None:
+    """The 65th level reached at the 1,000,001st bracket is past what is read through."""
+    first_million = b"[]" * 499_968 + b"[" * MAX_DEPTH  # 1,000,000 brackets, 64 deep at the end
+    assert len(first_million) == 1_000_000
+    past = shape_problem(first_million + b"[", "file")
+    assert "mostly arrays and objects" in past
+    within = shape_problem(b"[]" * 499_967 + b"[" * (MAX_DEPTH + 2), "file")  # 65 at 999,999
+    assert within.startswith("The file nests arrays")
+
+
+def test_an_export_of_a_log_altered_in_the_file_names_the_incident_and_the_entry(
+        log: IncidentLog) -> None:
+    from tests.test_chain import _body, _set
+
+    for i in range(3):
+        log.append("note", {"text": f"note {i}"}, author=PIM)
+    conn = log.db.conn
+    conn.execute("DROP TRIGGER entries_no_update")
+    _set(log, 3, {**_body(log, 3), "payload": {"text": "changed"}}, rehash=False)
+    with pytest.raises(ChainBrokenError) as refused:
+        build_export(log, PIM)
+    assert str(refused.value) == (f"The log is not intact: incident {log.row.ref}, entry 3: "
+                                  "its content does not match its hash (it was altered)")
