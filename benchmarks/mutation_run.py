@@ -80,10 +80,13 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   ("tests/test_redaction.py", "tests/test_redaction_corpus.py")),
     "pdf": (("pir/export/pdf_verify.py", "pir/export/verdict.py", "pir/export/page_check.py",
              "pir/export/page_binding.py", "pir/export/relayout.py", "pir/export/pdf_objects.py",
-             "pir/export/page_text.py", "pir/export/signing.py"),
+             "pir/export/page_text.py"),
             ("tests/test_pdf_verify.py", "tests/test_page_binding.py",
-             "tests/test_signing_keys.py", "tests/test_countersign.py",
-             "tests/test_multichain_pdf.py", "tests/test_verify_fuzz.py")),
+             "tests/test_countersign.py", "tests/test_multichain_pdf.py",
+             "tests/test_verify_fuzz.py")),
+    "signing": (("pir/export/signing.py",),
+                ("tests/test_signing_keys.py", "tests/test_pdf_verify.py",
+                 "tests/test_countersign.py", "tests/test_page_binding.py")),
 }
 # Seconds a run each, for nothing a mutant changes that a quicker test does not also catch.
 DESELECT = ("tests/test_verify_fuzz.py::test_mutated_json_inside_the_pdf",)
