@@ -83,7 +83,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
              "pir/export/page_text.py"),
             ("tests/test_pdf_verify.py", "tests/test_page_binding.py",
              "tests/test_countersign.py", "tests/test_multichain_pdf.py",
-             "tests/test_verify_fuzz.py")),
+             "tests/test_verify_fuzz.py", "tests/test_verdict_checks.py")),
     "signing": (("pir/export/signing.py",),
                 ("tests/test_signing_keys.py", "tests/test_pdf_verify.py",
                  "tests/test_countersign.py", "tests/test_page_binding.py")),
