@@ -56,7 +56,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "json": (("pir/export/verify.py", "pir/export/json_log.py"),
              ("tests/test_verify_json.py", "tests/test_verify_fuzz.py",
               "tests/test_verify_merged.py", "tests/test_verify_reading.py",
-              "tests/test_verify_refusals.py",
+              "tests/test_verify_refusals.py", "tests/test_receipts.py",
               "tests/test_multichain_export.py",
               "tests/test_log_boundaries.py", "tests/test_share_import.py")),
     "store": (("pir/log/store.py", "pir/log/schema.py", "pir/log/keying.py",

@@ -124,3 +124,13 @@ def test_an_unexpected_errors_text_is_cut_to_200_characters(monkeypatch, capsys)
     assert verify_bytes(b"{}").first_failure == (
         f"the file could not be checked (ValueError: {'y' * 200}); it is not a sound PIR "
         "export.")
+
+
+def test_a_file_that_has_no_size_but_reads_on_forever_is_refused_after_the_limit(
+        small_limit: int) -> None:
+    """A device or a pipe says it is empty and then keeps giving bytes: the read stops one byte
+    past the limit."""
+    with pytest.raises(InputError) as refused:
+        read_export(Path("/dev/zero"))
+    assert str(refused.value) == ("zero is larger than 2 MB; PIR verifies exports up to that "
+                                  "size, so it was not read.")
