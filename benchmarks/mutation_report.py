@@ -206,7 +206,8 @@ def gather(into: Path) -> list[dict[str, str]]:
             def of_changed(name: str, changed: list[str] = changed) -> bool:
                 return any(fnmatch.fnmatch(name, p) for p in changed)
 
-            found = [later[r["name"]] if r["status"] in ("survived", "no tests") and
+            open_then = ("survived", "no tests", "not checked")
+            found = [later[r["name"]] if r["status"] in open_then and
                      later.get(r["name"], {}).get("status") not in (None, "not checked")
                      else r for r in found if not of_changed(r["name"])]
             found += [r for r in later.values() if of_changed(r["name"])]

@@ -142,11 +142,13 @@ def run_group(group: str, base: Path, workers: int) -> int:
 
 
 def _survivors(where: Path) -> list[str]:
-    """The mutants of a finished group run that no test killed (survived, or reached by none)."""
+    """The mutants of a group run that no test killed (survived, or reached by none), and
+    those it had not run yet when it was stopped."""
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mutation_report.py"),
                           "--json"], cwd=where, check=True, capture_output=True,
                          text=True).stdout
-    return sorted(r["name"] for r in json.loads(out) if r["status"] in ("survived", "no tests"))
+    return sorted(r["name"] for r in json.loads(out)
+                  if r["status"] in ("survived", "no tests", "not checked"))
 
 
 def _functions(source: str) -> dict[str, str]:
@@ -187,8 +189,9 @@ def changed_functions(then: str, module: str) -> list[str]:
 
 def recheck_group(group: str, base: Path, workers: int) -> int:
     """Runs again, with the tests as they are now, only what the group's earlier run left
-    open: its survivors, and every mutant of a function changed since (GROUP.recheck; the
-    report takes the result there over the earlier one)."""
+    open: its survivors and the mutants it had not yet run (it may have been stopped), and
+    every mutant of a function changed since (GROUP.recheck; the report takes the result
+    there over the earlier one)."""
     modules = GROUPS[group][0]
     made = base / group / "COMMIT"
     if not made.exists():
