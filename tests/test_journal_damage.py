@@ -97,3 +97,37 @@ def test_opening_after_a_crash_reports_each_thing_it_put_right() -> None:
                      "pir.db-journal.damaged-1Z and opened the database as it was last written. "
                      "Run 'pir check' to confirm the file.")
     assert crash_notices(False, True, None) == [reindexed]
+
+
+_HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX, 1, int(sys.argv[2]), os.SEEK_SET)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("byte", ["PENDING_BYTE", "RESERVED_BYTE"])
+def test_a_journal_is_in_use_while_another_process_holds_sqlites_write_lock(
+        tmp_path: Path, byte: str) -> None:
+    """SQLite's RESERVED or PENDING lock held by another process: it is writing or rolling
+    back, so its journal is not judged; once it lets go, the file is free."""
+    import subprocess
+    import sys
+
+    from pir.log import journal
+
+    db = tmp_path / "pir.db"
+    db.write_bytes(b"\0" * 4096)
+    assert journal._in_use(db) is False
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db),
+                               str(getattr(journal, byte))], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert journal._in_use(db) is True
+        assert journal._in_use(db) is True  # asking does not take the lock away
+    finally:
+        holder.communicate("", timeout=30)
+    assert journal._in_use(db) is False

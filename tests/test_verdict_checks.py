@@ -94,3 +94,11 @@ def test_a_head_that_is_not_the_record_of_that_receipt_confirms_only_the_entries
     assert result.lines == [
         f"ok   receipt {receipt_code(2, HEADS[1])}: matches entry 2: entries 1 to 2 are as they "
         "were when it was given (entries 3 to 3 came after it)"]
+
+
+def test_an_unexpected_errors_text_in_a_pdf_check_is_cut_to_200_characters() -> None:
+    from pir.export.pdf_verify import _short
+
+    assert _short(ValueError("x" * 200)) == "x" * 200
+    assert _short(ValueError("x" * 201)) == "x" * 200 + "…"
+    assert _short(KeyError()) == "KeyError"

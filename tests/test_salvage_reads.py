@@ -1,0 +1,88 @@
+"""Salvage reading a log through its sequence index on a real file: every entry in order and in
+batches, up to the first gap, and one entry at a time where a batch cannot be read, stopping
+at the first entry that cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from pir.incident import IncidentLog
+from pir.log import salvage
+from pir.log.store import Database, connect
+from tests.values import PASSPHRASE, PIM, TEST_KDF_ITER
+
+
+class _Refusing:
+    """The connection, except that a statement containing `match` fails as damage does; with
+    `from_seq`, only when it asks for that entry or a later one."""
+
+    def __init__(self, conn, match: str, from_seq: int = 0) -> None:  # noqa: ANN001
+        self._conn, self._match, self._from = conn, match, from_seq
+
+    def execute(self, sql: str, params=()):  # noqa: ANN001
+        if self._match in sql and params[1] >= self._from:
+            raise sqlcipher3.DatabaseError("database disk image is malformed")
+        return self._conn.execute(sql, params)
+
+
+@pytest.fixture
+def filed(db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(salvage, "_BATCH", 4)  # several batches from a short log
+    with Database.create(db_path, PASSPHRASE) as db:
+        log = IncidentLog.create(db, ref="CAD-1", template_id="firearms-discharge",
+                                 scale="full", author=PIM)
+        for i in range(9):
+            log.append("note", {"text": f"note {i}"}, author=PIM)
+        num = db._num(log.row.id)
+    conn = connect(db_path, PASSPHRASE, TEST_KDF_ITER)
+    yield conn, num
+    conn.close()
+
+
+def test_every_entry_is_read_in_order_across_batches(filed) -> None:
+    conn, num = filed
+    rows = list(salvage.readable_entries(conn, num))
+    assert [r[0] for r in rows] == list(range(1, 11))
+    assert all(isinstance(r[1], str) and len(bytes(r[2])) == 32 for r in rows)
+
+
+@pytest.mark.parametrize("batch", [4, 5, 10])
+def test_a_log_ending_on_a_batch_boundary_or_short_of_one_is_read_whole(
+        filed, monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    conn, num = filed
+    monkeypatch.setattr(salvage, "_BATCH", batch)
+    assert [r[0] for r in salvage.readable_entries(conn, num)] == list(range(1, 11))
+
+
+def test_reading_stops_at_a_gap(filed) -> None:
+    conn, num = filed
+    conn.execute("DROP TRIGGER entries_no_delete")
+    conn.execute("DELETE FROM entries WHERE incident = ? AND seq = 6", (num,))
+    assert [r[0] for r in salvage.readable_entries(conn, num)] == [1, 2, 3, 4, 5]
+
+
+def test_where_a_batch_cannot_be_read_the_entries_are_read_one_at_a_time(filed) -> None:
+    conn, num = filed
+    refusing = _Refusing(conn, "LIMIT", from_seq=5)
+    rows = list(salvage.readable_entries(refusing, num))
+    assert [r[0] for r in rows] == list(range(1, 11))
+    assert [bytes(r[2]) for r in rows] == [bytes(r[2]) for r in
+                                           salvage.readable_entries(conn, num)]
+
+
+def test_one_at_a_time_reading_stops_at_the_first_entry_that_cannot_be_read(filed) -> None:
+    conn, num = filed
+
+    class _Both(_Refusing):
+        def execute(self, sql: str, params=()):  # noqa: ANN001
+            if "LIMIT" in sql and params[1] >= 5:
+                raise sqlcipher3.DatabaseError("database disk image is malformed")
+            if "seq = ?" in sql and params[1] >= 8:
+                raise sqlcipher3.DatabaseError("database disk image is malformed")
+            return self._conn.execute(sql, params)
+
+    assert [r[0] for r in salvage.readable_entries(_Both(conn, ""), num)] == [1, 2, 3, 4, 5,
+                                                                             6, 7]
