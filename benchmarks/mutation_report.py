@@ -111,6 +111,9 @@ JUDGED = {
     **{f"pir.log.journal.x__in_use__mutmut_{n}": why for n, why in (
         (16, "drops the whence argument, os.SEEK_SET, which is its default"),
         (18, "two bytes from PENDING reach RESERVED, the next byte, which is probed anyway"))},
+    **{f"pir.export.page_text.x_entry_needles__mutmut_{n}":
+       "datetime.fromisoformat reads a trailing Z itself (Python 3.11 and later)"
+       for n in (9, 10)},
     "pir.export.verdict.x__strings__mutmut_19":
         "a value that is not text gives text with no hostile character in it either way",
     **{f"pir.log.mutable.xǁMutableTablesǁsave_draft__mutmut_{n}":

@@ -102,3 +102,55 @@ def test_an_unexpected_errors_text_in_a_pdf_check_is_cut_to_200_characters() -> 
     assert _short(ValueError("x" * 200)) == "x" * 200
     assert _short(ValueError("x" * 201)) == "x" * 200 + "…"
     assert _short(KeyError()) == "KeyError"
+
+
+# -- the weaker check of pages by their text ------------------------------------------------------
+
+def test_what_must_be_found_of_an_entry_is_its_number_uk_time_author_and_texts() -> None:
+    from pir.export.page_text import entry_needles, squeezed
+
+    entry = {"seq": 7, "event_time": "2026-07-14T13:05:00Z", "author": {"name": "Insp Jones"},
+             "payload": {"text": "  Scene handed over  ", "at": "2026-07-14T13:00:00Z",
+                         "n": 4, "short": "ok", "long": "x" * 200}}
+    assert entry_needles(entry) == ["7.", "14:05", "Insp Jones", "Scene handed over",
+                                    "x" * 120]  # BST in July
+    winter = {"seq": 1, "event_time": "2026-11-25T14:05:00Z", "payload": {}}
+    assert entry_needles(winter) == ["1.", "14:05"]  # GMT, and no author named
+    assert entry_needles({**winter, "author": {"name": ""}}) == ["1.", "14:05"]
+    assert squeezed(" a \n b\tc  ") == "abc"  # pages break lines anywhere: no spaces compared
+
+
+def _text_check(monkeypatch, manifest: dict, found) -> VerifyResult:  # noqa: ANN001
+    from pir.export import page_check, page_text
+    from pir.export.pdf_objects import Budget
+
+    def check_entries(*_args):  # noqa: ANN002
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(page_text, "check_entries", check_entries)
+    result = VerifyResult(kind="pdf")
+    page_check._check_by_text([], manifest, {}, "another layout", result, Budget())
+    return result
+
+
+def test_the_text_check_says_what_it_found_and_what_it_cannot_see(monkeypatch) -> None:
+    result = _text_check(monkeypatch, {"entry_pages": {"1": 1}}, [])
+    assert result.valid and result.lines == [
+        "note pages: NOT re-laid from the log (another layout); checked by their text "
+        "instead: every entry's number, event time, author and text is on the page the "
+        "manifest gives. This finds a changed or missing entry, not text added elsewhere; "
+        "verify with the PIR version that made the file to check every page whole."]
+    result = _text_check(monkeypatch, {"entry_pages": {"1": 1}},
+                         ["entry 3: the page does not show 'x'", "entry 4: …"])
+    assert not result.valid and result.lines == [
+        "FAIL pages: checked by their text (not re-laid: another layout): entry 3: the page "
+        "does not show 'x': the pages do not print what the log says."]
+    result = _text_check(monkeypatch, {"entry_pages": {"1": 1}}, KeyError("/Contents"))
+    assert result.lines == ["FAIL pages: their text cannot be read ('/Contents')."]
+    result = _text_check(monkeypatch, {}, [])
+    assert result.valid and result.lines == [
+        "note pages: NOT re-laid from the log: another layout; and the manifest does not say "
+        "where each entry is printed, so the pages were not checked against it. Verify with "
+        "the PIR version that made the file."]
