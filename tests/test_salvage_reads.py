@@ -86,3 +86,56 @@ def test_one_at_a_time_reading_stops_at_the_first_entry_that_cannot_be_read(file
 
     assert [r[0] for r in salvage.readable_entries(_Both(conn, ""), num)] == [1, 2, 3, 4, 5,
                                                                              6, 7]
+
+
+# -- the table itself, by rowid ----------------------------------------------------------------
+
+class _DamagedRows:
+    """The connection, except that rows with an id in `bad` cannot be read: a batch reaching one
+    fails, and so does reading it alone."""
+
+    def __init__(self, conn, bad: set[int]) -> None:  # noqa: ANN001
+        self._conn, self._bad = conn, bad
+
+    def execute(self, sql: str, params=()):  # noqa: ANN001
+        if "NOT INDEXED" in sql:
+            first = params[0]
+            last = first + params[1] - 1 if "LIMIT" in sql else first
+            if any(first <= b <= last for b in self._bad):
+                raise sqlcipher3.DatabaseError("database disk image is malformed")
+        return self._conn.execute(sql, params)
+
+
+def _ids(conn, num: int) -> dict[int, int]:  # noqa: ANN001
+    return dict(conn.execute("SELECT seq, id FROM entries WHERE incident = ?", (num,)))
+
+
+def test_every_row_of_the_table_is_found_across_batches(filed) -> None:
+    conn, num = filed
+    found = salvage.readable_rows(conn)
+    assert sorted(seq for inc, seq in found if inc == num) == list(range(1, 11))
+    body, digest = found[(num, 3)]
+    assert '"seq":3' in body and len(bytes(digest)) == 32
+
+
+def test_rows_past_a_damaged_one_are_read_one_at_a_time_and_then_in_batches_again(filed) -> None:
+    conn, num = filed
+    ids = _ids(conn, num)
+    bad = {ids[3], ids[4]}
+    found = salvage.readable_rows(_DamagedRows(conn, bad))
+    assert sorted(seq for inc, seq in found if inc == num) == [1, 2, 5, 6, 7, 8, 9, 10]
+
+
+def test_reading_by_rowid_gives_up_after_256_ids_in_a_row_that_hold_nothing(filed) -> None:
+    conn, num = filed
+    after = _ids(conn, num)[8]
+    # Past entry 8 only damage: entry 9 after 255 ids that hold nothing (crossed), entry 10
+    # after 256 more (not reached).
+    ninth, tenth = after + 256, after + 256 + 257
+    conn.execute("DROP TRIGGER entries_no_update")
+    for new_id, seq in ((ninth, 9), (tenth, 10)):
+        conn.execute("UPDATE entries SET id = ? WHERE incident = ? AND seq = ?",
+                     (new_id, num, seq))
+    damaged = set(range(after + 1, tenth + 50)) - {ninth, tenth}
+    found = salvage.readable_rows(_DamagedRows(conn, damaged))
+    assert sorted(seq for inc, seq in found if inc == num) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
