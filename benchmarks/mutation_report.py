@@ -111,6 +111,14 @@ JUDGED = {
     **{f"pir.log.journal.x__in_use__mutmut_{n}": why for n, why in (
         (16, "drops the whence argument, os.SEEK_SET, which is its default"),
         (18, "two bytes from PENDING reach RESERVED, the next byte, which is probed anyway"))},
+    "pir.export.json_log.x__depth__mutmut_13":
+        "only the depth of a text with no brackets at all, 0 or 1, both within the limit",
+    "pir.export.json_log.x__order_problem__mutmut_10":
+        "an entry at its own place has already gone on to the next, so < and <= agree",
+    "pir.export.json_log.x_load_canonical__mutmut_38":
+        "drops strict=False, which is zip's default",
+    "pir.export.json_log.x__walk__mutmut_4":
+        "both callers have checked every entry is an object before the walk",
     **{f"pir.export.page_text.x_entry_needles__mutmut_{n}":
        "datetime.fromisoformat reads a trailing Z itself (Python 3.11 and later)"
        for n in (9, 10)},
