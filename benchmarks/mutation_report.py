@@ -111,6 +111,51 @@ JUDGED = {
     **{f"pir.log.journal.x__in_use__mutmut_{n}": why for n, why in (
         (16, "drops the whence argument, os.SEEK_SET, which is its default"),
         (18, "two bytes from PENDING reach RESERVED, the next byte, which is probed anyway"))},
+    **{f"pir.log.witness.x_{fn}__mutmut_{n}": why for fn, n, why in (
+        ("_replace", 17, "bytes.ljust pads with a space unless told otherwise"),
+        ("write", 63, "bytes.ljust pads with a space unless told otherwise"),
+        ("_replace", 18, "the record padded before instead of after: JSON reads both"),
+        ("write", 64, "the record padded before instead of after: JSON reads both"),
+        ("_replace", 7, "slots with more room to grow: still two equal slots of whole units"),
+        ("_replace", 34, "reached only when the write failed and the partial file cannot be "
+                         "removed either"),
+        ("_slots", 6, "only files of 0 or 1 bytes are split differently: unreadable either way"),
+        ("_write_at", 1, "the other branch writes the same bytes (tested without pwrite)"),
+        ("_write_at", 5, "the other branch writes the same bytes (tested without pwrite)"),
+        ("_write_at", 6, "the other branch writes the same bytes (tested without pwrite)"),
+        ("mac", 8, "each database has its own random MAC key, and the id is compared before "
+                   "the MAC: a record of another id is refused either way"),
+        ("write", 13, "only fd >= 0 is asked, and -1 and -2 both fail it"),
+        ("write", 25, "O_NOFOLLOW exists here: the fallback is for systems without it"),
+        ("write", 28, "O_NOFOLLOW exists here: the fallback is for systems without it"),
+        ("write", 31, "O_NOFOLLOW exists here: the fallback is for systems without it"),
+        ("write", 32, "O_BINARY exists only on Windows: 0 either way here"),
+        ("write", 38, "O_BINARY exists only on Windows: 0 either way here"),
+        ("write", 39, "O_BINARY exists only on Windows: 0 either way here"),
+        ("write", 41, "os.open never gives 0 while standard input is open, as it always is"),
+        ("write", 42, "os.open never gives 0 while standard input is open, as it always is"),
+        ("write", 53, "a record exactly filling its slot is written whole instead: the same "
+                      "witness"),
+        ("write", 71, "fsync instead of fdatasync flushes more, not less"),
+        ("write", 76, "fsync instead of fdatasync flushes more, not less"),
+        ("write", 77, "fsync instead of fdatasync flushes more, not less"))},
+    **{f"pir.log.witnessing.xǁHeadWitnessingǁ{fn}__mutmut_{n}": why for fn, n, why in (
+        ("_start_witness", 27, "witness.read always names the problem when it gives no heads"),
+        ("_start_witness", 28, "witness.read always names the problem when it gives no heads"),
+        ("_write_witness", 29, "witness.read always names the problem when it gives no heads"),
+        ("_write_witness", 30, "witness.read always names the problem when it gives no heads"),
+        ("_write_witness", 36, "the same number on disk is the same entry; a rewritten one is "
+                               "a finding whose head is held and put back just after"),
+        ("_write_witness", 42, "an incident held absent was found in the file, and nothing is "
+                               "ever removed from it: it is always among the heads"),
+        ("_write_witness", 48, "only whether the record goes into its slot or the file is "
+                               "replaced whole: the witness reads back the same"),
+        ("_write_witness", 54, "only whether the record goes into its slot or the file is "
+                               "replaced whole: the witness reads back the same"),
+        ("_write_witness", 57, "only whether the record goes into its slot or the file is "
+                               "replaced whole: the witness reads back the same"),
+        ("acknowledge_findings", 9, "the heads were read from the file just before, so the "
+                                    "disk's heads of the other incidents add nothing"))},
     "pir.export.json_log.x__depth__mutmut_13":
         "only the depth of a text with no brackets at all, 0 or 1, both within the limit",
     "pir.export.json_log.x__order_problem__mutmut_10":

@@ -75,7 +75,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "witness": (("pir/log/witness.py", "pir/log/witnessing.py"),
                 ("tests/faults/test_witness.py", "tests/test_witness_compare.py",
                  "tests/test_witness_writers.py", "tests/faults/test_honest_errors.py",
-                 "tests/test_store_failures.py",
+                 "tests/test_store_failures.py", "tests/test_store_reads.py",
                  "tests/test_store.py", "tests/test_log_boundaries.py")),
     "redaction": (("pir/export/pdf/redaction.py", "pir/export/pdf/review.py"),
                   ("tests/test_redaction.py", "tests/test_redaction_corpus.py",
