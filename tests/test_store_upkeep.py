@@ -204,3 +204,41 @@ def test_a_file_whose_pages_all_verify_but_whose_schema_is_broken_is_damaged_and
         Database.open(db_path, PASSPHRASE)
     assert "every page verifies with this passphrase, but its structure" in str(refused.value)
     assert db_path.read_bytes() == before  # not taken for a file cut short and rewritten
+
+
+# -- what an open database holds about itself --------------------------------------------------
+
+def test_an_open_database_is_known_as_open_here_until_its_last_connection_closes(
+        db_path: Path) -> None:
+    from pir.log.keying import open_here
+
+    _filled(db_path)
+    first = Database.open(db_path, PASSPHRASE)
+    assert open_here(db_path) and first.witness_report.path == witness_path(db_path)
+    second = Database.open(db_path, PASSPHRASE)
+    first.close()
+    assert open_here(db_path)
+    second.close()
+    assert not open_here(db_path)
+
+
+def test_pirs_own_data_folder_is_made_private_and_a_chosen_folder_keeps_its_mode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from pir import paths
+
+    own, chosen = tmp_path / "own", tmp_path / "chosen"
+    for folder in (own, chosen):
+        folder.mkdir()
+        os.chmod(folder, 0o755)
+    monkeypatch.setattr(paths, "default_data_dir", lambda: own)
+    for folder in (own, chosen):
+        Database.create(folder / "pir.db", PASSPHRASE).close()
+    assert own.stat().st_mode & 0o777 == 0o700  # on creating
+    os.chmod(own, 0o755)
+    for folder in (own, chosen):
+        Database.open(folder / "pir.db", PASSPHRASE).close()
+    assert own.stat().st_mode & 0o777 == 0o700  # and again on opening
+    assert chosen.stat().st_mode & 0o777 == 0o755
+    assert (chosen / "pir.db").stat().st_mode & 0o777 == 0o600
