@@ -154,3 +154,66 @@ def test_the_text_check_says_what_it_found_and_what_it_cannot_see(monkeypatch) -
         "note pages: NOT re-laid from the log: another layout; and the manifest does not say "
         "where each entry is printed, so the pages were not checked against it. Verify with "
         "the PIR version that made the file."]
+
+
+def test_pages_are_named_one_or_several_and_past_five_counted() -> None:
+    from pir.export.page_check import _numbers
+
+    assert _numbers([3]) == "page 3"
+    assert _numbers([3, 4, 9]) == "pages 3, 4, 9"
+    assert _numbers([1, 2, 3, 4, 5]) == "pages 1, 2, 3, 4, 5"
+    assert _numbers([1, 2, 3, 4, 5, 6, 7]) == "pages 1, 2, 3, 4, 5 (and 2 more)"
+
+
+def test_where_a_page_differs_from_its_relaid_page_is_said_by_its_text(monkeypatch) -> None:
+    from pir.export import page_check
+
+    runs = {"theirs": ["Both hurt", "x"], "ours": ["Both well", "x"]}
+
+    def text_runs(page, _budget):  # noqa: ANN001
+        return runs[page]
+
+    monkeypatch.setattr(page_check, "text_runs", text_runs)
+    monkeypatch.setattr(page_check, "page_list", lambda _pages: ["ours"])
+
+    class _Reader:
+        def __init__(self, *_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+            self.root = {"/Pages": None}
+
+    import pyhanko.pdf_utils.reader as reader
+
+    monkeypatch.setattr(reader, "PdfFileReader", _Reader)
+    assert page_check._difference("theirs", b"", 1) == (
+        " (the page shows 'Both hurt' where the log gives 'Both well')")
+    runs["theirs"] = ["Both well", "x", "added"]
+    assert page_check._difference("theirs", b"", 1) == (
+        " (it shows more or less text than the log gives)")
+    runs["theirs"] = ["Both well", " ", "x"]
+    assert page_check._difference("theirs", b"", 1) == (
+        " (its text is the same; its drawing, fonts or other resources differ)")
+
+
+def test_a_file_signed_at_the_very_time_a_receipt_was_given_is_not_called_cut_short() -> None:
+    from datetime import UTC, datetime
+
+    from pir.receipts import parse_receipt
+
+    given = datetime(2026, 11, 25, 22, 10, tzinfo=UTC)
+    receipt = parse_receipt(receipt_code(5, HEADS[0]) + "@2026-11-25T22:10Z")
+    for signed_at, cut in ((given, False), (given.replace(second=1), True)):
+        result = VerifyResult(kind="pdf")
+        check_anchors(result, VerifyOptions(receipts=(receipt,)), 3, HEADS[2], HEADS,
+                      signed_at=signed_at)
+        assert result.valid is not cut, result.lines
+        assert result.lines[0].startswith(("FAIL" if cut else "WARN") + f" receipt {receipt}")
+
+
+def test_a_reservation_is_printed_and_the_valid_summary_says_whether_pages_were_relaid(
+        ) -> None:
+    result = VerifyResult(kind="pdf", anchor="signed by a trusted certificate")
+    assert result.summary() == ["VALID: signed by a trusted certificate."]
+    result.pages_bound = True
+    assert result.summary() == ["VALID: signed by a trusted certificate; every page re-laid "
+                                "from the log and identical."]
+    result.reserve("ENDS EARLY", "it ends early")
+    assert result.lines == ["WARN it ends early"]
