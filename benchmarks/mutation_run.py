@@ -79,7 +79,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                  "tests/test_store.py", "tests/test_log_boundaries.py")),
     "redaction": (("pir/export/pdf/redaction.py", "pir/export/pdf/review.py"),
                   ("tests/test_redaction.py", "tests/test_redaction_corpus.py",
-                   "tests/test_redaction_review_text.py")),
+                   "tests/test_redaction_review_text.py", "tests/test_redaction_review_log.py")),
     "pdf": (("pir/export/pdf_verify.py", "pir/export/verdict.py", "pir/export/page_check.py",
              "pir/export/page_binding.py", "pir/export/relayout.py", "pir/export/pdf_objects.py",
              "pir/export/page_text.py"),
