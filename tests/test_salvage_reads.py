@@ -139,3 +139,108 @@ def test_reading_by_rowid_gives_up_after_256_ids_in_a_row_that_hold_nothing(file
     damaged = set(range(after + 1, tenth + 50)) - {ninth, tenth}
     found = salvage.readable_rows(_DamagedRows(conn, damaged))
     assert sorted(seq for inc, seq in found if inc == num) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+
+# -- the salvaged copy -------------------------------------------------------------------------
+
+def _logged(path: Path, kdf_iter: int | None = None) -> dict[str, list[str]]:
+    """Two incidents, settings and a draft; each incident's entry hashes."""
+    with Database.create(path, PASSPHRASE, kdf_iter=kdf_iter) as db:
+        hashes = {}
+        for ref, notes in (("CAD-1", 4), ("CAD-2", 2)):
+            log = IncidentLog.create(db, ref=ref, template_id="firearms-discharge",
+                                     scale="full", author=PIM)
+            for i in range(notes):
+                log.append("note", {"text": f"{ref} note {i}"}, author=PIM)
+            hashes[ref] = [e.hash for e in db.entries(log.row.id)]
+        db.set_setting("device_name", "PIM laptop")
+        db.save_draft("p2.separation", {"rationale": "Kept apart"})
+    return hashes
+
+
+def test_a_sound_database_is_salvaged_whole_with_its_identity_and_side_tables(
+        tmp_path: Path) -> None:
+    from pir.log.salvage import Salvaged, salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    hashes = _logged(source)
+    kept = salvage(source, PASSPHRASE, dest)
+    assert kept == [Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
+                    Salvaged("CAD-2", 3, hashes["CAD-2"][-1])]
+    with Database.open(source, PASSPHRASE, witness=False) as a, \
+            Database.open(dest, PASSPHRASE, witness=False) as b:
+        assert b.database_id == a.database_id and b.heads() == a.heads()
+        assert [(r.id, r.ref, r.template_id, r.created_utc) for r in b.incidents()] == \
+            [(r.id, r.ref, r.template_id, r.created_utc) for r in a.incidents()]
+        for row in a.incidents():
+            assert [e.body for e in b.entries(row.id)] == [e.body for e in a.entries(row.id)]
+            assert [e.kind for e in b.entries(row.id)][0] == "incident.opened"
+        assert b.get_setting("device_name") == "PIM laptop"
+        assert b.load_draft("p2.separation") == {"rationale": "Kept apart"}
+        assert b.integrity_check(deep=True) == []
+        kinds = dict(b.conn.execute(
+            "SELECT seq, step FROM entries WHERE incident = 1 AND seq = 1"))
+        assert kinds == dict(a.conn.execute(
+            "SELECT seq, step FROM entries WHERE incident = 1 AND seq = 1"))
+
+
+def test_a_copy_of_a_database_with_its_own_key_cost_opens_with_that_cost(
+        tmp_path: Path) -> None:
+    from pir.log.salvage import salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source, kdf_iter=TEST_KDF_ITER + 3)
+    salvage(source, PASSPHRASE, dest, kdf_iter=TEST_KDF_ITER + 3)
+    with Database.open(dest, PASSPHRASE, kdf_iter=TEST_KDF_ITER + 3, witness=False) as db:
+        assert db.count_entries() == 8
+
+
+def test_an_incident_is_kept_up_to_the_entry_that_no_longer_chains(tmp_path: Path) -> None:
+    from pir.canonical import sha256_hex
+    from pir.log.salvage import Salvaged, salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    hashes = _logged(source)
+    conn = connect(source, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("DROP TRIGGER entries_no_update")
+    body = conn.execute("SELECT body FROM entries WHERE incident = 1 AND seq = 4").fetchone()[0]
+    changed = body.replace("CAD-1 note 2", "rewritten")
+    conn.execute("UPDATE entries SET body = ?, hash = ? WHERE incident = 1 AND seq = 4",
+                 (changed, bytes.fromhex(sha256_hex(changed.encode()))))
+    conn.commit()
+    conn.close()
+    kept = salvage(source, PASSPHRASE, dest)
+    # Entry 4 was rehashed, so entry 5 no longer links to it; entry 4 itself still links to 3.
+    assert kept[0] == Salvaged("CAD-1", 4, sha256_hex(changed.encode()))
+    assert kept[1] == Salvaged("CAD-2", 3, hashes["CAD-2"][-1])
+
+
+def test_a_salvage_that_fails_part_way_leaves_no_copy(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from pir.errors import DiskFullError
+    from pir.log.salvage import salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+
+    def full(*_args):  # noqa: ANN002
+        raise sqlcipher3.OperationalError("database or disk is full")
+
+    # The disk fills while the first incident's record is made, the copy half written.
+    monkeypatch.setattr(salvage.__globals__["Salvaged"], "__init__", full)
+    with pytest.raises(DiskFullError) as failed:
+        salvage(source, PASSPHRASE, dest)
+    assert "the salvaged copy was NOT written" in str(failed.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pir.db", "pir.db.witness"]
+
+
+def test_a_salvage_is_never_written_over_an_existing_file(tmp_path: Path) -> None:
+    from pir.errors import DatabaseExistsError
+    from pir.log.salvage import salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+    dest.write_bytes(b"someone's file")
+    with pytest.raises(DatabaseExistsError):
+        salvage(source, PASSPHRASE, dest)
+    assert dest.read_bytes() == b"someone's file"
