@@ -156,6 +156,11 @@ JUDGED = {
                                "replaced whole: the witness reads back the same"),
         ("acknowledge_findings", 9, "the heads were read from the file just before, so the "
                                     "disk's heads of the other incidents add nothing"))},
+    **{f"pir.export.pdf.redaction.xǁRedactorǁwithholds__mutmut_{n}":
+       "no field of person.updated is withheld: the templates give it neither contact "
+       "details nor a warrant number" for n in (4, 5)},
+    "pir.export.pdf.redaction.xǁRedactorǁ_beside_another_name__mutmut_22":
+        "j is never i (it is i - 1 or i + 1), so < and <= agree",
     "pir.export.json_log.x__depth__mutmut_13":
         "only the depth of a text with no brackets at all, 0 or 1, both within the limit",
     "pir.export.json_log.x__order_problem__mutmut_10":

@@ -5,6 +5,8 @@ correction's reason."""
 
 from __future__ import annotations
 
+import pytest
+
 from pir.export.json_log import build_export
 from pir.export.pdf import redaction_review
 from pir.incident import IncidentLog
@@ -40,3 +42,25 @@ def test_the_review_withholds_what_is_withheld_also_in_a_later_correction(
         ("late reason", "Łucja Nowak", "B12")]
     assert review.entry_count == len(build_export(log, PIM)["entries"])
     assert review.ref == log.row.ref and len(review.head_hash) == 64
+
+
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("Gwilym's Glock was seized.", "C7's Glock was seized."),  # after a possessive: a thing
+    ("ask Tom Hughes's radio", "ask Tom [name withheld]'s radio"),
+    ("PC Hughes spoke.", "PC C7 spoke."),  # a title
+    ("Dr Hughes came.", "Dr C7 came."),
+    ("Tom Hughes spoke.", "Tom [name withheld] spoke."),  # beside someone else's name
+    ("Hughes Tom there.", "[name withheld] Tom there."),
+    ("Saw Hughes Tom there.", "Saw [name withheld] Tom there."),
+    ("Hughes BWV on.", "C7 BWV on."),  # an acronym is not a name
+    ("Hughes, Tom said.", "C7, Tom said."),  # not beside: a comma between
+    ("Hughes Gwilym left.", "C7 C7 left."),  # beside their own name
+    ("Hughes Gwilym's radio", "C7 C7's radio"),
+])
+def test_a_surname_alone_is_replaced_unless_it_stands_beside_another_name(
+        log: IncidentLog, text: str, redacted: str) -> None:
+    from pir.export.pdf.redaction import Redactor
+
+    _person(log, "Gwilym Hughes", "KPW", "C7")
+    redactor = Redactor.for_log(list(log.db.entries(log.row.id)), log.state)
+    assert redactor(text) == redacted
