@@ -255,8 +255,12 @@ def gather(into: Path) -> list[dict[str, str]]:
     """The mutants of every group run under `into` (benchmarks/mutation_run.py)."""
     rows = []
     folders = sorted(p for p in into.iterdir() if (p / "mutants").is_dir())
-    rechecks = {(p / "RECHECKS").read_text().strip(): p for p in folders
-                if (p / "RECHECKS").exists() and (p / "COMMIT").exists()}
+    rechecks: dict[str, list[Path]] = {}
+    for p in folders:  # GROUP.recheck, then GROUP.recheck2 ..., each over the one before
+        if (p / "RECHECKS").exists() and (p / "COMMIT").exists():
+            rechecks.setdefault((p / "RECHECKS").read_text().strip(), []).append(p)
+    for found_later in rechecks.values():
+        found_later.sort(key=lambda p: int(p.name.rpartition("recheck")[2] or 1))
     for where in folders:
         if not (where / "COMMIT").exists():
             print(f"{where.name}: no COMMIT file, so not made by mutation_run.py; left out",
@@ -266,8 +270,7 @@ def gather(into: Path) -> list[dict[str, str]]:
             continue  # taken with the group it rechecks
         commit = (where / "COMMIT").read_text().strip()[:7]
         found = _rows(where)
-        again = rechecks.get(where.name)
-        if again is not None:
+        for again in rechecks.get(where.name, []):
             # Run again at a later commit (mutation_run.py --recheck): the functions changed
             # since are taken from there whole; a survivor of an unchanged function is taken
             # from there once it has run (the same mutant, with the tests added since).

@@ -189,11 +189,12 @@ def changed_functions(then: str, module: str) -> list[str]:
             if name and old.get(name) != new.get(name)]
 
 
-def recheck_group(group: str, base: Path, workers: int) -> int:
+def recheck_group(group: str, base: Path, workers: int, only: list[str] | None = None) -> int:
     """Runs again, with the tests as they are now, only what the group's earlier run left
     open: its survivors and the mutants it had not yet run (it may have been stopped), and
     every mutant of a function changed since (GROUP.recheck; the report takes the result
-    there over the earlier one)."""
+    there over the earlier one). With `only` (name patterns), just those; a recheck while
+    another is under way goes in GROUP.recheck2 and so on, applied after it."""
     modules = GROUPS[group][0]
     made = base / group / "COMMIT"
     if not made.exists():
@@ -203,9 +204,16 @@ def recheck_group(group: str, base: Path, workers: int) -> int:
     changed = [p for m in modules for p in changed_functions(then, m)]
     kept = [n for n in _survivors(base / group)
             if not any(fnmatch.fnmatch(n, p) for p in changed)]
+    if only:
+        kept = [n for n in kept if any(fnmatch.fnmatch(n, p) for p in only)]
+        changed = [p for p in changed if any(fnmatch.fnmatch(p, o) for o in only)]
     print(f"  {len(kept)} survivors of {then[:7]} and {len(changed)} changed functions to run",
           flush=True)
-    where = prepare(group, base, f"{group}.recheck")
+    folder, n = f"{group}.recheck", 1
+    while only is not None and (base / folder / "RECHECKS").exists() and n < 99:
+        n += 1
+        folder = f"{group}.recheck{n}"
+    where = prepare(group, base, folder)
     (where / "RECHECKS").write_text(f"{group}\n", encoding="utf-8")
     (where / "CHANGED").write_text("".join(f"{p}\n" for p in changed), encoding="utf-8")
     if not kept and not changed:
@@ -230,12 +238,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--into", type=Path, default=Path("/tmp/pir-mutation"))
     parser.add_argument("--recheck", action="store_true",
                         help="run only the survivors of each group's earlier run again")
+    parser.add_argument("--only", nargs="+", metavar="PATTERN",
+                        help="with --recheck: only the mutants whose names match")
     args = parser.parse_args(argv)
     failed = []
     for group in args.groups or list(GROUPS):
         print(f"{group}: {' '.join(GROUPS[group][0])}", flush=True)
-        run = recheck_group if args.recheck else run_group
-        if run(group, args.into, args.workers) != 0:
+        code = recheck_group(group, args.into, args.workers, args.only) if args.recheck \
+            else run_group(group, args.into, args.workers)
+        if code != 0:
             failed.append(group)
             print(f"  mutmut failed; see {args.into / group / 'mutmut.log'}", flush=True)
     return 1 if failed else 0
