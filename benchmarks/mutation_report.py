@@ -95,10 +95,6 @@ JUDGED = {
        "append is only reached for an incident with its opening entry (written with the "
        "incident in one transaction), so the last row is always found"
        for n in (29, 34)},
-    **{f"pir.log.store.xǁDatabaseǁrekey__mutmut_{n}":
-       "the proof open with the witness compares heads the passphrase change did not touch: "
-       "nothing is found and nothing written"
-       for n in (33, 34)},
     **{name: "column names in another case: SQLite reads them alike"
        for name in ("pir.log.store.xǁDatabaseǁraw_entries__mutmut_9",
                     "pir.log.store.xǁDatabaseǁfold_rows__mutmut_9")},

@@ -242,3 +242,24 @@ def test_pirs_own_data_folder_is_made_private_and_a_chosen_folder_keeps_its_mode
     assert own.stat().st_mode & 0o777 == 0o700  # and again on opening
     assert chosen.stat().st_mode & 0o777 == 0o755
     assert (chosen / "pir.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_backup_and_a_passphrase_change_announce_no_findings_of_their_own(
+        tmp_path: Path) -> None:
+    """Their proof opens (of the copy, and of the file under its new passphrase) do not judge a
+    witness: nobody listening hears of a copy without one, or again of what the open found."""
+    from pir.log.witness import listen
+
+    path = tmp_path / "pir.db"
+    _filled(path)
+    witness_path(path).unlink()  # a finding the open itself reports
+    heard: list[Path] = []
+    stop = listen(lambda where, findings: heard.append(where))
+    try:
+        with Database.open(path, PASSPHRASE) as db:
+            assert heard == [path]
+            db.backup(tmp_path / "copy.db")
+            db.rekey(PASSPHRASE, NEW_PASSPHRASE)
+    finally:
+        stop()
+    assert heard == [path]
