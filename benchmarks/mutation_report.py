@@ -150,8 +150,7 @@ JUDGED = {
                                "replaced whole: the witness reads back the same"),
         ("_write_witness", 57, "only whether the record goes into its slot or the file is "
                                "replaced whole: the witness reads back the same"),
-        ("acknowledge_findings", 9, "the heads were read from the file just before, so the "
-                                    "disk's heads of the other incidents add nothing"))},
+)},
     **{f"pir.export.pdf.redaction.xǁRedactorǁwithholds__mutmut_{n}":
        "no field of person.updated is withheld: the templates give it neither contact "
        "details nor a warrant number" for n in (4, 5)},

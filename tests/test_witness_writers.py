@@ -188,3 +188,20 @@ def test_an_incident_the_witness_never_listed_stays_unlisted_until_acknowledged(
         assert _witnessed(db_path) == db.heads()
     with Database.open(db_path, PASSPHRASE) as db:
         assert db.witness_report.ok
+
+
+def test_acknowledging_one_incident_keeps_a_witness_damaged_meanwhile_as_evidence(
+        db_path: Path) -> None:
+    _create(db_path, ("CAD-1", "CAD-2"))
+    before = witness_path(db_path).read_bytes()
+    with Database.open(db_path, PASSPHRASE) as db:
+        _note(db, "CAD-1")
+        _note(db, "CAD-1")
+    witness_path(db_path).write_bytes(before)  # two entries the witness never saw
+    with Database.open(db_path, PASSPHRASE) as db:
+        [ahead] = db.witness_report.findings
+        assert ahead.code == "ahead"
+        witness_path(db_path).write_bytes(b"damaged while open")
+        db.acknowledge_findings({ahead.incident_id})
+        assert _codes(db) == ["unreadable"]
+    assert witness_path(db_path).read_bytes() == b"damaged while open"
