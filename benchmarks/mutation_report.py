@@ -149,8 +149,7 @@ JUDGED = {
         ("_write_witness", 54, "only whether the record goes into its slot or the file is "
                                "replaced whole: the witness reads back the same"),
         ("_write_witness", 57, "only whether the record goes into its slot or the file is "
-                               "replaced whole: the witness reads back the same"),
-)},
+                               "replaced whole: the witness reads back the same"))},
     **{f"pir.export.pdf.redaction.xǁRedactorǁwithholds__mutmut_{n}":
        "no field of person.updated is withheld: the templates give it neither contact "
        "details nor a warrant number" for n in (4, 5)},
