@@ -152,6 +152,12 @@ def _logged(path: Path, kdf_iter: int | None = None) -> dict[str, list[str]]:
                                      scale="full", author=PIM)
             for i in range(notes):
                 log.append("note", {"text": f"{ref} note {i}"}, author=PIM)
+            if ref == "CAD-2":  # a step's entry and a correction: their index columns too
+                log.append("triggers.assessed", {"assessed_by": "Insp Jones",
+                                                 "rationale": "Discharge by police."},
+                           author=PIM)
+                log.correct(4, "Assessed by the duty inspector", author=PIM,
+                            fields={"assessed_by": "Insp Rees"})
             hashes[ref] = [e.hash for e in db.entries(log.row.id)]
         db.set_setting("device_name", "PIM laptop")
         db.save_draft("p2.separation", {"rationale": "Kept apart"})
@@ -166,7 +172,7 @@ def test_a_sound_database_is_salvaged_whole_with_its_identity_and_side_tables(
     hashes = _logged(source)
     kept = salvage(source, PASSPHRASE, dest)
     assert kept == [Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
-                    Salvaged("CAD-2", 3, hashes["CAD-2"][-1])]
+                    Salvaged("CAD-2", 5, hashes["CAD-2"][-1])]
     with Database.open(source, PASSPHRASE, witness=False) as a, \
             Database.open(dest, PASSPHRASE, witness=False) as b:
         assert b.database_id == a.database_id and b.heads() == a.heads()
@@ -178,10 +184,11 @@ def test_a_sound_database_is_salvaged_whole_with_its_identity_and_side_tables(
         assert b.get_setting("device_name") == "PIM laptop"
         assert b.load_draft("p2.separation") == {"rationale": "Kept apart"}
         assert b.integrity_check(deep=True) == []
-        kinds = dict(b.conn.execute(
-            "SELECT seq, step FROM entries WHERE incident = 1 AND seq = 1"))
-        assert kinds == dict(a.conn.execute(
-            "SELECT seq, step FROM entries WHERE incident = 1 AND seq = 1"))
+        columns = "SELECT incident, seq, kind, step, corrects FROM entries ORDER BY id"
+        assert b.conn.execute(columns).fetchall() == a.conn.execute(columns).fetchall()
+        rows = b.conn.execute(columns).fetchall()
+        assert ("triggers.assessed", "p0.triggers") in {(r[2], r[3]) for r in rows}
+        assert ("correction", 4) in {(r[2], r[4]) for r in rows}
 
 
 def test_a_copy_of_a_database_with_its_own_key_cost_opens_with_that_cost(
@@ -192,7 +199,7 @@ def test_a_copy_of_a_database_with_its_own_key_cost_opens_with_that_cost(
     _logged(source, kdf_iter=TEST_KDF_ITER + 3)
     salvage(source, PASSPHRASE, dest, kdf_iter=TEST_KDF_ITER + 3)
     with Database.open(dest, PASSPHRASE, kdf_iter=TEST_KDF_ITER + 3, witness=False) as db:
-        assert db.count_entries() == 8
+        assert db.count_entries() == 10
 
 
 def test_an_incident_is_kept_up_to_the_entry_that_no_longer_chains(tmp_path: Path) -> None:
@@ -212,7 +219,7 @@ def test_an_incident_is_kept_up_to_the_entry_that_no_longer_chains(tmp_path: Pat
     kept = salvage(source, PASSPHRASE, dest)
     # Entry 4 was rehashed, so entry 5 no longer links to it; entry 4 itself still links to 3.
     assert kept[0] == Salvaged("CAD-1", 4, sha256_hex(changed.encode()))
-    assert kept[1] == Salvaged("CAD-2", 3, hashes["CAD-2"][-1])
+    assert kept[1] == Salvaged("CAD-2", 5, hashes["CAD-2"][-1])
 
 
 def test_a_salvage_that_fails_part_way_leaves_no_copy(tmp_path: Path,
