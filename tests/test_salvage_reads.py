@@ -225,6 +225,7 @@ def test_an_incident_is_kept_up_to_the_entry_that_no_longer_chains(tmp_path: Pat
 def test_a_salvage_that_fails_part_way_leaves_no_copy(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from pir.errors import DiskFullError
+    from pir.log import salvage as salvage_module
     from pir.log.salvage import salvage
 
     source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
@@ -234,7 +235,7 @@ def test_a_salvage_that_fails_part_way_leaves_no_copy(tmp_path: Path,
         raise sqlcipher3.OperationalError("database or disk is full")
 
     # The disk fills while the first incident's record is made, the copy half written.
-    monkeypatch.setattr(salvage.__globals__["Salvaged"], "__init__", full)
+    monkeypatch.setattr(salvage_module.Salvaged, "__init__", full)
     with pytest.raises(DiskFullError) as failed:
         salvage(source, PASSPHRASE, dest)
     assert "the salvaged copy was NOT written" in str(failed.value)
