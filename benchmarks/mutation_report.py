@@ -155,6 +155,11 @@ JUDGED = {
        "details nor a warrant number" for n in (4, 5)},
     "pir.export.pdf.redaction.xǁRedactorǁ_beside_another_name__mutmut_22":
         "j is never i (it is i - 1 or i + 1), so < and <= agree",
+    "pir.export.json_log.x_shape_problem__mutmut_12":
+        "strings are replaced before all but the brackets are dropped: what replaces them is "
+        "dropped too",
+    "pir.export.json_log.x_shape_problem__mutmut_19":
+        "a whole number of brackets is above len/4 exactly when it is above len//4",
     "pir.export.json_log.x__depth__mutmut_13":
         "only the depth of a text with no brackets at all, 0 or 1, both within the limit",
     "pir.export.json_log.x__order_problem__mutmut_10":
