@@ -4,6 +4,8 @@ opening an incident, changing the passphrase, writing a backup and creating a da
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,17 @@ class _Failing:
         return getattr(self._conn, name)
 
 
+@contextmanager
+def _failing(db: Database, match: str, error: str) -> Iterator[None]:
+    """While inside, the database's statements containing `match` fail with `error`."""
+    real = db._conn
+    db._conn = _Failing(real, match, sqlcipher3.OperationalError(error))
+    try:
+        yield
+    finally:
+        db._conn = real
+
+
 @pytest.fixture
 def opened(db: Database) -> tuple[Database, IncidentLog]:
     log = IncidentLog.create(db, ref="CAD-1", template_id="firearms-discharge", scale="full",
@@ -56,13 +69,9 @@ def opened(db: Database) -> tuple[Database, IncidentLog]:
         "incident", "incidents"])
 def test_a_read_that_fails_names_what_pir_was_reading(opened, call, action) -> None:
     db, log = opened
-    real = db._conn
-    db._conn = _Failing(real, "SELECT", sqlcipher3.OperationalError("disk I/O error"))
-    try:
-        with pytest.raises(StorageError) as failed:
-            call(db, log.row.id)
-    finally:
-        db._conn = real
+    with _failing(db, "SELECT", "disk I/O error"), \
+            pytest.raises(StorageError) as failed:
+        call(db, log.row.id)
     assert str(failed.value) == f"Could not {action}: disk I/O error."
 
 
@@ -72,14 +81,9 @@ def test_the_incident_number_that_cannot_be_read_names_the_incident(db_path: Pat
                                  scale="full", author=PIM).row.id
     with Database.open(db_path, PASSPHRASE) as db:
         db._nums.clear()
-        real = db._conn
-        db._conn = _Failing(real, "SELECT num FROM incidents",
-                            sqlcipher3.OperationalError("disk I/O error"))
-        try:
-            with pytest.raises(StorageError) as failed:
-                db.entry(inc, 1)
-        finally:
-            db._conn = real
+        with _failing(db, "SELECT num FROM incidents", "disk I/O error"), \
+                pytest.raises(StorageError) as failed:
+            db.entry(inc, 1)
     assert str(failed.value) == "Could not read the incident: disk I/O error."
 
 
@@ -94,13 +98,9 @@ def test_a_full_disk_while_writing_says_what_was_not_saved(opened, match, call,
                                                            outcome: str) -> None:
     db, log = opened
     before = db.count_entries()
-    real = db._conn
-    db._conn = _Failing(real, match, sqlcipher3.OperationalError("database or disk is full"))
-    try:
-        with pytest.raises(DiskFullError) as failed:
-            call(db, log)
-    finally:
-        db._conn = real
+    with _failing(db, match, "database or disk is full"), \
+            pytest.raises(DiskFullError) as failed:
+        call(db, log)
     assert str(failed.value) == f"The disk is full: {outcome}{FULL_TAIL}"
     assert db.count_entries() == before
 
@@ -108,13 +108,9 @@ def test_a_full_disk_while_writing_says_what_was_not_saved(opened, match, call,
 def test_a_passphrase_change_that_fails_says_the_passphrase_was_not_changed(
         opened) -> None:
     db, _ = opened
-    real = db._conn
-    db._conn = _Failing(real, "rekey", sqlcipher3.OperationalError("database or disk is full"))
-    try:
-        with pytest.raises(DiskFullError) as failed:
-            db.rekey(PASSPHRASE, "another long passphrase 9")
-    finally:
-        db._conn = real
+    with _failing(db, "rekey", "database or disk is full"), \
+            pytest.raises(DiskFullError) as failed:
+        db.rekey(PASSPHRASE, "another long passphrase 9")
     assert str(failed.value) == f"The disk is full: the passphrase was NOT changed{FULL_TAIL}"
     with Database.open(db.path, PASSPHRASE, witness=False) as again:
         assert again.count_entries() == 2
@@ -123,14 +119,9 @@ def test_a_passphrase_change_that_fails_says_the_passphrase_was_not_changed(
 def test_a_backup_on_a_full_disk_says_the_database_itself_is_unchanged(
         opened, tmp_path: Path) -> None:
     db, _ = opened
-    real = db._conn
-    db._conn = _Failing(real, "sqlcipher_export",
-                        sqlcipher3.OperationalError("database or disk is full"))
-    try:
-        with pytest.raises(DiskFullError) as failed:
-            db.backup(tmp_path / "copy.db")
-    finally:
-        db._conn = real
+    with _failing(db, "sqlcipher_export", "database or disk is full"), \
+            pytest.raises(DiskFullError) as failed:
+        db.backup(tmp_path / "copy.db")
     assert str(failed.value) == ("The disk is full: the backup was NOT written (the database "
                                  f"itself is unchanged){FULL_TAIL}")
     assert not (tmp_path / "copy.db").exists()
