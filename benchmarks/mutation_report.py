@@ -1,10 +1,12 @@
-"""The mutation score and the survivors, one line each, from a finished `mutmut run`.
+"""The mutation score and the survivors, one line each, from the kept record and the runs.
 
 After benchmarks/mutation_run.py, from the clone:
 
-    .venv/bin/python benchmarks/mutation_report.py --into /tmp/pir-mutation > survivors.md
+    .venv/bin/python benchmarks/mutation_report.py --into /tmp/pir-mutation --keep > survivors.md
 
-or with no argument in a folder where `mutmut run` ran (holding `mutants/` and pyproject.toml).
+lays the group runs under /tmp/pir-mutation over the kept record (benchmarks/mutation-results,
+see mutation_record.py) and, with --keep, writes the record back with them: commit it, and the
+next clone goes on from there. With no argument it reports the kept record alone.
 
 Each survivor gets a class and a one-line reason:
 - "text": only the text of a string changed (a message's wording, its case), no decision, or
@@ -18,7 +20,6 @@ Mutants that no selected test reaches are counted apart ("not reached"), not as 
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import subprocess
@@ -26,6 +27,8 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+import mutation_record
 
 STRING = re.compile(r"""(?:[rbfu]{0,2})("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""", re.I)
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|ORDER BY|BEGIN|VALUES|ON CONFLICT|FROM|WHERE"
@@ -232,7 +235,7 @@ def classify(diff: str, name: str = "") -> tuple[str, str]:
 
 def collect() -> list[dict[str, str]]:
     """Every mutant of the mutmut run in the current folder, with its status and, for a
-    survivor, its class and reason."""
+    survivor, its diff."""
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.stats import status_by_exit_code
@@ -243,57 +246,65 @@ def collect() -> list[dict[str, str]]:
         data = SourceFileMutationData(path=path)
         data.load()
         for name, code in data.exit_code_by_key.items():
-            row = {"module": str(path), "name": name, "status": status_by_exit_code[code]}
+            row = {"name": name, "status": status_by_exit_code[code]}
             if row["status"] == "survived":
-                row["kind"], row["reason"] = classify(get_diff_for_mutant(name, path=path), name)
+                row["diff"] = get_diff_for_mutant(name, path=path)
             rows.append(row)
     return rows
 
 
-def gather(into: Path) -> list[dict[str, str]]:
-    """The mutants of every group run under `into` (benchmarks/mutation_run.py)."""
-    rows = []
-    folders = sorted(p for p in into.iterdir() if (p / "mutants").is_dir())
-    rechecks: dict[str, list[Path]] = {}
-    for p in folders:  # GROUP.recheck, then GROUP.recheck2 ..., each over the one before
-        if (p / "RECHECKS").exists() and (p / "COMMIT").exists():
-            rechecks.setdefault((p / "RECHECKS").read_text().strip(), []).append(p)
-    for found_later in rechecks.values():
-        found_later.sort(key=lambda p: int(p.name.rpartition("recheck")[2] or 1))
-    for where in folders:
-        if not (where / "COMMIT").exists():
-            print(f"{where.name}: no COMMIT file, so not made by mutation_run.py; left out",
+def _folders(into: Path) -> list[Path]:
+    """The group runs under `into` (benchmarks/mutation_run.py), in the order their results
+    go over each other: by commit, then a group's first run before its rechecks."""
+    folders = []
+    for p in sorted(into.iterdir()) if into.is_dir() else []:
+        if not (p / "mutants").is_dir():
+            continue
+        if not (p / "COMMIT").exists():
+            print(f"{p.name}: no COMMIT file, so not made by mutation_run.py; left out",
                   file=sys.stderr)
             continue
-        if (where / "RECHECKS").exists():
-            continue  # taken with the group it rechecks
-        commit = (where / "COMMIT").read_text().strip()[:7]
-        found = _rows(where)
-        for again in rechecks.get(where.name, []):
-            # Run again at a later commit (mutation_run.py --recheck): the functions changed
-            # since are taken from there whole; a survivor of an unchanged function is taken
-            # from there once it has run (the same mutant, with the tests added since).
-            changed = (again / "CHANGED").read_text().split() \
-                if (again / "CHANGED").exists() else []
-            later = {r["name"]: r for r in _rows(again)}
+        folders.append(p)
 
-            def of_changed(name: str, changed: list[str] = changed) -> bool:
-                return any(fnmatch.fnmatch(name, p) for p in changed)
+    def order(p: Path) -> tuple[int, int]:
+        commit = (p / "COMMIT").read_text().strip()
+        ahead = subprocess.run(["git", "-C", str(mutation_record.ROOT), "rev-list", "--count",
+                                commit], capture_output=True, text=True).stdout.strip()
+        again = p.name.partition(".")[2].removeprefix("recheck")
+        return int(ahead or 0), (int(again or 1) if p.name.count(".") else 0)
 
-            open_then = ("survived", "no tests", "not checked")
-            found = [later[r["name"]] if r["status"] in open_then and
-                     later.get(r["name"], {}).get("status") not in (None, "not checked")
-                     else r for r in found if not of_changed(r["name"])]
-            found += [r for r in later.values() if of_changed(r["name"])]
-            commit += f", rechecked {(again / 'COMMIT').read_text().strip()[:7]}"
-        rows += [{**row, "commit": commit} for row in found]
-    # A module that moved to a group of its own is in two folders: its run counts, not the
-    # other folder's "not checked".
-    best: dict[str, dict[str, str]] = {}
-    for row in rows:
-        if row["name"] not in best or best[row["name"]]["status"] == "not checked":
-            best[row["name"]] = row
-    return list(best.values())
+    return sorted(folders, key=order)
+
+
+def gather(into: Path | None, records: Path = mutation_record.RECORDS, keep: bool = False,
+           groups: list[str] | None = None) -> list[dict[str, str]]:
+    """Every mutant of every group (or of `groups`): the kept record
+    (benchmarks/mutation-results) with the runs under `into` laid over it
+    (mutation_record.merge). With `keep`, the record is written back with them."""
+    from mutation_run import GROUPS
+
+    known = {group: mutation_record.load(group, records) for group in groups or GROUPS}
+    for where in _folders(into) if into else []:
+        group = where.name.partition(".")[0]
+        if group not in known:
+            if group not in GROUPS:
+                print(f"{where.name}: not a group of mutation_run.py; left out",
+                      file=sys.stderr)
+            continue
+        commit = (where / "COMMIT").read_text().strip()[:12]
+        known[group] = mutation_record.merge(known[group], _rows(where), commit)
+    if keep:
+        for group, rows in known.items():
+            if rows:
+                print(f"kept {mutation_record.save(group, rows, records)}", file=sys.stderr)
+    out = []
+    for rows in known.values():
+        for name, row in rows.items():
+            row = {**row, "name": name, "module": mutation_record.module_of(name)}
+            if row["status"] == "survived":
+                row["kind"], row["reason"] = classify(row.get("diff", ""), name)
+            out.append(row)
+    return out
 
 
 def _rows(where: Path) -> list[dict[str, str]]:
@@ -316,8 +327,9 @@ def report(rows: list[dict[str, str]]) -> None:
 
     print("# Mutation survivors\n")
     print(f"Made by `benchmarks/mutation_report.py` (mutmut {version('mutmut')}) on "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the group runs of "
-          "`benchmarks/mutation_run.py`; each module's commit is in the table. Classes: text "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the kept record "
+          "(benchmarks/mutation-results) of the group runs of `benchmarks/mutation_run.py`; "
+          "each module's commits (those its results were found at) are in the table. Classes: text "
           "(only a message's wording), default (only a `.get()` fallback), equivalent (the "
           "reason says why; left out of the score), open (a gap in the tests, with the changed "
           "line).\n")
@@ -331,7 +343,10 @@ def report(rows: list[dict[str, str]]) -> None:
         print(f"Score: {killed / real:.1%} of the non-equivalent mutants run (a mutant no test "
               f"reaches counts as a survivor; {kinds['equivalent']} equivalent left out); "
               f"{killed / rest:.1%} leaving out the text and default survivors too.\n")
-    commits = {r["module"]: r.get("commit", "") for r in rows}
+    commits: dict[str, set[str]] = {}
+    for r in rows:
+        if r["status"] != "not checked":
+            commits.setdefault(r["module"], set()).add(r["commit"][:7])
     print("| module | commit | killed | survived (equivalent) | not reached | not run | score |\n"
           "|---|---|---|---|---|---|---|")
     equivalent = Counter(r["module"] for r in survivors if r["kind"] == "equivalent")
@@ -339,9 +354,9 @@ def report(rows: list[dict[str, str]]) -> None:
         k = c["killed"] + c["timeout"]
         n = k + c["survived"] + c["no tests"] - equivalent[module]
         score = f"{k / n:.1%}" if n else "-"
-        print(f"| {module} | {commits[module]} | {k} | {c['survived']} ({equivalent[module]}) | "
-              f"{c['no tests']} | "
-              f"{c['not checked']} | {score} |")
+        found = ", ".join(sorted(commits.get(module, ())))
+        print(f"| {module} | {found} | {k} | {c['survived']} ({equivalent[module]}) | "
+              f"{c['no tests']} | {c['not checked']} | {score} |")
     print("\n## Survivors\n")
     for r in sorted(survivors, key=lambda r: (r["kind"] != "open", r["name"])):
         print(f"- `{r['name']}` {r['kind']}: {r['reason']}")
@@ -357,14 +372,16 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--json"]:
         json.dump(collect(), sys.stdout)
         return 0
+    keep = "--keep" in args
+    args = [a for a in args if a != "--keep"]
     if len(args) == 2 and args[0] == "--into":
-        report(gather(Path(args[1])))
+        report(gather(Path(args[1]), keep=keep))
         return 0
-    if args:
-        print("usage: mutation_report.py [--into DIR]", file=sys.stderr)
-        return 2
-    report(collect())
-    return 0
+    if not args:
+        report(gather(None))
+        return 0
+    print("usage: mutation_report.py [--into DIR] [--keep]", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

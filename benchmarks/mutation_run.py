@@ -23,15 +23,16 @@ mutant, and tests added since cannot revive it).
 from __future__ import annotations
 
 import argparse
-import ast
 import fnmatch
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import mutation_record
+import mutation_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,85 +141,42 @@ def prepare(group: str, base: Path, folder: str | None = None) -> Path:
 
 
 def run_group(group: str, base: Path, workers: int) -> int:
-    return _mutmut(prepare(group, base), workers)
+    code = _mutmut(prepare(group, base), workers)
+    keep(base, [group])
+    return code
 
 
-def _survivors(where: Path) -> list[str]:
-    """The mutants of a group run that no test killed (survived, or reached by none), and
-    those it had not run yet when it was stopped."""
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mutation_report.py"),
-                          "--json"], cwd=where, check=True, capture_output=True,
-                         text=True).stdout
-    return sorted(r["name"] for r in json.loads(out)
-                  if r["status"] in ("survived", "no tests", "not checked"))
-
-
-def _functions(source: str) -> dict[str, str]:
-    """Each function's code by mutmut's name for it (x_name, xǁClassǁname), and under "" all
-    that is not in a function (a change there may change what every function does)."""
-    tree = ast.parse(source)
-    out: dict[str, str] = {}
-    rest = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            out[f"x_{node.name}"] = ast.dump(node)
-        elif isinstance(node, ast.ClassDef):
-            for sub in node.body:
-                if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
-                    out[f"xǁ{node.name}ǁ{sub.name}"] = ast.dump(sub)
-                else:
-                    rest.append(ast.dump(sub))
-        else:
-            rest.append(ast.dump(node))
-    out[""] = "\n".join(rest)
-    return out
-
-
-def changed_functions(then: str, module: str) -> list[str]:
-    """The mutant name patterns of `module`'s functions changed since commit `then` (every
-    mutant of the module when anything outside its functions changed)."""
-    def source(commit: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{module}"],
-                              check=True, capture_output=True, text=True).stdout
-
-    old, new = _functions(source(then)), _functions(source(head_commit()))
-    dotted = module.removesuffix(".py").replace("/", ".")
-    if old[""] != new[""]:
-        return [f"{dotted}.*"]
-    return [f"{dotted}.{name}__mutmut_*" for name in sorted(set(old) | set(new))
-            if name and old.get(name) != new.get(name)]
+def keep(base: Path, groups: list[str]) -> None:
+    """Lays the runs under `base` over the kept record and writes it back
+    (benchmarks/mutation-results): what a folder under /tmp found outlives the machine."""
+    mutation_report.gather(base, keep=True, groups=groups)
 
 
 def recheck_group(group: str, base: Path, workers: int, only: list[str] | None = None) -> int:
-    """Runs again, with the tests as they are now, only what the group's earlier run left
-    open: its survivors and the mutants it had not yet run (it may have been stopped), and
-    every mutant of a function changed since (GROUP.recheck; the report takes the result
-    there over the earlier one). With `only` (name patterns), just those; a recheck while
-    another is under way goes in GROUP.recheck2 and so on, applied after it."""
+    """Runs again, with the tests as they are now, only what is still open for the group in
+    the kept record and the runs under `base`: its survivors, the mutants not yet run, every
+    mutant of a function changed since its result's commit, and every mutant of a module never
+    run. With `only` (name patterns), just those. Each recheck has a folder of its own
+    (GROUP.recheck, GROUP.recheck2, ...), laid over what came before."""
     modules = GROUPS[group][0]
-    made = base / group / "COMMIT"
-    if not made.exists():
-        print(f"  {group} has not run yet: run it first", flush=True)
-        return 1
-    then = made.read_text(encoding="utf-8").strip()
-    changed = [p for m in modules for p in changed_functions(then, m)]
-    kept = [n for n in _survivors(base / group)
-            if not any(fnmatch.fnmatch(n, p) for p in changed)]
+    kept = {r["name"]: r for r in mutation_report.gather(base, groups=[group])}
+    names = mutation_record.to_run(kept, head_commit()[:12], modules)
     if only:
-        kept = [n for n in kept if any(fnmatch.fnmatch(n, p) for p in only)]
-        changed = [p for p in changed if any(fnmatch.fnmatch(p, o) for o in only)]
-    print(f"  {len(kept)} survivors of {then[:7]} and {len(changed)} changed functions to run",
-          flush=True)
+        names = [n for n in names if any(fnmatch.fnmatch(n, o) or fnmatch.fnmatch(o, n)
+                                         for o in only)]
+    commits = sorted({r["commit"][:7] for r in kept.values()})
+    print(f"  {len(names)} mutants and patterns to run again (kept results of "
+          f"{', '.join(commits) or 'no run'})", flush=True)
+    if not names:
+        return 0
     folder, n = f"{group}.recheck", 1
-    while only is not None and (base / folder / "RECHECKS").exists() and n < 99:
+    while (base / folder).exists() and n < 99:
         n += 1
         folder = f"{group}.recheck{n}"
     where = prepare(group, base, folder)
-    (where / "RECHECKS").write_text(f"{group}\n", encoding="utf-8")
-    (where / "CHANGED").write_text("".join(f"{p}\n" for p in changed), encoding="utf-8")
-    if not kept and not changed:
-        return 0
-    return _mutmut(where, workers, kept + changed)
+    code = _mutmut(where, workers, names)
+    keep(base, [group])
+    return code
 
 
 def _mutmut(where: Path, workers: int, names: list[str] | None = None) -> int:
