@@ -90,6 +90,37 @@ def test_an_old_bare_key_still_signs_is_reported_and_can_be_protected(db: Databa
     assert officer_identity(db, PIM, pin="a longer pin").pin_protected
 
 
+def _same_identity(db: Database, given: signing.SigningIdentity,
+                   opened: signing.SigningIdentity) -> None:
+    """What a call hands back is what opening the stored identity gives, field by field."""
+    assert given.certificate == opened.certificate
+    assert given.key is not None and opened.key is not None
+    private = serialization.PrivateFormat.PKCS8
+    raw = {k.private_bytes(serialization.Encoding.DER, private, serialization.NoEncryption())
+           for k in (given.key, opened.key)}
+    assert len(raw) == 1
+    assert given.chain == opened.chain == ()
+    assert given.label == opened.label == stored_identity(db, PIM).label != ""
+    assert given.pin_protected is True and opened.pin_protected is True
+
+
+def test_protecting_a_key_hands_back_the_identity_as_the_pin_then_opens_it(db: Database
+                                                                         ) -> None:
+    officer_identity(db, PIM, create=True)
+    protected = protect_officer_identity(db, PIM, PIN)
+    _same_identity(db, protected, officer_identity(db, PIM, pin=PIN))
+    changed = protect_officer_identity(db, PIM, "a longer pin", old_pin=PIN)
+    _same_identity(db, changed, officer_identity(db, PIM, pin="a longer pin"))
+
+
+def test_replacing_a_key_hands_back_the_new_identity_as_the_pin_then_opens_it(db: Database
+                                                                             ) -> None:
+    old = create_officer_identity(db, PIM, PIN)
+    new = signing.replace_officer_identity(db, PIM, "a new pin 42")
+    assert new.fingerprint_sha256 != old.fingerprint_sha256
+    _same_identity(db, new, officer_identity(db, PIM, pin="a new pin 42"))
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 @pytest.fixture
