@@ -89,7 +89,8 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
              "tests/test_verify_fuzz.py", "tests/test_verdict_checks.py")),
     "signing": (("pir/export/signing.py",),
                 ("tests/test_signing_keys.py", "tests/test_pdf_verify.py",
-                 "tests/test_countersign.py", "tests/test_page_binding.py")),
+                 "tests/test_countersign.py", "tests/test_page_binding.py",
+                 "tests/test_pdf_export.py", "tests/test_kdf_costs.py")),
 }
 # Seconds a run each, for nothing a mutant changes that a quicker test does not also catch.
 DESELECT = ("tests/test_verify_fuzz.py::test_mutated_json_inside_the_pdf",)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from conftest import PIM
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -323,3 +327,65 @@ def test_pkcs12_identity_loads_with_its_password_and_refuses_a_wrong_one(tmp_pat
         identity_from_pkcs12(bad, b"x")
     with pytest.raises(InputError, match="Cannot read"):
         identity_from_pkcs12(tmp_path / "missing.p12", b"x")
+
+
+def _p12(tmp_path: Path, key, cert, password: bytes | None = b"pw") -> Path:
+    encryption = serialization.BestAvailableEncryption(password) if password \
+        else serialization.NoEncryption()
+    path = tmp_path / "id.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"id", key, cert, None, encryption))
+    return path
+
+
+def _self_signed(key) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Seán Ó Briain")])
+    now = datetime.now(UTC)
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .sign(key, None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()))
+
+
+def test_a_pkcs12_file_with_a_certificate_but_no_key_is_refused_as_such(tmp_path):
+    ident = new_self_signed(Officer("Seán Ó Briain"))
+    path = _p12(tmp_path, None, ident.certificate)
+    with pytest.raises(InputError, match="holds no private key and certificate to sign with"):
+        identity_from_pkcs12(path, b"pw")
+
+
+def test_a_pkcs12_file_with_a_key_pir_cannot_sign_with_is_refused_as_such(tmp_path):
+    key = ed25519.Ed25519PrivateKey.generate()
+    path = _p12(tmp_path, key, _self_signed(key))
+    with pytest.raises(InputError, match="of a kind PIR cannot sign PDFs with"):
+        identity_from_pkcs12(path, b"pw")
+
+
+def test_a_pkcs12_file_with_an_ecdsa_key_loads_with_its_chain_and_label(tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _self_signed(key)
+    path = tmp_path / "ec.p12"
+    extra = new_self_signed(Officer("Intermediate")).certificate
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"ec", key, cert, [extra], serialization.BestAvailableEncryption(b"pw")))
+    ident = identity_from_pkcs12(path, b"pw")
+    assert ident.certificate == cert and ident.chain == (extra,)
+    assert ident.label == "pkcs12:ec.p12" and ident.pin_protected is None
+
+
+def test_a_password_protected_pkcs12_file_opened_without_one_asks_for_it(tmp_path):
+    path = _p12(tmp_path, *_key_and_cert())
+    for none in (None, b""):
+        with pytest.raises(InputError, match="without a password: give the file's password"):
+            identity_from_pkcs12(path, none)
+
+
+def test_a_pkcs12_file_without_a_password_opens_without_one(tmp_path):
+    key, cert = _key_and_cert()
+    path = _p12(tmp_path, key, cert, password=None)
+    assert identity_from_pkcs12(path, None).certificate == cert
+    assert identity_from_pkcs12(path, b"").certificate == cert
+
+
+def _key_and_cert():
+    ident = new_self_signed(Officer("Seán Ó Briain"))
+    return ident.key, ident.certificate

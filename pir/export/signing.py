@@ -155,14 +155,16 @@ def identity_from_pkcs12(path: Path, password: bytes | None) -> SigningIdentity:
                          f"{exc.strerror or exc}.") from None
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, password or None)
-    except ValueError:
-        # cryptography cannot tell a wrong password from a damaged file: say both.
+    except (ValueError, TypeError):
+        # cryptography cannot tell a wrong or missing password from a damaged file: say both.
+        if not password:
+            raise InputError(
+                f"Could not open the signing identity {path.name} without a password: give "
+                "the file's password, or check it is a PKCS#12 (.p12/.pfx) identity. Nothing "
+                "was exported.") from None
         raise InputError(
             f"Could not open the signing identity {path.name}: the password is wrong or the file "
             "is not a PKCS#12 (.p12/.pfx) identity. Nothing was exported.") from None
-    except TypeError:
-        raise InputError(f"The signing identity {path.name} needs a password; give it with "
-                         "--identity-password-file. Nothing was exported.") from None
     if key is None or cert is None:
         raise InputError(f"{path.name} holds no private key and certificate to sign with; "
                          "export the identity again with its private key.")
