@@ -179,6 +179,32 @@ JUDGED = {
     **{f"pir.log.mutable.xǁMutableTablesǁsave_draft__mutmut_{n}":
        "the draft is read back with json.loads, which reads escaped and plain text alike"
        for n in (19, 20)},
+    **{f"pir.export.pdf.review.x__texts__mutmut_{n}":
+       "no procedure's person update has a field withheld whole (contact, warrant number): "
+       "the update step refuses them, so whose update it is never decides"
+       for n in (10, 14, 15, 16)},
+    **{f"pir.export.pdf.review.x_review_entries__mutmut_{n}":
+       "a correction of a person update is looked up for whose field it changes, and no "
+       "update has a field withheld whole" for n in (35, 36)},
+    **{f"pir.export.pdf.review.x__texts__mutmut_{n}":
+       "a key holds '[' only for a list item, and no field withheld whole is a list"
+       for n in (24, 27, 28, 29, 30)},
+    "pir.export.pdf.review.x__walk__mutmut_12":
+        "the only lists of text in a payload are multichoice answers, words of the procedure "
+        "itself, never a name or a withheld field",
+    "pir.export.pdf.review.x__texts__mutmut_37":
+        "only a correction's payload nests (under fields): another entry's keys have one part",
+    "pir.export.pdf.review.x__texts__mutmut_46":
+        "a correction's keys are fields.NAME or event_time: 'fields' alone is never a text",
+    "pir.export.pdf.review.x__texts__mutmut_18":
+        "the walk reads None and '' alike as the empty path",
+    **{f"pir.export.pdf.review.x__walk__mutmut_{n}":
+       "payloads are objects, so every text in one has a key path" for n in (2, 3)},
+    "pir.export.pdf.review.x__texts__mutmut_56":
+        "every entry's body carries these keys, as null when empty, so the lookup never fails",
+    **{f"pir.export.pdf.review.x_review_entries__mutmut_{n}":
+       "the redactor reads the people from the state, never the incident's id or reference"
+       for n in (6, 7, 12, 14, 15)},
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

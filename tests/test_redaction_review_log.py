@@ -64,3 +64,71 @@ def test_a_surname_alone_is_replaced_unless_it_stands_beside_another_name(
     _person(log, "Gwilym Hughes", "KPW", "C7")
     redactor = Redactor.for_log(list(log.db.entries(log.row.id)), log.state)
     assert redactor(text) == redacted
+
+
+def _review(log: IncidentLog):
+    return redaction_review(log, build_export(log, PIM))
+
+
+def _found(review, seq: int) -> list[tuple[str, str, str]]:
+    return [(r.field, r.matched or r.original, r.replacement) for r in review.replacements
+            if r.seq == seq]
+
+
+def test_a_correction_of_a_note_is_reviewed_in_its_fields_and_its_reason(
+        log: IncidentLog) -> None:
+    _person(log, "Łucja Nowak", "KPW", "B12")
+    note = log.append("note", {"text": "Spoke with the family."}, author=PIM).seq
+    fix = log.correct(note, "Łucja Nowak remembered it better", author=PIM,
+                      fields={"text": "Łucja Nowak spoke with the family."},
+                      event_time="2026-11-25T12:40:00Z").seq
+    assert _found(_review(log), fix) == [("fields.text", "Łucja Nowak", "B12"),
+                                         ("reason", "Łucja Nowak", "B12")]
+
+
+def test_a_protected_persons_corrected_name_is_found_in_the_review(log: IncidentLog) -> None:
+    kpw = _person(log, "Lucja Nowak", "KPW", "B12")
+    log.correct(kpw, "Name misspelt", author=PIM, fields={"name": "Łucja Nowak"})
+    note = log.append("note", {"text": "Łucja Nowak handed over her radio."}, author=PIM).seq
+    assert _found(_review(log), note) == [("text", "Łucja Nowak", "B12")]
+
+
+def test_the_review_of_the_opening_entry_alone_or_of_no_entry_replaces_nothing(
+        log: IncidentLog) -> None:
+    from pir.export.pdf.review import review_entries
+
+    opening = list(log.db.entries(log.row.id))[:1]
+    for entries in (opening, []):
+        review = review_entries(log.row.ref, log.template, entries, "0" * 64)
+        assert review.entry_count == len(entries)
+        assert review.replacements == () and review.ambiguous == ()
+
+
+def test_a_protected_author_or_decision_maker_is_listed_in_the_review(log: IncidentLog) -> None:
+    from pir.incident import Officer
+
+    _person(log, "Łucja Nowak", "KPW", "B12")
+    nowak = Officer("Łucja Nowak", "PC", "", "AFO", "Gwent Police")
+    written = log.append("note", {"text": "Radio handed in."}, author=nowak).seq
+    decided = log.append("note", {"text": "Radio kept."}, author=PIM, decision_maker=nowak).seq
+    review = _review(log)
+    assert _found(review, written) == [("author", "Łucja Nowak", "B12")]
+    assert _found(review, decided) == [("decision maker", "Łucja Nowak", "B12")]
+
+
+def test_a_field_withheld_whole_does_not_end_the_review_of_its_entry(log: IncidentLog) -> None:
+    _person(log, "Łucja Nowak", "KPW", "B12")
+    civilian = _person(log, "Anna Baker", "civilian witness", contact="14 Castle Row",
+                       notes="Saw Łucja Nowak arrive.")
+    assert _found(_review(log), civilian) == [("contact", "(withheld whole)", "[withheld]"),
+                                              ("notes", "Łucja Nowak", "B12")]
+
+
+def test_a_person_corrected_into_a_protected_category_is_replaced_in_the_review(
+        log: IncidentLog) -> None:
+    officer = _person(log, "Łucja Nowak", "other police witness")
+    note = log.append("note", {"text": "Łucja Nowak handed over her radio."}, author=PIM).seq
+    assert _found(_review(log), note) == []
+    log.correct(officer, "She fired: a KPW", author=PIM,
+                fields={"category": "KPW", "cipher": "B12"})
+    assert _found(_review(log), note) == [("text", "Łucja Nowak", "B12")]
