@@ -54,9 +54,10 @@ def _changed(diff: str) -> tuple[str, str]:
 
 
 def _words(literals: list[str]) -> bool:
-    """Whether these string literals are wording (a sentence, with a space), not a key, a
-    code or a name the program looks up."""
-    return all(" " in lit.strip("\"'") for lit in literals)
+    """Whether these string literals are wording (a sentence, with a space, or the last word of
+    one, with its full stop), not a key, a code or a name the program looks up."""
+    return all(" " in lit.strip("\"'") or re.search(r"[a-z]{2}\.$", lit.strip("\"'"), re.I)
+               for lit in literals)
 
 
 # Mutants read one by one and judged equivalent, by name (the numbers hold for the source as it
@@ -205,6 +206,18 @@ JUDGED = {
     **{f"pir.export.pdf.review.x_review_entries__mutmut_{n}":
        "the redactor reads the people from the state, never the incident's id or reference"
        for n in (6, 7, 12, 14, 15)},
+    **{f"pir.export.signing.x__replace_rows__mutmut_{n}":
+       "an identity's created_utc is kept for the record and never read: rows are found by "
+       "their id and label" for n in (26, 28, 29)},
+    **{f"pir.export.signing.x_add_approval_signature__mutmut_{n}":
+       "pyHanko makes the missing field itself, invisible, under the name given (tested: "
+       "its name, rectangle, sub-filter, digest and reason)" for n in (18, 21)},
+    "pir.export.signing.x_add_approval_signature__mutmut_14":
+        "pyHanko reads the digest's name in any case: SHA256 is sha256",
+    "pir.export.signing.x__open__mutmut_48":
+        "drops the chain argument, (), which is its default",
+    "pir.export.signing.x__upgrade__mutmut_1":
+        "a key under PBKDF2 is always PIN-protected, and _open has given a key or refused",
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }
@@ -229,10 +242,10 @@ def classify(diff: str, name: str = "") -> tuple[str, str]:
     old_literals = [m.group(0) for m in STRING.finditer(old)]
     new_literals = [m.group(0) for m in STRING.finditer(new)]
     changed = [a for a, b in zip(old_literals, new_literals, strict=False) if a != b]
+    codecs = {'"utf-8"', "'utf-8'", '"ascii"', "'ascii'"}
     if STRING.sub('""', old) == STRING.sub('""', new) and changed and all(
             a.lower() == b.lower() for a, b in zip(old_literals, new_literals, strict=False)
-            if a.lower() in ('"utf-8"', "'utf-8'")) and {a.lower() for a in changed} <= {
-            '"utf-8"', "'utf-8'"}:
+            if a.lower() in codecs) and {a.lower() for a in changed} <= codecs:
         return "equivalent", "the codec's name in another case: Python reads both alike"
     if STRING.sub('""', old) == STRING.sub('""', new) and changed and all(
             a.lower() == b.lower() and SQL.search(a)

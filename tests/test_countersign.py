@@ -232,3 +232,19 @@ def test_countersigning_with_a_token(softhsm_token: Token, signed: Path, officer
     token_pem = tmp_path / "token.pem"
     token_pem.write_text(softhsm_token.certificate_pem)
     assert verify_file(path, [_pem(tmp_path, officer, "pim.pem"), token_pem]).verdict == VALID
+
+
+def test_a_countersignature_is_pades_sha256_with_its_reason_in_an_invisible_field(
+        signed: Path, supervisor) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from pir.export.format import COUNTERSIGNATURE_FIELD
+
+    data = countersign_bytes(signed.read_bytes(), supervisor, reason="Checked by the duty officer")
+    last = max(PdfFileReader(BytesIO(data), strict=False).embedded_signatures,
+               key=lambda s: s.signed_revision)
+    assert last.field_name == COUNTERSIGNATURE_FIELD.format(n=1)
+    assert last.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert last.sig_object["/Reason"] == "Checked by the duty officer"
+    assert last.md_algorithm == "sha256"
+    assert [float(x) for x in last.sig_field["/Rect"]] == [0, 0, 0, 0]

@@ -121,6 +121,41 @@ def test_replacing_a_key_hands_back_the_new_identity_as_the_pin_then_opens_it(db
     _same_identity(db, new, officer_identity(db, PIM, pin="a new pin 42"))
 
 
+def test_a_key_change_that_fails_half_way_keeps_the_old_key_and_says_nothing_changed(
+        db: Database) -> None:
+    from pir.errors import StorageError
+
+    old = create_officer_identity(db, PIM, PIN)
+    db.conn.execute("CREATE TEMP TRIGGER no_insert BEFORE INSERT ON identities "
+                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    with pytest.raises(StorageError, match="Could not keep the signing identity: disk I/O "
+                                           "error. Nothing was changed."):
+        protect_officer_identity(db, PIM, "a longer pin", old_pin=PIN)
+    with pytest.raises(StorageError, match="Nothing was changed"):
+        signing.replace_officer_identity(db, PIM, "a longer pin")
+    assert not db.conn.in_transaction
+    db.conn.execute("DROP TRIGGER no_insert")
+    kept = officer_identity(db, PIM, pin=PIN)  # the DELETE before the failed INSERT undone
+    assert kept.fingerprint_sha256 == old.fingerprint_sha256
+    assert len(db.identities()) == 1
+
+
+def test_opening_a_key_with_its_pin_leaves_its_row_as_it_was(db: Database) -> None:
+    create_officer_identity(db, PIM, PIN)
+    before = db.identities()
+    assert officer_identity(db, PIM, pin=PIN).pin_protected
+    assert db.identities() == before  # scrypt already: nothing to move
+
+
+def test_a_bare_key_opened_with_a_pin_given_opens_and_is_left_bare(db: Database) -> None:
+    bare = officer_identity(db, PIM, create=True)  # as PIR did before PINs
+    before = db.identities()
+    opened = officer_identity(db, PIM, pin=PIN)  # PIR_SIGNING_PIN set for another key, say
+    assert opened.fingerprint_sha256 == bare.fingerprint_sha256
+    assert opened.pin_protected is False
+    assert db.identities() == before  # protecting it is asked for, never done on the side
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 @pytest.fixture
