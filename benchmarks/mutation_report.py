@@ -218,6 +218,20 @@ JUDGED = {
         "drops the chain argument, (), which is its default",
     "pir.export.signing.x__upgrade__mutmut_1":
         "a key under PBKDF2 is always PIN-protected, and _open has given a key or refused",
+    "pir.export.pdf.redaction.xǁ_Registerǁread__mutmut_35":
+        "no procedure's other entries naming a person (accounts, welfare) carry a name, number "
+        "or rank to note",
+    **{f"pir.export.pdf.redaction.xǁRedactorǁ_beside_another_name__mutmut_{n}":
+       "every person an outcome names is in the register the name words come from"
+       for n in (3, 5)},
+    **{f"pir.export.pdf.redaction.xǁRedactorǁscan__mutmut_{n}":
+       "only turns the quick search off: it skips texts holding no form, which the full scan "
+       "finds nothing in either" for n in (1, 2, 6)},
+    "pir.export.pdf.redaction.xǁRedactorǁscan__mutmut_49":
+        "a word's forms are sorted longest first, so its lone-word form is its last candidate",
+    "pir.export.pdf.redaction.xǁ_Registerǁread__mutmut_7":
+        "a person of the register is read by the key kept under, never by its own seq (only "
+        "a writer's is read)",
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

@@ -54,6 +54,7 @@ def test_the_review_withholds_what_is_withheld_also_in_a_later_correction(
     ("Saw Hughes Tom there.", "Saw [name withheld] Tom there."),
     ("Hughes BWV on.", "C7 BWV on."),  # an acronym is not a name
     ("Hughes, Tom said.", "C7, Tom said."),  # not beside: a comma between
+    ("Then, Hughes Tom there.", "Then, [name withheld] Tom there."),  # beside the next
     ("Hughes Gwilym left.", "C7 C7 left."),  # beside their own name
     ("Hughes Gwilym's radio", "C7 C7's radio"),
 ])
@@ -132,3 +133,21 @@ def test_a_person_corrected_into_a_protected_category_is_replaced_in_the_review(
     log.correct(officer, "She fired: a KPW", author=PIM,
                 fields={"category": "KPW", "cipher": "B12"})
     assert _found(_review(log), note) == [("text", "Łucja Nowak", "B12")]
+
+
+def test_a_rank_given_in_a_person_update_or_its_correction_is_replaced_with_the_surname(
+        log: IncidentLog) -> None:
+    from pir.export.pdf.redaction import Redactor
+
+    kpw = _person(log, "Łucja Nowak", "KPW", "B12", rank="PC")
+    text = "Sgt Nowak gave her radio; Insp Nowak signed; PC Nowak left."
+
+    def redacted() -> str:
+        return Redactor.for_log(list(log.db.entries(log.row.id)), log.state)(text)
+
+    assert redacted() == "Sgt B12 gave her radio; Insp B12 signed; B12 left."
+    update = log.append("person.updated", {"person": kpw, "rank": "Sgt",
+                                           "reason": "Acting rank"}, author=PIM).seq
+    assert redacted() == "B12 gave her radio; Insp B12 signed; B12 left."
+    log.correct(update, "Rank misread", author=PIM, fields={"rank": "Insp"})
+    assert redacted() == "B12 gave her radio; B12 signed; B12 left."  # every rank recorded
