@@ -464,3 +464,29 @@ def test_a_pdf_of_a_note_full_of_brackets_verifies(log: IncidentLog, identity,
     cert.write_text(identity.certificate_pem())
     result = verify(out, cert)
     assert result.verdict == VALID, result.lines
+
+
+@pytest.mark.parametrize(("name", "common_name"), [
+    ("عبد الرحمن بن محمد بن عبد العزيز بن سعود الخوري",  # 86 bytes: cut at a space
+     "عبد الرحمن بن محمد بن عبد العزيز بن"),
+    ("Nadia نادية الخوري", "نادية الخوري"),  # two scripts: the right-to-left part
+    ("نادية الخوري (2)", "نادية الخوري"),  # ending in what is not a letter
+])
+def test_an_officer_named_in_arabic_exports_and_the_copy_verifies(log: IncidentLog,
+                                                                  db: Database, tmp_path: Path,
+                                                                  name: str, common_name: str):
+    from cryptography.x509.oid import NameOID
+
+    from pir.export.signing import officer_identity
+
+    long = Officer(name, "PC", "4512", "PIM", "West Midlands Police")
+    log.append("note", {"text": "Handed over to the IOPC."}, author=long)
+    out = tmp_path / "long.pdf"
+    signer = officer_identity(db, long, pin="7391-road")
+    subject = signer.certificate.subject
+    assert subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == common_name
+    export_pdf(log, out, exported_by=long, identity=signer)
+    cert = tmp_path / "long.pem"
+    cert.write_text(signer.certificate_pem())
+    result = verify_file(out, [cert])
+    assert (result.verdict, result.exit_code) == (VALID, 0), failures(result)

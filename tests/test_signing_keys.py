@@ -156,6 +156,51 @@ def test_a_bare_key_opened_with_a_pin_given_opens_and_is_left_bare(db: Database)
     assert db.identities() == before  # protecting it is asked for, never done on the side
 
 
+def test_a_pin_of_exactly_the_shortest_length_allowed_is_taken(db: Database) -> None:
+    pin = "7" * signing.MIN_PIN_LENGTH
+    assert create_officer_identity(db, PIM, pin).pin_protected
+    assert officer_identity(db, PIM, pin=pin).pin_protected
+
+
+def test_a_key_not_under_a_pin_or_not_a_key_at_all_has_no_kdf(db: Database) -> None:
+    officer_identity(db, PIM, create=True)
+    (_, _, _, bare), = db.identities()
+    assert signing.key_kdf(bare) == ""
+    assert signing.key_kdf("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----") \
+        == ""
+
+
+def test_a_certificate_takes_the_first_64_characters_of_a_long_collar_and_rank() -> None:
+    from cryptography.x509.oid import NameOID
+
+    from pir.incident import Officer
+
+    long = Officer("Gwenllian Ŵyn", "Detective Chief Superintendent " + "x" * 50,
+                   "KE-" + "4" * 70, "Post-incident manager", "Dyfed-Powys Police")
+    subject = signing.new_self_signed(long).certificate.subject
+    for oid, value in ((NameOID.TITLE, long.rank), (NameOID.SERIAL_NUMBER, long.collar)):
+        assert subject.get_attributes_for_oid(oid)[0].value == value[:64]
+
+
+@pytest.mark.parametrize("name", [
+    "A" * 70,  # 64 characters kept
+    "عبد الرحمن بن محمد بن عبد العزيز بن سعود الخوري",  # 47 characters, 86 bytes in UTF-8
+    "Gwenllian " + "Ŵ" * 60,
+])
+def test_a_long_name_in_any_script_still_gets_a_key_cut_on_a_character(db: Database,
+                                                                        name: str) -> None:
+    from cryptography.x509.oid import NameOID
+
+    from pir.incident import Officer
+
+    officer = Officer(name, "PC", "4512", "PIM", "Gwent Police")
+    made = create_officer_identity(db, officer, PIN)
+    cn = made.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert name.startswith(cn) and len(cn) <= 64 and len(cn.encode("utf-8")) <= 64
+    assert len(cn) == 64 or len(cn.encode("utf-8")) > 62  # as much as fits, not less
+    assert officer_identity(db, officer, pin=PIN).fingerprint_sha256 == made.fingerprint_sha256
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 @pytest.fixture

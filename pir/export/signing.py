@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stringprep
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -402,19 +403,31 @@ def _upgrade(db: Database, stored: StoredIdentity, identity: SigningIdentity,
         _replace_rows(db, stored.label, stored.cert_pem, encrypt_key(identity.key, pin))
 
 
+def _name_text(text: str) -> str:
+    """A value as a certificate's name can hold it: at most 64 characters, counted in UTF-8
+    bytes as `cryptography` counts them, cut on a character; and right-to-left text (Arabic,
+    Hebrew) kept as the name rules of RFC 4518 want it, which pyHanko checks when it signs:
+    not mixed with left-to-right letters, and starting and ending with a right-to-left letter.
+    A long name or one written in two scripts is shortened, never refused: the log keeps the
+    name whole, and the certificate is known by its fingerprint."""
+    text = " ".join(text.split())[:64].encode("utf-8")[:64].decode("utf-8", errors="ignore")
+    if any(stringprep.in_table_d1(c) for c in text):
+        text = "".join(c for c in text if not stringprep.in_table_d2(c))
+        keep = [i for i, c in enumerate(text) if stringprep.in_table_d1(c)]
+        text = " ".join(text[keep[0]:keep[-1] + 1].split())
+    return text.strip() or "PIR signer"
+
+
 def new_self_signed(officer: Officer, now: datetime | None = None) -> SigningIdentity:
     """A self-signed signing certificate naming the officer: CN name, serialNumber collar,
     O force, title rank. Recipients confirm its fingerprint out of band."""
     o = officer.to_dict()
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, o["name"][:64])]
-    if o["collar"]:
-        attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, o["collar"][:64]))
-    if o["rank"]:
-        attrs.append(x509.NameAttribute(NameOID.TITLE, o["rank"][:64]))
-    if o["role"]:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, o["role"][:64]))
-    if o["force"]:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, o["force"][:64]))
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, _name_text(o["name"]))]
+    for key, oid in (("collar", NameOID.SERIAL_NUMBER), ("rank", NameOID.TITLE),
+                     ("role", NameOID.ORGANIZATIONAL_UNIT_NAME),
+                     ("force", NameOID.ORGANIZATION_NAME)):
+        if o[key].strip():
+            attrs.append(x509.NameAttribute(oid, _name_text(o[key])))
     attrs.append(x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"))
     name = x509.Name(attrs)
     key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
