@@ -4,6 +4,7 @@ officer's own PIN, or held on a PKCS#11 token (SoftHSM2, set up by the tests).""
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,47 @@ def test_a_long_name_in_any_script_still_gets_a_key_cut_on_a_character(db: Datab
     assert name.startswith(cn) and len(cn) <= 64 and len(cn.encode("utf-8")) <= 64
     assert len(cn) == 64 or len(cn.encode("utf-8")) > 62  # as much as fits, not less
     assert officer_identity(db, officer, pin=PIN).fingerprint_sha256 == made.fingerprint_sha256
+
+
+def test_a_new_certificate_is_for_signing_only_and_valid_from_ten_minutes_before_now_utc(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")  # a laptop set to local time far from UTC
+    time.tzset()
+    try:
+        before = datetime.now(UTC)
+        cert = signing.new_self_signed(PIM).certificate
+        after = datetime.now(UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    start = cert.not_valid_before_utc
+    assert before - signing.CLOCK_SLACK - timedelta(seconds=1) <= start \
+        <= after - signing.CLOCK_SLACK
+    assert cert.not_valid_after_utc - start == signing.VALIDITY
+    at = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    fixed = signing.new_self_signed(PIM, now=at).certificate
+    assert fixed.not_valid_before_utc == at - signing.CLOCK_SLACK
+    assert cert.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value == "GB"
+    assert cert.issuer == cert.subject
+    basic = cert.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert basic.critical and basic.value.ca is False
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
+    assert usage.critical
+    assert usage.value.digital_signature is True and usage.value.content_commitment is True
+    for other in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign",
+                  "crl_sign"):
+        assert getattr(usage.value, other) is False, other
+    ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    assert not ski.critical
+    assert ski.value == x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
+    assert cert.signature_hash_algorithm.name == "sha256"
+    assert cert.public_key().key_size == signing.RSA_BITS
 
 
 # -- the command line -----------------------------------------------------------------------------
