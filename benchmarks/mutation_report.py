@@ -235,6 +235,14 @@ JUDGED = {
     "pir.export.signing.x_encrypt_key__mutmut_12":
         "a salt of 17 random bytes instead of 16: the key records its salt, and reads back the "
         "same (OpenSSL too)",
+    **{f"pir.export.pdf.redaction.xǁ_Registerǁread__mutmut_{n}": why for n, why in (
+        (112, "a writer with no collar gets the number XXXX, which no text of theirs holds"),
+        (124, "writers numbered 1, 0, -1, ...: 1 is always the opening entry, never a person"),
+        (125, "writers numbered -2, -3, ...: still apart from every person of the register"),
+        (127, "a writer with no collar gets an empty number, which has no words to match"),
+        (139, "the writers' table is only asked whether it holds a writer"))},
+    "pir.export.pdf.redaction.xǁ_Registerǁlabels__mutmut_2":
+        "everyone in the register has a name (person.added requires one), and every writer",
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

@@ -151,3 +151,32 @@ def test_a_rank_given_in_a_person_update_or_its_correction_is_replaced_with_the_
     assert redacted() == "B12 gave her radio; Insp B12 signed; B12 left."
     log.correct(update, "Rank misread", author=PIM, fields={"rank": "Insp"})
     assert redacted() == "B12 gave her radio; B12 signed; B12 left."  # every rank recorded
+
+
+def test_every_writer_keeps_their_rank_and_surname_however_many_write(log: IncidentLog) -> None:
+    from pir.export.pdf.redaction import Redactor
+    from pir.incident import Officer
+
+    kpw = _person(log, "Gareth Smith-Jones", "KPW", "B3", warrant_number="KE-4512")
+    writers = [PIM] + [Officer(f"Writer {n} Evans", "PC", f"77{n}", "Loggist", "Kent Police")
+                       for n in range(6)]
+    for writer in writers:
+        log.append("note", {"text": "Entry written up."}, author=writer)
+    # Written by someone in the register, decided by someone who appears nowhere else.
+    log.append("note", {"text": "Account given."}, author=Officer("Gareth Smith-Jones", "PC"),
+               decision_maker=Officer("Dai Jones", "Superintendent", "1100"))
+    redact = Redactor.for_log(list(log.db.entries(log.row.id)), log.refresh())
+    assert redact("Inspector Jones signed.") == "Inspector Jones signed."  # the PIM, by rank
+    assert redact("Superintendent Jones agreed.") == "Superintendent Jones agreed."
+    assert redact("PC Jones signed.") == "PC [name withheld] signed."
+    assert redact("Gareth Smith-Jones fired.") == "B3 fired."  # the KPW is still protected
+    assert kpw in log.state.people
+
+
+def test_an_ambiguous_surname_names_the_writer_who_shares_it_as_such(log: IncidentLog) -> None:
+    _person(log, "Gareth Smith-Jones", "KPW", "B3")
+    note = log.append("note", {"text": "Jones was at the PIS."}, author=PIM).seq
+    (ambiguous,) = [a for a in _review(log).ambiguous if a.seq == note]
+    assert ambiguous.word == "Jones"
+    assert "Sarah Jones (who wrote or decided entries)" in ambiguous.people
+    assert any(p.startswith("Gareth Smith-Jones (B3, P") for p in ambiguous.people)
