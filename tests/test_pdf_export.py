@@ -389,3 +389,22 @@ def test_a_pkcs12_file_without_a_password_opens_without_one(tmp_path):
 def _key_and_cert():
     ident = new_self_signed(Officer("Seán Ó Briain"))
     return ident.key, ident.certificate
+
+
+def test_the_attached_files_are_json_with_their_size_and_checksum_as_source_files(log, tmp_path):
+    populate(log)
+    out = tmp_path / "log.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=new_self_signed(PIM))
+    root = PdfFileReader(BytesIO(out.read_bytes()), strict=False).root
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    specs = [names[i + 1].get_object() for i in range(0, len(names), 2)]
+    assert [str(s["/F"]) for s in specs] == [f"{log.row.ref}-log.json",
+                                             "pir-export-manifest.json"]
+    for spec in specs:
+        stream = spec["/EF"]["/F"].get_object()
+        data = stream.data
+        assert stream["/Subtype"] == "/application/json"
+        assert int(stream["/Params"]["/Size"]) == len(data)
+        assert stream["/Params"]["/CheckSum"].original_bytes == hashlib.md5(data).digest()
+        assert spec["/AFRelationship"] == "/Source"
+    assert [a.get_object() for a in root["/AF"].get_object()] == specs
