@@ -243,6 +243,24 @@ def test_a_new_certificate_is_for_signing_only_and_valid_from_ten_minutes_before
     assert cert.public_key().key_size == signing.RSA_BITS
 
 
+def test_a_missing_identity_is_made_under_the_pin_given_or_bare_without_one(
+        db: Database, tmp_path: Path) -> None:
+    made = officer_identity(db, PIM, pin=PIN)  # what the app and the command line do
+    _same_identity(db, made, officer_identity(db, PIM, pin=PIN))
+    assert "ENCRYPTED PRIVATE KEY" in db.identities()[0][3]
+    other = Database.create(tmp_path / "selftest.db", PASSPHRASE)
+    try:
+        bare = officer_identity(other, PIM)  # the self-test's throw-away database
+        assert bare.pin_protected is False
+        assert "BEGIN PRIVATE KEY" in other.identities()[0][3]
+    finally:
+        other.close()
+
+
+def test_a_new_identity_hands_back_what_opening_it_with_the_pin_gives(db: Database) -> None:
+    _same_identity(db, create_officer_identity(db, PIM, PIN), officer_identity(db, PIM, pin=PIN))
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 @pytest.fixture

@@ -250,7 +250,6 @@ def _officer_label(officer: Officer) -> str:
 class StoredIdentity:
     """The officer's identity as kept in the database, without opening its key."""
 
-    row_id: int
     label: str
     cert_pem: str
     key_pem: str
@@ -275,9 +274,9 @@ class StoredIdentity:
 def stored_identity(db: Database, officer: Officer) -> StoredIdentity | None:
     """The officer's identity kept in the database (the newest), or None."""
     label = _officer_label(officer)
-    for row_id, stored_label, cert_pem, key_pem in reversed(db.identities()):
+    for _, stored_label, cert_pem, key_pem in reversed(db.identities()):
         if stored_label == label:
-            return StoredIdentity(row_id, stored_label, cert_pem, key_pem)
+            return StoredIdentity(stored_label, cert_pem, key_pem)
     return None
 
 
