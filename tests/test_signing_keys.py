@@ -22,7 +22,7 @@ from pir.export.signing import (
 )
 from pir.export.verdict import VALID
 from pir.export.verify import verify_file
-from pir.incident import IncidentLog
+from pir.incident import IncidentLog, Officer
 from pir.log.store import Database
 from tests import token_helpers
 from tests.token_helpers import Token
@@ -174,7 +174,6 @@ def test_a_key_not_under_a_pin_or_not_a_key_at_all_has_no_kdf(db: Database) -> N
 def test_a_certificate_takes_the_first_64_characters_of_a_long_collar_and_rank() -> None:
     from cryptography.x509.oid import NameOID
 
-    from pir.incident import Officer
 
     long = Officer("Gwenllian Ŵyn", "Detective Chief Superintendent " + "x" * 50,
                    "KE-" + "4" * 70, "Post-incident manager", "Dyfed-Powys Police")
@@ -192,7 +191,6 @@ def test_a_long_name_in_any_script_still_gets_a_key_cut_on_a_character(db: Datab
                                                                         name: str) -> None:
     from cryptography.x509.oid import NameOID
 
-    from pir.incident import Officer
 
     officer = Officer(name, "PC", "4512", "PIM", "Gwent Police")
     made = create_officer_identity(db, officer, PIN)
@@ -420,3 +418,53 @@ def test_a_key_kept_under_the_old_pbkdf2_still_opens_and_is_moved_to_scrypt(db: 
     assert opened.fingerprint_sha256 == made.fingerprint_sha256
     assert signing.key_kdf(db.identities()[0][3]) == "scrypt"
     assert officer_identity(db, PIM, pin=PIN).fingerprint_sha256 == made.fingerprint_sha256
+
+
+# -- the identity as it signs and as it is named --------------------------------------------------
+
+def test_the_subject_is_read_name_first_with_the_collar_role_and_force() -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    identity = signing.new_self_signed(PIM)
+    assert identity.subject_text() == "Sarah Jones, no. 4512, PIM, Kent Police"
+    assert signing.subject_text(identity.certificate) == identity.subject_text()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
+                      x509.NameAttribute(NameOID.LOCALITY_NAME, "Cardiff")])
+    bare = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(identity.certificate.not_valid_before_utc)
+            .not_valid_after(identity.certificate.not_valid_after_utc)
+            .sign(key, hashes.SHA256()))
+    assert signing.subject_text(bare) == "L=Cardiff,C=GB"  # nothing a reader would say: all
+
+
+def test_an_identity_without_a_key_or_token_cannot_sign() -> None:
+    identity = signing.new_self_signed(PIM)
+    keyless = signing.SigningIdentity(identity.certificate, None)
+    with pytest.raises(signing.SigningError, match="has no key to sign with"):
+        keyless.signer()
+
+
+def test_a_signature_carries_the_identitys_chain(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from reportlab.pdfgen import canvas
+
+    page = BytesIO()
+    drawn = canvas.Canvas(page)
+    drawn.drawString(72, 720, "One page")
+    drawn.showPage()
+    drawn.save()
+    own = signing.new_self_signed(PIM)
+    intermediate = signing.new_self_signed(Officer("Force CA", "", "", "", "Kent Police"))
+    chained = signing.SigningIdentity(own.certificate, own.key, (intermediate.certificate,))
+    signed = signing.sign_pdf(page.getvalue(), chained, [], None, "Test")
+    (sig,) = PdfFileReader(BytesIO(signed), strict=False).embedded_signatures
+    carried = {c.dump() for c in sig.signed_data["certificates"]}
+    for cert in (own.certificate, intermediate.certificate):
+        assert cert.public_bytes(serialization.Encoding.DER) in carried
