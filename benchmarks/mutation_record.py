@@ -62,8 +62,10 @@ def _source(commit: str, module: str) -> str:
 
 
 def functions(source: str) -> dict[str, str]:
-    """Each function's code by mutmut's name for it (x_name, xǁClassǁname), and under "" all
-    that is not in a function (a change there may change what every function does)."""
+    """Each function's code by mutmut's name for it (x_name, xǁClassǁname); under "xǁClassǁ"
+    what a class holds besides its methods (its fields and their defaults); under "" the rest
+    of the module but its imports (a change there may change what every function does; an
+    import only binds a name, which a function uses only if its own code names it)."""
     tree = ast.parse(source)
     out: dict[str, str] = {}
     rest = []
@@ -71,12 +73,16 @@ def functions(source: str) -> dict[str, str]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             out[f"x_{node.name}"] = ast.dump(node)
         elif isinstance(node, ast.ClassDef):
+            body = []
             for sub in node.body:
                 if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
                     out[f"xǁ{node.name}ǁ{sub.name}"] = ast.dump(sub)
                 else:
-                    rest.append(ast.dump(sub))
-        else:
+                    body.append(ast.dump(sub))
+            out[f"xǁ{node.name}ǁ"] = "\n".join(
+                [*body, *(ast.dump(d) for d in node.decorator_list),
+                 *(ast.dump(b) for b in node.bases)])
+        elif not isinstance(node, ast.Import | ast.ImportFrom):
             rest.append(ast.dump(node))
     out[""] = "\n".join(rest)
     return out
@@ -84,12 +90,25 @@ def functions(source: str) -> dict[str, str]:
 
 @functools.cache
 def _changed(then: str, now: str, module: str) -> tuple[str, ...]:
-    old, new = functions(_source(then, module)), functions(_source(now, module))
-    dotted = module.removesuffix(".py").replace("/", ".")
+    return tuple(changed_between(_source(then, module), _source(now, module),
+                                 module.removesuffix(".py").replace("/", ".")))
+
+
+def changed_between(before: str, after: str, dotted: str) -> list[str]:
+    """The mutant name patterns of the functions of module `dotted` whose code differs
+    between the two sources."""
+    old, new = functions(before), functions(after)
     if old.get("") != new.get(""):
-        return (f"{dotted}.*",)
-    return tuple(f"{dotted}.{name}__mutmut_*" for name in sorted(set(old) | set(new))
-                 if name and old.get(name) != new.get(name))
+        return [f"{dotted}.*"]
+    changed = {name for name in set(old) | set(new) if name and old.get(name) != new.get(name)}
+    for key in [k for k in changed if k.endswith("ǁ")]:
+        # A class's fields changed: its methods, and every function that names the class.
+        changed.discard(key)
+        cls = key.split("ǁ")[1]
+        changed |= {name for name, code in new.items()
+                    if name and not name.endswith("ǁ") and (
+                        name.startswith(f"xǁ{cls}ǁ") or f"id='{cls}'" in code)}
+    return [f"{dotted}.{name}__mutmut_*" for name in sorted(changed)]
 
 
 def changed_functions(then: str, now: str, module: str) -> list[str]:

@@ -134,3 +134,46 @@ def test_changed_functions_come_from_the_code_not_its_layout():
     assert a["x_f"] == b["x_f"]
     assert a["xǁCǁm"] != b["xǁCǁm"]
     assert a[""] == b[""]
+
+
+BEFORE = """import os
+
+CONSTANT = 1
+
+
+@dataclass
+class Box:
+    size: int = 1
+
+    def area(self):
+        return self.size ** 2
+
+
+def make():
+    return Box(2)
+
+
+def other():
+    return os.sep
+"""
+
+
+def test_an_added_import_changes_no_function():
+    after = BEFORE.replace("import os\n", "import os\nimport stringprep\n")
+    assert record.changed_between(BEFORE, after, "pir.m") == []
+
+
+def test_a_changed_module_constant_changes_every_function():
+    after = BEFORE.replace("CONSTANT = 1", "CONSTANT = 2")
+    assert record.changed_between(BEFORE, after, "pir.m") == ["pir.m.*"]
+
+
+def test_a_changed_class_field_changes_its_methods_and_the_functions_naming_it():
+    after = BEFORE.replace("size: int = 1", "size: int = 3")
+    assert record.changed_between(BEFORE, after, "pir.m") == [
+        "pir.m.x_make__mutmut_*", "pir.m.xǁBoxǁarea__mutmut_*"]
+
+
+def test_a_changed_function_changes_only_itself():
+    after = BEFORE.replace("return Box(2)", "return Box(3)")
+    assert record.changed_between(BEFORE, after, "pir.m") == ["pir.m.x_make__mutmut_*"]
