@@ -243,6 +243,9 @@ JUDGED = {
         (139, "the writers' table is only asked whether it holds a writer"))},
     "pir.export.pdf.redaction.xǁ_Registerǁlabels__mutmut_2":
         "everyone in the register has a name (person.added requires one), and every writer",
+    **{f"pir.export.pdf.redaction.x__decide__mutmut_{n}":
+       "whom a name withheld for protected people only belongs to is read only when the "
+       "match is ambiguous, which this outcome is not" for n in (23, 25)},
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

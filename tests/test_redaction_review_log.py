@@ -180,3 +180,37 @@ def test_an_ambiguous_surname_names_the_writer_who_shares_it_as_such(log: Incide
     assert ambiguous.word == "Jones"
     assert "Sarah Jones (who wrote or decided entries)" in ambiguous.people
     assert any(p.startswith("Gareth Smith-Jones (B3, P") for p in ambiguous.people)
+
+
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("Siân Llywelyn spoke.", "D4 spoke."),  # forename and surname, the middle name left out
+    ("Mair Llywelyn spoke.", "D4 spoke."),  # the names after the first
+    ("S. Llywelyn spoke.", "D4 spoke."),  # an initial and the surname
+    ("DC Llywelyn spoke.", "D4 spoke."),  # rank and surname
+    ("DC Siân Mair Llywelyn spoke.", "D4 spoke."),
+    ("Llywelyn spoke.", "D4 spoke."),
+    ("Li spoke; Bo left.", "E5 spoke; E5 left."),  # two-letter names are names
+    ("Exhibit J was bagged.", "Exhibit J was bagged."),  # one letter is not
+    ("Evans spoke.", "[name withheld] spoke."),  # two protected people share it
+])
+def test_each_form_of_a_protected_name_is_replaced(log: IncidentLog, text: str,
+                                                   redacted: str) -> None:
+    from pir.export.pdf.redaction import Redactor
+
+    _person(log, "Siân Mair Llywelyn", "KPW", "D4", rank="DC")
+    _person(log, "Bo Li", "KPW", "E5")
+    _person(log, "J Bloggs", "KPW", "F6")
+    _person(log, "Gareth Evans", "KPW", "B3")
+    _person(log, "Dai Evans", "KPW", "B4")
+    redactor = Redactor.for_log(list(log.db.entries(log.row.id)), log.state)
+    assert redactor(text) == redacted
+
+
+def test_a_surname_two_protected_people_share_is_replaced_and_not_asked_about(
+        log: IncidentLog) -> None:
+    _person(log, "Gareth Evans", "KPW", "B3")
+    _person(log, "Dai Evans", "KPW", "B4")
+    note = log.append("note", {"text": "Evans spoke."}, author=PIM).seq
+    review = _review(log)
+    assert _found(review, note) == [("text", "Evans", "[name withheld]")]
+    assert not [a for a in review.ambiguous if a.seq == note]
