@@ -246,6 +246,13 @@ JUDGED = {
     **{f"pir.export.pdf.redaction.x__decide__mutmut_{n}":
        "whom a name withheld for protected people only belongs to is read only when the "
        "match is ambiguous, which this outcome is not" for n in (23, 25)},
+    **{f"pir.log.journal.x_damage__mutmut_{n}": why for n, why in (
+        (8, "reads the whole file as the header: its first 28 bytes are read the same"),
+        (9, "a header of 29 bytes read: the 20 after the magic are sliced the same"),
+        (23, "the header holds 28 bytes, so [8:29] is the same 20 bytes as [8:28]"),
+        (34, "differs only for a header claiming 1-byte pages; SQLite's are 512 to 65536"),
+        (52, "one byte more of the record as the page: the checksum reads only bytes below "
+             "page - 200"))},
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

@@ -58,6 +58,20 @@ def test_a_record_failing_its_checksum_is_named_by_its_place(tmp_path: Path) -> 
     assert damage(_write(tmp_path, bytes(data))) is None
 
 
+def test_a_journal_of_one_record_failing_its_checksum_is_damaged(tmp_path: Path) -> None:
+    data = bytearray(_journal(1))
+    data[SECTOR + 4 + PAGE - 200] ^= 1
+    assert damage(_write(tmp_path, bytes(data))) == "its record 1 of 1 fails its checksum"
+
+
+def test_a_header_announcing_pages_of_two_gigabytes_is_a_journal_cut_short(tmp_path) -> None:
+    # Numbers read unsigned, as SQLite writes them: a huge page is not a negative one.
+    path = _write(tmp_path, _journal(1, header=(1, 7, 3, SECTOR, 0x80000000)))
+    need = SECTOR + (0x80000000 + 8)
+    assert damage(path) == (f"it is cut short ({path.stat().st_size:,} of the {need:,} bytes "
+                            "its header announces)")
+
+
 @pytest.mark.parametrize("data", [
     b"", MAGIC, b"x" * 600,
     _journal(0), _journal(1, header=(0xFFFFFFFF, 7, 3, SECTOR, PAGE)),
