@@ -253,6 +253,12 @@ JUDGED = {
         (34, "differs only for a header claiming 1-byte pages; SQLite's are 512 to 65536"),
         (52, "one byte more of the record as the page: the checksum reads only bytes below "
              "page - 200"))},
+    **{f"pir.log.salvage.x_readable_rows__mutmut_{n}": why for n, why in (
+        (8, "the first row read alone, then in batches: the same rows"),
+        (12, "no rows as None or []: both read as none"),
+        (13, "a batch tried one row sooner after damage: it fails there again, the same rows"),
+        (20, "a batch that never parses reads every row alone: the same rows, slower"),
+        (26, "a batch tried again at every row past damage: the same rows, slower"))},
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

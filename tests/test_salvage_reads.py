@@ -141,6 +141,19 @@ def test_reading_by_rowid_gives_up_after_256_ids_in_a_row_that_hold_nothing(file
     assert sorted(seq for inc, seq in found if inc == num) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
+def test_a_first_row_after_255_damaged_ids_at_the_start_is_still_found(filed) -> None:
+    conn, num = filed
+    conn.execute("DROP TRIGGER entries_no_update")
+    ids = _ids(conn, num)
+    for seq in sorted(ids, reverse=True):  # every row moves 255 ids on, from the last down
+        conn.execute("UPDATE entries SET id = id + 255 WHERE incident = ? AND seq = ?",
+                     (num, seq))
+    first = min(_ids(conn, num).values())
+    assert first == 256  # 255 ids before it hold nothing readable
+    found = salvage.readable_rows(_DamagedRows(conn, set(range(1, first))))
+    assert sorted(seq for inc, seq in found if inc == num) == list(range(1, 11))
+
+
 # -- the salvaged copy -------------------------------------------------------------------------
 
 def _logged(path: Path, kdf_iter: int | None = None) -> dict[str, list[str]]:
