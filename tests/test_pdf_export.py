@@ -346,11 +346,14 @@ def _self_signed(key) -> x509.Certificate:
             .sign(key, None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()))
 
 
-def test_a_pkcs12_file_with_a_certificate_but_no_key_is_refused_as_such(tmp_path):
+def test_a_pkcs12_file_with_a_certificate_but_no_key_or_a_key_but_no_certificate_is_refused(
+        tmp_path):
     ident = new_self_signed(Officer("Seán Ó Briain"))
-    path = _p12(tmp_path, None, ident.certificate)
-    with pytest.raises(InputError, match="holds no private key and certificate to sign with"):
-        identity_from_pkcs12(path, b"pw")
+    for key, cert in ((None, ident.certificate), (ident.key, None)):
+        path = _p12(tmp_path, key, cert)
+        with pytest.raises(InputError, match="holds no private key and certificate to sign "
+                                             "with"):
+            identity_from_pkcs12(path, b"pw")
 
 
 def test_a_pkcs12_file_with_a_key_pir_cannot_sign_with_is_refused_as_such(tmp_path):

@@ -214,3 +214,18 @@ def test_a_surname_two_protected_people_share_is_replaced_and_not_asked_about(
     review = _review(log)
     assert _found(review, note) == [("text", "Evans", "[name withheld]")]
     assert not [a for a in review.ambiguous if a.seq == note]
+
+
+def test_a_replacement_is_shown_with_thirty_characters_either_side_and_marks_where_cut(
+        log: IncidentLog) -> None:
+    _person(log, "Łucja Nowak", "KPW", "B12")
+    before, after = "a" * 45 + " ", " " + "b" * 45
+    texts = {"middle": before + "Łucja Nowak" + after, "start": "Łucja Nowak" + after,
+             "end": before + "Łucja Nowak", "short": "Łucja  Nowak\nleft."}
+    seqs = {k: log.append("note", {"text": t}, author=PIM).seq for k, t in texts.items()}
+    shown = {k: [r.original for r in _review(log).replacements if r.seq == seq]
+             for k, seq in seqs.items()}
+    assert shown["middle"] == ["…" + "a" * 29 + " Łucja Nowak " + "b" * 29 + "…"]
+    assert shown["start"] == ["Łucja Nowak " + "b" * 29 + "…"]
+    assert shown["end"] == ["…" + "a" * 29 + " Łucja Nowak"]
+    assert shown["short"] == ["Łucja Nowak left."]  # white space made one space

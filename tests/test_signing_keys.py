@@ -186,6 +186,7 @@ def test_a_certificate_takes_the_first_64_characters_of_a_long_collar_and_rank()
     "A" * 70,  # 64 characters kept
     "عبد الرحمن بن محمد بن عبد العزيز بن سعود الخوري",  # 47 characters, 86 bytes in UTF-8
     "Gwenllian " + "Ŵ" * 60,
+    "A" + "Ŵ" * 63,  # the 64th byte is half a letter: it goes
 ])
 def test_a_long_name_in_any_script_still_gets_a_key_cut_on_a_character(db: Database,
                                                                         name: str) -> None:
