@@ -13,11 +13,11 @@ With no GROUP every group runs, in the order below. A group's folder made from t
 is kept, and mutmut goes on from the mutants it has not yet run: a run cut short (a session's
 end) is continued by running the same command again on the same commit.
 
-With --recheck a group runs again only what its earlier run left open, with the tests of this
-commit, in GROUP.recheck: its survivors, and every mutant of a function changed since (all of
-a module's when code outside its functions changed). The report takes those results over the
-earlier ones; a mutant killed then, in a function unchanged since, stays killed (the same
-mutant, and tests added since cannot revive it).
+With --recheck a group runs again, with the tests of this commit, only what is still open in
+the kept record (benchmarks/mutation-results, see mutation_record.py) and the folders under
+DIR: its survivors, what was not run, every mutant of a function changed since its result's
+commit. Each run and recheck writes the record when it ends; commit it, so that the next clone
+goes on from it.
 """
 
 from __future__ import annotations
