@@ -259,9 +259,6 @@ JUDGED = {
         (13, "a batch tried one row sooner after damage: it fails there again, the same rows"),
         (20, "a batch that never parses reads every row alone: the same rows, slower"),
         (26, "a batch tried again at every row past damage: the same rows, slower"))},
-    "pir.export.signing.x__name_text__mutmut_4": "decode's codec is UTF-8 unless told",
-    "pir.export.signing.x__name_text__mutmut_9":
-        "65 characters are at least 65 bytes, so the cut to 64 bytes decides alone",
     "pir.views.compliance.x__separation__mutmut_71":
         "the separation step is 'soon as safe' (missable is False): None reads the same",
 }

@@ -469,3 +469,4 @@ def test_a_signature_carries_the_identitys_chain(tmp_path: Path) -> None:
     carried = {c.dump() for c in sig.signed_data["certificates"]}
     for cert in (own.certificate, intermediate.certificate):
         assert cert.public_bytes(serialization.Encoding.DER) in carried
+

@@ -409,12 +409,12 @@ def _name_text(text: str) -> str:
     not mixed with left-to-right letters, and starting and ending with a right-to-left letter.
     A long name or one written in two scripts is shortened, never refused: the log keeps the
     name whole, and the certificate is known by its fingerprint."""
-    text = " ".join(text.split())[:64].encode("utf-8")[:64].decode("utf-8", errors="ignore")
+    text = " ".join(text.split()).encode("utf-8")[:64].decode("utf-8", errors="ignore")
     if any(stringprep.in_table_d1(c) for c in text):
         text = "".join(c for c in text if not stringprep.in_table_d2(c))
         keep = [i for i, c in enumerate(text) if stringprep.in_table_d1(c)]
         text = " ".join(text[keep[0]:keep[-1] + 1].split())
-    return text.strip() or "PIR signer"
+    return text.strip()  # never empty: an Officer needs a name, and blank fields are left out
 
 
 def new_self_signed(officer: Officer, now: datetime | None = None) -> SigningIdentity:
