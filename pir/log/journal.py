@@ -162,8 +162,10 @@ def _tail_agrees(conn: sqlcipher3.Connection) -> bool:
         conn.execute("SELECT seq, hash FROM entries INDEXED BY entries_seq WHERE incident = ? "
                      "ORDER BY seq DESC LIMIT 1", (num,)).fetchone()
     # A page split of one index cut off half way loses or repeats entries far from the newest.
-    counted = [conn.execute(f"SELECT count(*) FROM entries INDEXED BY {index}").fetchone()[0]
-               for index in ("entries_seq", "entries_kind")]
+    # count(incident), not count(*): SQLite answers count(*) from the smallest index whatever
+    # INDEXED BY names, which would count entries_seq twice.
+    counted = [conn.execute(f"SELECT count(incident) FROM entries INDEXED BY {index}")
+               .fetchone()[0] for index in ("entries_seq", "entries_kind")]
     return counted[0] == counted[1]
 
 
@@ -191,9 +193,7 @@ def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
             conn.execute("ROLLBACK")
         if "malformed" not in str(exc):
             raise
-        # An index whose own pages are cut off cannot be emptied to be rebuilt; VACUUM copies
-        # the tables into a new file and builds the indexes there, never reading the old ones.
-        conn.execute("VACUUM")
+        _rebuild_unread(conn)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -201,6 +201,32 @@ def repair_torn_tail(conn: sqlcipher3.Connection) -> bool:
     if not _tail_agrees(conn):
         raise sqlcipher3.DatabaseError("database disk image is malformed")
     return True
+
+
+def _rebuild_unread(conn: sqlcipher3.Connection) -> None:
+    """Builds the entries' indexes anew without reading the old ones: an index whose own pages
+    are cut off cannot be emptied (REINDEX, DROP INDEX), and VACUUM copies an index's pages as
+    they are. The old indexes are struck from the schema, so their pages are no longer part of
+    the file's structure, built again from the table, and VACUUM then leaves their pages out."""
+    writable = conn.execute("PRAGMA writable_schema").fetchone()[0]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        indexes = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                               "tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name").fetchall()
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("DELETE FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
+                     "AND sql IS NOT NULL")
+        conn.execute("PRAGMA writable_schema = RESET")  # the schema read again, without them
+        for (sql,) in indexes:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute(f"PRAGMA writable_schema = {'ON' if writable else 'OFF'}")
+    conn.execute("VACUUM")
 
 
 def crash_notices(cut_short: bool, reindexed: bool,
