@@ -145,3 +145,49 @@ def test_a_journal_is_in_use_while_another_process_holds_sqlites_write_lock(
     finally:
         holder.communicate("", timeout=30)
     assert journal._in_use(db) is False
+
+
+def test_a_journal_set_aside_is_named_by_the_utc_time_whatever_the_local_zone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local time is a day out
+    time.tzset()
+    try:
+        db = tmp_path / "pir.db"
+        db.write_bytes(b"\0" * 4096)
+        journal_path(db).write_bytes(_journal(3)[:-5])
+        aside, _why = set_aside_if_damaged(db)
+        stamp = datetime.strptime(aside.name.rsplit("-", 1)[1], "%Y%m%dT%H%M%S%fZ")
+        assert abs(stamp.replace(tzinfo=UTC) - datetime.now(UTC)) < timedelta(minutes=5)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_journal_that_cannot_be_renamed_is_left_where_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pir.log import journal
+
+    def refuse(*_args) -> None:  # noqa: ANN002
+        raise PermissionError("read-only file system")
+
+    db = tmp_path / "pir.db"
+    db.write_bytes(b"\0" * 4096)
+    damaged = _journal(3)[:-5]
+    journal_path(db).write_bytes(damaged)
+    monkeypatch.setattr(journal.os, "replace", refuse)
+    assert set_aside_if_damaged(db) is None
+    assert journal_path(db).read_bytes() == damaged
+
+
+def test_the_rebuilt_indexes_notice_says_why_and_what_to_run() -> None:
+    assert crash_notices(False, True, None) == [
+        "a write was cut off by a crash and its journal is gone: the newest rows and the "
+        "indexes disagreed, so PIR rebuilt the indexes from the entries (no entry was "
+        "changed). Run 'pir check' to confirm the file."]
+    assert crash_notices(True, False, None) == [
+        "a write was cut off by a crash and its journal is gone: the file was shorter than its "
+        "header said, so PIR read it as it is (no entry was changed). Run 'pir check' to "
+        "confirm the file."]

@@ -265,3 +265,117 @@ def test_a_salvage_is_never_written_over_an_existing_file(tmp_path: Path) -> Non
     with pytest.raises(DatabaseExistsError):
         salvage(source, PASSPHRASE, dest)
     assert dest.read_bytes() == b"someone's file"
+
+
+def test_a_whole_log_is_read_in_batches_not_one_entry_at_a_time(filed) -> None:
+    conn, num = filed
+
+    class _Counting:
+        statements = 0
+
+        def execute(self, sql: str, params=()):  # noqa: ANN001
+            _Counting.statements += 1
+            return conn.execute(sql, params)
+
+    assert [r[0] for r in salvage.readable_entries(_Counting(), num)] == list(range(1, 11))
+    assert _Counting.statements == 3  # 4 + 4 + 2 entries
+
+
+class _Damaged:
+    """The damaged file's connection, except that reading incident `num` through the sequence
+    index fails from entry `from_seq` on (its table rows still read)."""
+
+    def __init__(self, conn, num: int, from_seq: int) -> None:  # noqa: ANN001
+        self._conn, self._num, self._from = conn, num, from_seq
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, params=()):  # noqa: ANN001
+        if "INDEXED BY entries_seq" in sql and params[:1] == (self._num,) \
+                and params[1] >= self._from:
+            raise sqlcipher3.DatabaseError("database disk image is malformed")
+        return self._conn.execute(sql, params)
+
+
+def test_entries_the_index_cannot_reach_are_taken_from_the_table_of_their_own_incident(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    hashes = _logged(source)
+    opened = salvage._open_damaged
+    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _Damaged(opened(*a), 1, 3))
+    kept = salvage.salvage(source, PASSPHRASE, dest)
+    Salvaged = salvage.Salvaged
+    assert kept == [Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
+                    Salvaged("CAD-2", 5, hashes["CAD-2"][-1])]
+    with Database.open(dest, PASSPHRASE, witness=False) as db:
+        assert [e.hash for e in db.entries(db.incidents()[0].id)] == hashes["CAD-1"]
+
+
+def test_an_incident_whose_first_entry_is_lost_is_kept_with_no_entries(tmp_path: Path) -> None:
+    from pir.log.salvage import Salvaged, salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    hashes = _logged(source)
+    conn = connect(source, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("DROP TRIGGER entries_no_delete")
+    conn.execute("DELETE FROM entries WHERE incident = 2 AND seq = 1")
+    conn.close()
+    assert salvage(source, PASSPHRASE, dest) == [Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
+                                                 Salvaged("CAD-2", 0, "0" * 64)]
+
+
+def test_a_file_without_the_database_identity_is_refused_and_no_copy_is_left(
+        tmp_path: Path) -> None:
+    from pir.errors import StorageError
+    from pir.log.salvage import salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+    conn = connect(source, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("DROP TRIGGER store_identity_kept")
+    conn.execute("DELETE FROM store_identity")
+    conn.close()
+    with pytest.raises(StorageError, match="holds no database identity"):
+        salvage(source, PASSPHRASE, dest)
+    assert not dest.exists()
+
+
+def test_side_tables_are_copied_past_one_that_cannot_be_read_one_empty_and_one_that_does_not_fit(
+        tmp_path: Path) -> None:
+    from pir.log.salvage import salvage
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+    conn = connect(source, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("DROP TABLE settings")  # cannot be read
+    conn.execute("DELETE FROM drafts")  # empty
+    conn.execute("ALTER TABLE identities ADD COLUMN extra TEXT")  # its rows do not fit
+    conn.execute("INSERT INTO identities VALUES (1, 'x', 'cert', 'key', 'now', 'extra')")
+    conn.execute("INSERT INTO chain_devices (num, device, name) VALUES (1, 'dev-b', 'Car 2')")
+    conn.close()
+    salvage(source, PASSPHRASE, dest)
+    copy = connect(dest, PASSPHRASE, TEST_KDF_ITER)
+    assert copy.execute("SELECT count(*) FROM settings").fetchone() == (0,)
+    assert copy.execute("SELECT count(*) FROM identities").fetchone() == (0,)
+    assert copy.execute("SELECT * FROM chain_devices").fetchall() == [(1, "dev-b", "Car 2")]
+    assert copy.execute("SELECT count(*) FROM entries").fetchone() == (10,)
+
+
+def test_a_copy_that_cannot_be_opened_is_not_left_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pir.errors import StorageError
+
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+    real = salvage.connect
+
+    def refusing(path: Path, *args):  # noqa: ANN002, ANN202
+        if path == dest:
+            raise sqlcipher3.OperationalError("unable to open database file")
+        return real(path, *args)
+
+    monkeypatch.setattr(salvage, "connect", refusing)
+    with pytest.raises(StorageError, match="^Could not write the salvaged copy: unable to open"):
+        salvage.salvage(source, PASSPHRASE, dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pir.db", "pir.db.witness"]
