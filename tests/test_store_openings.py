@@ -1,0 +1,120 @@
+"""Opening and housekeeping of the store on real files: a damaged journal a crash left is set
+aside by the first opening in a process only, opening counts the connections this process
+holds, PIR's own data folder is made private, a backup clears what an earlier attempt left and
+the quick check still finds damage."""
+
+from __future__ import annotations
+
+import stat
+import struct
+from pathlib import Path
+
+import pytest
+
+from pir.incident import IncidentLog
+from pir.log.journal import MAGIC, journal_path
+from pir.log.keying import PAGE_SIZE, open_here
+from pir.log.store import Database
+from pir.log.witness import JOURNAL_SET_ASIDE
+from tests.values import PASSPHRASE, PIM
+
+
+def _damaged_journal(pages: int = 2) -> bytes:
+    """A journal announcing three records and holding half of the first: cut short. `pages`
+    is the database's size before the write, which playing it back would cut the file to."""
+    header = (MAGIC + struct.pack(">5I", 3, 7, pages, 512, PAGE_SIZE)).ljust(512, b"\0")
+    return header + b"\0" * (PAGE_SIZE // 2)
+
+
+@pytest.fixture
+def filed(db_path: Path) -> Path:
+    with Database.create(db_path, PASSPHRASE) as db:
+        log = IncidentLog.create(db, ref="CAD-1", template_id="firearms-discharge",
+                                 scale="full", author=PIM)
+        log.append("note", {"text": "Scene secured."}, author=PIM)
+    return db_path
+
+
+def _set_aside(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".damaged-" in p.name)
+
+
+def test_a_damaged_journal_is_set_aside_on_opening_and_reported(filed: Path) -> None:
+    journal_path(filed).write_bytes(_damaged_journal())
+    with Database.open(filed, PASSPHRASE) as db:
+        notices = [f for f in db.witness_report.findings if f.code == JOURNAL_SET_ASIDE]
+        assert db.count_entries() == 2
+    aside = _set_aside(filed.parent)
+    assert len(aside) == 1 and not journal_path(filed).exists()
+    assert (filed.parent / aside[0]).read_bytes() == _damaged_journal()
+    assert len(notices) == 1 and "it is cut short" in notices[0].message
+    assert aside[0] in notices[0].message
+
+
+def test_a_journal_is_not_judged_while_this_process_has_the_file_open(filed: Path) -> None:
+    # One of this process's own connections could be writing it: SQLite's locks are per
+    # process, so only the first opening may judge a journal.
+    with Database.open(filed, PASSPHRASE, witness=False):
+        journal_path(filed).write_bytes(_damaged_journal(filed.stat().st_size // PAGE_SIZE))
+        with Database.open(filed, PASSPHRASE, witness=False) as second:
+            assert JOURNAL_SET_ASIDE not in {f.code for f in second.witness_report.findings}
+        assert _set_aside(filed.parent) == []
+
+
+def test_each_opening_is_counted_until_the_last_is_closed(filed: Path) -> None:
+    assert open_here(filed) is False
+    first = Database.open(filed, PASSPHRASE, witness=False)
+    second = Database.open(filed, PASSPHRASE, witness=False)
+    assert open_here(filed) is True
+    first.close()
+    assert open_here(filed) is True
+    first.close()  # closing twice does not count twice
+    assert open_here(filed) is True
+    second.close()
+    assert open_here(filed) is False
+
+
+def test_pirs_own_data_folder_is_made_private_when_a_database_is_created_in_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pir.paths import default_data_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    own = default_data_dir()
+    own.mkdir(parents=True, mode=0o755)
+    own.chmod(0o755)
+    Database.create(own / "pir.db", PASSPHRASE).close()
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    theirs = tmp_path / "chosen"
+    theirs.mkdir(mode=0o755)
+    theirs.chmod(0o755)
+    Database.create(theirs / "pir.db", PASSPHRASE).close()
+    assert stat.S_IMODE(theirs.stat().st_mode) == 0o755  # a folder the user chose keeps its mode
+
+
+def test_a_backup_clears_what_an_earlier_attempt_left_beside_it(filed: Path) -> None:
+    dest = filed.with_name("copy.db")
+    left = [Path(str(dest) + ".partial" + s) for s in ("", "-journal", "-wal", "-shm",
+                                                       ".witness")]
+    for path in left:
+        path.write_bytes(b"left by a crash")
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        db.backup(dest)
+    assert [p for p in left if p.exists()] == []
+    with Database.open(dest, PASSPHRASE, witness=False) as copy:
+        assert copy.count_entries() == 2 and copy.integrity_check(deep=True) == []
+
+
+def test_the_quick_check_finds_pages_no_longer_part_of_the_file(filed: Path) -> None:
+    from pir.log.keying import connect
+    from tests.values import TEST_KDF_ITER
+
+    conn = connect(filed, PASSPHRASE, TEST_KDF_ITER)
+    conn.execute("CREATE TABLE orphan (x)")
+    conn.execute("INSERT INTO orphan VALUES (zeroblob(20000))")
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("DELETE FROM sqlite_master WHERE name = 'orphan'")
+    conn.close()
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        quick = db.integrity_check()
+        assert quick and all("never used" in p for p in quick)
+        assert db.integrity_check(deep=True)
