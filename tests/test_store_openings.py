@@ -10,6 +10,7 @@ import struct
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from pir.incident import IncidentLog
 from pir.log.journal import MAGIC, journal_path
@@ -118,3 +119,49 @@ def test_the_quick_check_finds_pages_no_longer_part_of_the_file(filed: Path) -> 
         quick = db.integrity_check()
         assert quick and all("never used" in p for p in quick)
         assert db.integrity_check(deep=True)
+
+
+class _Refusing:
+    """A connection whose statements starting with `word` fail as a dying disk's do."""
+
+    def __init__(self, conn, word: str) -> None:  # noqa: ANN001
+        self._conn, self._word = conn, word
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, params=()):  # noqa: ANN001
+        if sql.startswith(self._word):
+            raise sqlcipher3.OperationalError("disk I/O error")
+        return self._conn.execute(sql, params)
+
+
+def test_a_rollback_that_fails_itself_does_not_hide_why_the_entry_was_not_saved(
+        filed: Path) -> None:
+    from pir.errors import StorageError
+
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        incident = db.incidents()[0].id
+        real = db._conn
+        db._conn = _Refusing(real, "ROLLBACK")
+
+        def build(_seq: int, _prev: str) -> dict:
+            raise StorageError("the form was not complete")
+
+        with pytest.raises(StorageError, match="the form was not complete"):
+            db.append(incident, build)
+        db._conn = real
+        real.execute("ROLLBACK")
+        assert db.count_entries() == 2
+
+
+def test_a_backup_whose_copy_cannot_be_detached_is_still_written_and_verified(
+        filed: Path) -> None:
+    dest = filed.with_name("copy.db")
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        real = db._conn
+        db._conn = _Refusing(real, "DETACH")
+        db.backup(dest)
+        db._conn = real
+    with Database.open(dest, PASSPHRASE, witness=False) as copy:
+        assert copy.count_entries() == 2
