@@ -131,6 +131,10 @@ def check_entries(pages: list[generic.DictionaryObject], doc: dict[str, Any],
             problems.append(f"entry {entry['seq']}: the manifest does not say which page "
                             "shows it")
             continue
+        if not 1 <= where <= len(pages):
+            problems.append(f"entry {entry['seq']}: the manifest gives page {where}, which the "
+                            f"file does not have (it has {len(pages)})")
+            continue
         shown = text_of(where) + text_of(where + 1)
         missing = [n for n in entry_needles(entry) if squeezed(n) not in shown]
         if missing:
