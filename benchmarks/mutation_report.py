@@ -252,7 +252,17 @@ JUDGED = {
         (23, "the header holds 28 bytes, so [8:29] is the same 20 bytes as [8:28]"),
         (34, "differs only for a header claiming 1-byte pages; SQLite's are 512 to 65536"),
         (52, "one byte more of the record as the page: the checksum reads only bytes below "
-             "page - 200"))},
+             "page - 200"),
+        (71, "the checksum's last offset is page mod 200, never 0 for a power of two from 512 "
+             "to 65536: stopping at 1 reads the same bytes"))},
+    **{f"pir.log.journal.x__rebuild_unread__mutmut_{n}": why for n, why in (
+        (44, "a PRAGMA's value is not case-sensitive: 'on' is ON"),
+        (45, "writable_schema takes anything but a true word as off"),
+        (46, "a PRAGMA's value is not case-sensitive: 'off' is OFF"),
+        (49, "SQL keywords are not case-sensitive"))},
+    "pir.log.journal.x_set_aside_if_damaged__mutmut_4":
+        "a journal of 0 or 1 bytes holds no header, so damage() calls it nothing to play back "
+        "either way",
     **{f"pir.log.salvage.x_readable_rows__mutmut_{n}": why for n, why in (
         (8, "the first row read alone, then in batches: the same rows"),
         (12, "no rows as None or []: both read as none"),

@@ -191,3 +191,10 @@ def test_the_rebuilt_indexes_notice_says_why_and_what_to_run() -> None:
         "a write was cut off by a crash and its journal is gone: the file was shorter than its "
         "header said, so PIR read it as it is (no entry was changed). Run 'pir check' to "
         "confirm the file."]
+
+
+def test_checksums_past_two_to_the_31_are_read_unsigned(tmp_path: Path) -> None:
+    # The nonce is random: about half of all journals have checksums with the top bit set.
+    data = _journal(2, nonce=0xF0000000)
+    assert struct.unpack(">I", data[SECTOR + PAGE + 4:SECTOR + PAGE + 8])[0] >= 2 ** 31
+    assert damage(_write(tmp_path, data)) is None
