@@ -379,3 +379,34 @@ def test_a_copy_that_cannot_be_opened_is_not_left_behind(
     with pytest.raises(StorageError, match="^Could not write the salvaged copy: unable to open"):
         salvage.salvage(source, PASSPHRASE, dest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pir.db", "pir.db.witness"]
+
+
+class _TableDamaged:
+    """The damaged file's connection, except that reading the table by rowid (not through an
+    index) fails from row `from_id` on, and so does every batch read reaching that far:
+    leaves of the table that a scan cannot pass."""
+
+    def __init__(self, conn, from_id: int) -> None:  # noqa: ANN001
+        self._conn, self._from = conn, from_id
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, params=()):  # noqa: ANN001
+        if "NOT INDEXED" in sql and params and (">=" in sql or params[0] >= self._from):
+            raise sqlcipher3.DatabaseError("database disk image is malformed")
+        return self._conn.execute(sql, params)
+
+
+def test_entries_the_table_scan_cannot_reach_are_still_taken_through_the_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    hashes = _logged(source)
+    opened = salvage._open_damaged
+    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _TableDamaged(opened(*a), 3))
+    conn = _TableDamaged(connect(source, PASSPHRASE, TEST_KDF_ITER), 3)
+    assert sorted(salvage.readable_rows(conn)) == [(1, 1), (1, 2)]  # the scan stops there
+    conn.close()
+    assert salvage.salvage(source, PASSPHRASE, dest) == [
+        salvage.Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
+        salvage.Salvaged("CAD-2", 5, hashes["CAD-2"][-1])]
