@@ -90,3 +90,13 @@ def test_six_pages_are_named_five_and_one_more() -> None:
     from pir.export.page_check import _numbers
 
     assert _numbers([1, 2, 3, 4, 5, 6]) == "pages 1, 2, 3, 4, 5 (and 1 more)"
+
+
+def test_a_page_whose_text_cannot_be_read_adds_no_detail_to_its_failure(monkeypatch) -> None:
+    from pir.export import page_check
+
+    def unreadable(_page, _budget):  # noqa: ANN001, ANN202
+        raise KeyError("/Contents")
+
+    monkeypatch.setattr(page_check, "text_runs", unreadable)
+    assert page_check._difference("theirs", b"", 1) == ""
