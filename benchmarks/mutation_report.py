@@ -260,6 +260,8 @@ JUDGED = {
         (45, "writable_schema takes anything but a true word as off"),
         (46, "a PRAGMA's value is not case-sensitive: 'off' is OFF"),
         (49, "SQL keywords are not case-sensitive"))},
+    "pir.export.signing.x__name_text__mutmut_4":
+        "bytes.decode's encoding is UTF-8 when none is given",
     "pir.log.journal.x_set_aside_if_damaged__mutmut_4":
         "a journal of 0 or 1 bytes holds no header, so damage() calls it nothing to play back "
         "either way",

@@ -470,3 +470,11 @@ def test_a_signature_carries_the_identitys_chain(tmp_path: Path) -> None:
     for cert in (own.certificate, intermediate.certificate):
         assert cert.public_bytes(serialization.Encoding.DER) in carried
 
+
+
+@pytest.mark.parametrize("name", ["نادية الخوري2", "نادية الخوري)", "(نادية الخوري)",
+                                  "Nadia نادية الخوري 7"])
+def test_a_right_to_left_name_starts_and_ends_on_a_right_to_left_letter(name: str) -> None:
+    from pir.export.signing import _name_text
+
+    assert _name_text(name) == "نادية الخوري"
