@@ -260,6 +260,14 @@ JUDGED = {
         (45, "writable_schema takes anything but a true word as off"),
         (46, "a PRAGMA's value is not case-sensitive: 'off' is OFF"),
         (49, "SQL keywords are not case-sensitive"))},
+    **{f"pir.export.signing.x_sign_pdf__mutmut_{n}": why for n, why in (
+        (15, "EmbeddedFileParams records the size unless told not to"),
+        (16, "EmbeddedFileParams records the checksum unless told not to"),
+        (45, "pyHanko signs with SHA-256 when no digest is named (a test checks SHA-256)"),
+        (49, "pyHanko certifies with DocMDP 2 (form filling and signing) unless told "
+             "otherwise (a test checks level 2)"),
+        (54, "the stamp style is used only for a visible field, which is made only with a "
+             "box; without one the signature is invisible either way"))},
     "pir.export.signing.x__name_text__mutmut_4":
         "bytes.decode's encoding is UTF-8 when none is given",
     "pir.log.journal.x_set_aside_if_damaged__mutmut_4":

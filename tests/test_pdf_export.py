@@ -410,4 +410,25 @@ def test_the_attached_files_are_json_with_their_size_and_checksum_as_source_file
         assert int(stream["/Params"]["/Size"]) == len(data)
         assert stream["/Params"]["/CheckSum"].original_bytes == hashlib.md5(data).digest()
         assert spec["/AFRelationship"] == "/Source"
+        assert str(spec["/UF"]) == str(spec["/F"])
+    assert [str(s["/Desc"]) for s in specs] == [
+        "Canonical JSON export of the log (docs/LOG-FORMAT.md)",
+        "What this PDF states: incident, entry count, head hash, signer"]
     assert [a.get_object() for a in root["/AF"].get_object()] == specs
+
+
+def test_the_officers_signature_certifies_the_file_by_pades_and_sha256_with_its_reason(
+        log, tmp_path):
+    from pyhanko.sign.fields import MDPPerm
+
+    populate(log)
+    out = tmp_path / "log.pdf"
+    export_pdf(log, out, exported_by=PIM, identity=new_self_signed(PIM))
+    reader = PdfFileReader(BytesIO(out.read_bytes()), strict=False)
+    (sig,) = reader.embedded_signatures
+    assert sig.field_name == "PIR signature"
+    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert sig.sig_object["/Reason"] == f"Post-incident log {log.row.ref}"
+    assert sig.md_algorithm == "sha256"
+    assert sig.docmdp_level == MDPPerm.FILL_FORMS
+    assert reader.root["/Perms"]["/DocMDP"].get_object() == sig.sig_object
