@@ -283,7 +283,8 @@ def test_a_whole_log_is_read_in_batches_not_one_entry_at_a_time(filed) -> None:
 
 class _Damaged:
     """The damaged file's connection, except that reading incident `num` through the sequence
-    index fails from entry `from_seq` on (its table rows still read)."""
+    index fails from entry `from_seq` on, and so does every batch read reaching that far (its
+    table rows still read)."""
 
     def __init__(self, conn, num: int, from_seq: int) -> None:  # noqa: ANN001
         self._conn, self._num, self._from = conn, num, from_seq
@@ -293,7 +294,7 @@ class _Damaged:
 
     def execute(self, sql: str, params=()):  # noqa: ANN001
         if "INDEXED BY entries_seq" in sql and params[:1] == (self._num,) \
-                and params[1] >= self._from:
+                and ("LIMIT" in sql or params[1] >= self._from):
             raise sqlcipher3.DatabaseError("database disk image is malformed")
         return self._conn.execute(sql, params)
 
@@ -304,6 +305,9 @@ def test_entries_the_index_cannot_reach_are_taken_from_the_table_of_their_own_in
     hashes = _logged(source)
     opened = salvage._open_damaged
     monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _Damaged(opened(*a), 1, 3))
+    conn = _Damaged(connect(source, PASSPHRASE, TEST_KDF_ITER), 1, 3)
+    assert [r[0] for r in salvage.readable_entries(conn, 1)] == [1, 2]  # the index stops there
+    conn.close()
     kept = salvage.salvage(source, PASSPHRASE, dest)
     Salvaged = salvage.Salvaged
     assert kept == [Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
@@ -410,3 +414,19 @@ def test_entries_the_table_scan_cannot_reach_are_still_taken_through_the_index(
     assert salvage.salvage(source, PASSPHRASE, dest) == [
         salvage.Salvaged("CAD-1", 5, hashes["CAD-1"][-1]),
         salvage.Salvaged("CAD-2", 5, hashes["CAD-2"][-1])]
+
+
+def test_a_side_table_whose_rows_cannot_all_be_copied_is_left_out_whole(tmp_path: Path) -> None:
+    source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
+    _logged(source)
+    conn = connect(source, PASSPHRASE, TEST_KDF_ITER)
+    # Two rows the copy's table cannot both hold (a device named twice).
+    conn.execute("DROP TABLE chain_devices")
+    conn.execute("CREATE TABLE chain_devices (num INTEGER PRIMARY KEY, device TEXT, name TEXT)")
+    conn.execute("INSERT INTO chain_devices VALUES (1, 'dev-b', 'Car 2'), (2, 'dev-b', 'Car 3')")
+    conn.close()
+    salvage.salvage(source, PASSPHRASE, dest)
+    copy = connect(dest, PASSPHRASE, TEST_KDF_ITER)
+    assert copy.execute("SELECT count(*) FROM chain_devices").fetchone() == (0,)
+    assert copy.execute("SELECT count(*) FROM drafts").fetchone() == (1,)
+    copy.close()

@@ -165,3 +165,31 @@ def test_a_backup_whose_copy_cannot_be_detached_is_still_written_and_verified(
         db._conn = real
     with Database.open(dest, PASSPHRASE, witness=False) as copy:
         assert copy.count_entries() == 2
+
+
+def test_a_file_given_up_is_removed_with_every_side_file_sqlite_and_pir_keep(
+        tmp_path: Path) -> None:
+    from pir.log.store import _remove_with_side_files
+
+    base = tmp_path / "copy.db.partial"
+    side = [Path(str(base) + s) for s in ("", "-journal", "-wal", "-shm", ".witness")]
+    for path in side:
+        path.write_bytes(b"x")
+    keep = tmp_path / "copy.db"
+    keep.write_bytes(b"someone's")
+    _remove_with_side_files(base)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.db"]
+    _remove_with_side_files(base)  # nothing left to remove: not an error
+
+
+def test_a_database_that_fails_while_being_created_leaves_nothing_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pir.errors import StorageError
+
+    def refuse(_self) -> None:  # noqa: ANN001
+        raise sqlcipher3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Database, "_start_witness", refuse)
+    with pytest.raises(StorageError):
+        Database.create(tmp_path / "pir.db", PASSPHRASE)
+    assert list(tmp_path.iterdir()) == []
