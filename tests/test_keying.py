@@ -71,21 +71,31 @@ def test_several_damaged_pages_are_listed_up_to_ten(pages20: Path) -> None:
 
 def test_the_first_page_damaged_with_others_sound_is_a_damaged_header(pages20: Path) -> None:
     found = refusal(_Pages([1, 5]), pages20, Exception("x"))
-    assert type(found) is DamagedHeaderError and "the other 19 pages verify" in str(found)
+    assert type(found) is DamagedHeaderError and found.path == str(pages20)
+    assert str(found) == (
+        f"{pages20} is damaged: its first page does not verify, though the passphrase is right "
+        "(the other 19 pages verify with it). Nothing was changed. Keep this file, and restore "
+        "the newest backup beside it; 'pir check --deep' lists the damage.")
 
 
 @pytest.mark.parametrize("failed", [None, list(range(1, 21)), list(range(1, 25))])
 def test_no_page_verifying_is_a_wrong_passphrase(pages20: Path, failed) -> None:
-    assert type(refusal(_Pages(failed), pages20, Exception("malformed"))) is \
-        WrongPassphraseError
+    found = refusal(_Pages(failed), pages20, Exception("malformed"))
+    assert type(found) is WrongPassphraseError and found.path == str(pages20)
+    assert str(found) == (
+        f"The passphrase does not open {pages20} (or the file is not a PIR database, or its "
+        "first bytes are damaged: then no passphrase opens it). Nothing was changed.")
 
 
 def test_every_page_sound_and_the_structure_broken_is_damage_not_a_passphrase(
         pages20: Path) -> None:
     found = refusal(_Pages([]), pages20, Exception("database disk image is malformed"))
     assert type(found) is CorruptDatabaseError
-    assert str(found).startswith(f"{pages20} is damaged: every page verifies with this "
-                                 "passphrase, but its structure does not hold")
+    assert str(found) == (
+        f"{pages20} is damaged: every page verifies with this passphrase, but its structure "
+        "does not hold (a write cut off by a crash whose journal was then lost, or damage to "
+        "the file). Nothing was changed. Keep the file and restore the newest backup beside "
+        "it; 'pir check --deep' says more.")
     assert type(refusal(_Pages([]), pages20, Exception("locked"))) is WrongPassphraseError
 
 
@@ -122,7 +132,9 @@ def test_the_deep_check_lists_twenty_pages_and_names_a_damaged_first_page(
     assert verdict == "damaged"
     assert lines[0].endswith("but 19 pages are damaged: " + ", ".join(map(str, range(1, 20)))
                              + ".")
-    assert lines[1].startswith("FAIL page 1 (the header and the table of tables) is damaged")
+    assert lines[1] == ("FAIL page 1 (the header and the table of tables) is damaged: the "
+                        "database cannot be opened. Keep this file and restore the newest "
+                        "backup beside it.")
     monkeypatch.setattr(keying, "connect", lambda *a: _Pages([]))
     path = pages20.with_name("big.db")
     path.write_bytes(b"\0" * (40 * PAGE_SIZE))

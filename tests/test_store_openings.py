@@ -193,3 +193,33 @@ def test_a_database_that_fails_while_being_created_leaves_nothing_behind(
     with pytest.raises(StorageError):
         Database.create(tmp_path / "pir.db", PASSPHRASE)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_passphrase_change_refused_or_failing_says_so_and_keeps_the_old_one(
+        filed: Path) -> None:
+    from pir.errors import StorageError, WrongPassphraseError
+
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        with pytest.raises(WrongPassphraseError) as wrong:
+            db.rekey("not the passphrase", "a new passphrase")
+        assert wrong.value.path == str(filed)
+        real = db._conn
+        db._conn = _Refusing(real, "PRAGMA rekey")
+        with pytest.raises(StorageError) as failed:
+            db.rekey(PASSPHRASE, "a new passphrase")
+        assert str(failed.value) == "Could not change the passphrase: disk I/O error."
+        db._conn = real
+    Database.open(filed, PASSPHRASE, witness=False).close()
+
+
+def test_a_backup_that_cannot_be_written_says_so(filed: Path) -> None:
+    from pir.errors import StorageError
+
+    with Database.open(filed, PASSPHRASE, witness=False) as db:
+        real = db._conn
+        db._conn = _Refusing(real, "SELECT sqlcipher_export")
+        with pytest.raises(StorageError) as failed:
+            db.backup(filed.with_name("copy.db"))
+        db._conn = real
+    assert str(failed.value) == "Could not write the backup: disk I/O error."
+    assert sorted(p.name for p in filed.parent.iterdir()) == ["pir.db", "pir.db.witness"]
