@@ -270,6 +270,12 @@ JUDGED = {
              "box; without one the signature is invisible either way"))},
     "pir.export.signing.x__name_text__mutmut_4":
         "bytes.decode's encoding is UTF-8 when none is given",
+    **{f"pir.log.store.xǁDatabaseǁintegrity_check__mutmut_{n}":
+       "PRAGMA names are not case-sensitive" for n in (4, 8, 10)},
+    "pir.log.store.xǁDatabaseǁ_rollback__mutmut_1":
+        "with a connection, ROLLBACK outside a transaction fails and is suppressed, as not "
+        "trying does; the connection is never None here (it is taken before BEGIN)",
+    "pir.log.salvage.x_salvage__mutmut_181": "SQL keywords are not case-sensitive",
     "pir.log.journal.x_set_aside_if_damaged__mutmut_4":
         "a journal of 0 or 1 bytes holds no header, so damage() calls it nothing to play back "
         "either way",
