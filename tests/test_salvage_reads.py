@@ -282,21 +282,32 @@ def test_a_whole_log_is_read_in_batches_not_one_entry_at_a_time(filed) -> None:
 
 
 class _Damaged:
-    """The damaged file's connection, except that reading incident `num` through the sequence
-    index fails from entry `from_seq` on, and so does every batch read reaching that far (its
-    table rows still read)."""
+    """The damaged file's connection, except that a statement for which `fails(sql, params)`
+    holds fails as damage does."""
 
-    def __init__(self, conn, num: int, from_seq: int) -> None:  # noqa: ANN001
-        self._conn, self._num, self._from = conn, num, from_seq
+    def __init__(self, conn, fails) -> None:  # noqa: ANN001
+        self._conn, self._fails = conn, fails
 
     def __getattr__(self, name: str):  # noqa: ANN204
         return getattr(self._conn, name)
 
     def execute(self, sql: str, params=()):  # noqa: ANN001
-        if "INDEXED BY entries_seq" in sql and params[:1] == (self._num,) \
-                and ("LIMIT" in sql or params[1] >= self._from):
+        if self._fails(sql, params):
             raise sqlcipher3.DatabaseError("database disk image is malformed")
         return self._conn.execute(sql, params)
+
+
+def _index_damaged(sql: str, params: tuple) -> bool:
+    """Reading incident 1 through the sequence index fails from entry 3 on, and so does every
+    batch read reaching that far (its table rows still read)."""
+    return "INDEXED BY entries_seq" in sql and params[:1] == (1,) \
+        and ("LIMIT" in sql or params[1] >= 3)
+
+
+def _table_damaged(sql: str, params: tuple) -> bool:
+    """Reading the table by rowid (not through an index) fails from row 3 on, and so does
+    every batch read reaching that far: leaves of the table that a scan cannot pass."""
+    return "NOT INDEXED" in sql and bool(params) and (">=" in sql or params[0] >= 3)
 
 
 def test_entries_the_index_cannot_reach_are_taken_from_the_table_of_their_own_incident(
@@ -304,8 +315,8 @@ def test_entries_the_index_cannot_reach_are_taken_from_the_table_of_their_own_in
     source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
     hashes = _logged(source)
     opened = salvage._open_damaged
-    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _Damaged(opened(*a), 1, 3))
-    conn = _Damaged(connect(source, PASSPHRASE, TEST_KDF_ITER), 1, 3)
+    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _Damaged(opened(*a), _index_damaged))
+    conn = _Damaged(connect(source, PASSPHRASE, TEST_KDF_ITER), _index_damaged)
     assert [r[0] for r in salvage.readable_entries(conn, 1)] == [1, 2]  # the index stops there
     conn.close()
     kept = salvage.salvage(source, PASSPHRASE, dest)
@@ -385,30 +396,13 @@ def test_a_copy_that_cannot_be_opened_is_not_left_behind(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pir.db", "pir.db.witness"]
 
 
-class _TableDamaged:
-    """The damaged file's connection, except that reading the table by rowid (not through an
-    index) fails from row `from_id` on, and so does every batch read reaching that far:
-    leaves of the table that a scan cannot pass."""
-
-    def __init__(self, conn, from_id: int) -> None:  # noqa: ANN001
-        self._conn, self._from = conn, from_id
-
-    def __getattr__(self, name: str):  # noqa: ANN204
-        return getattr(self._conn, name)
-
-    def execute(self, sql: str, params=()):  # noqa: ANN001
-        if "NOT INDEXED" in sql and params and (">=" in sql or params[0] >= self._from):
-            raise sqlcipher3.DatabaseError("database disk image is malformed")
-        return self._conn.execute(sql, params)
-
-
 def test_entries_the_table_scan_cannot_reach_are_still_taken_through_the_index(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source, dest = tmp_path / "pir.db", tmp_path / "salvaged.db"
     hashes = _logged(source)
     opened = salvage._open_damaged
-    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _TableDamaged(opened(*a), 3))
-    conn = _TableDamaged(connect(source, PASSPHRASE, TEST_KDF_ITER), 3)
+    monkeypatch.setattr(salvage, "_open_damaged", lambda *a: _Damaged(opened(*a), _table_damaged))
+    conn = _Damaged(connect(source, PASSPHRASE, TEST_KDF_ITER), _table_damaged)
     assert sorted(salvage.readable_rows(conn)) == [(1, 1), (1, 2)]  # the scan stops there
     conn.close()
     assert salvage.salvage(source, PASSPHRASE, dest) == [
