@@ -222,6 +222,11 @@ class _Person:
     numbers: list[str] = field(default_factory=list)
     ranks: list[str] = field(default_factory=list)
     cipher: str = ""
+    current: str = ""  # the name the register gives them now
+
+    @property
+    def name(self) -> str:
+        return self.current or self.names[-1]
 
 
 @dataclass
@@ -259,8 +264,9 @@ class _Register:
         for pid, person in state.people.items():
             p = people.setdefault(pid, _Person(pid))
             p.cipher = (person.cipher or "").strip()  # the current cipher decides
-            if person.name and person.name.strip() not in p.names:
-                p.names.append(person.name.strip())
+            p.current = (person.name or "").strip()  # a name corrected back is no longer last
+            if p.current and p.current not in p.names:
+                p.names.append(p.current)
         # Who wrote and who decided are people too, though not in the register (the PIM, a
         # loggist): their own names and collar numbers are theirs, so a protected officer's
         # surname or number that they share is never taken for the officer's alone (the PIM
@@ -290,9 +296,9 @@ class _Register:
                 for pid, p in self.people.items()}
 
     def labels(self) -> dict[int, str]:
-        return {pid: (f"{p.names[-1]} ({p.cipher}, P{pid})" if p.cipher else
-                      f"{p.names[-1]} (P{pid})" if pid > 0 else
-                      f"{p.names[-1]} (who wrote or decided entries)") if p.names else f"P{pid}"
+        return {pid: (f"{p.name} ({p.cipher}, P{pid})" if p.cipher else
+                      f"{p.name} (P{pid})" if pid > 0 else
+                      f"{p.name} (who wrote or decided entries)") if p.names else f"P{pid}"
                 for pid, p in self.people.items()}
 
     def forms(self) -> dict[str, list[tuple[tuple[str, ...], Outcome]]]:
